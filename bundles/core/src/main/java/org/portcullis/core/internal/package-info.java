@@ -1,0 +1,2 @@
+/** Implementations of the core services and the first-boot admin account. */
+package org.portcullis.core.internal;

@@ -1,0 +1,42 @@
+package org.portcullis.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.List;
+
+import org.osgi.framework.Bundle;
+
+/** Loads a bundle's migration scripts ({@code V<n>__<description>.sql}) from a folder inside it. */
+public final class MigrationScripts {
+
+    private MigrationScripts() {
+    }
+
+    /**
+     * Reads every {@code V*.sql} file directly in {@code folder} of the bundle (fragments included).
+     *
+     * @throws MigrationException when a file cannot be read or is badly named
+     */
+    public static List<Migration> fromBundle(Bundle bundle, String folder) throws MigrationException {
+        Enumeration<URL> entries = bundle.findEntries(folder, "*.sql", false);
+        List<Migration> result = new ArrayList<>();
+        for (URL url : entries == null ? Collections.<URL>emptyList() : Collections.list(entries)) {
+            String path = url.getPath();
+            String name = path.substring(path.lastIndexOf('/') + 1);
+            try (InputStream in = url.openStream()) {
+                result.add(Migration.of(name, new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+            } catch (IOException e) {
+                throw new MigrationException(bundle.getSymbolicName() + ": cannot read migration " + path
+                        + ": " + e.getMessage(), e);
+            } catch (IllegalArgumentException e) {
+                throw new MigrationException(bundle.getSymbolicName() + ": " + e.getMessage());
+            }
+        }
+        return result;
+    }
+}

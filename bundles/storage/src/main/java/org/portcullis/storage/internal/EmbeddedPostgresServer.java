@@ -1,0 +1,137 @@
+package org.portcullis.storage.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The PostgreSQL the distribution runs when no database is configured: real server binaries
+ * (zonky), data kept under the container's data directory, listening on 127.0.0.1 only.
+ *
+ * <p>Durability is switched back on: the library starts PostgreSQL with {@code fsync} and
+ * {@code synchronous_commit} off, which suits throw-away test databases, not a mail gateway.
+ * A postmaster left running by a killed JVM is stopped before the new one starts.
+ */
+final class EmbeddedPostgresServer implements AutoCloseable {
+
+    static final String DATABASE = "portcullis";
+    static final String USER = "postgres";
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
+    private static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
+
+    private final EmbeddedPostgres postgres;
+
+    private EmbeddedPostgresServer(EmbeddedPostgres postgres) {
+        this.postgres = postgres;
+    }
+
+    /**
+     * Starts (and on first use initialises) the server in {@code base/data}, unpacking the binaries
+     * into {@code base/bin}, and creates the {@value #DATABASE} database when missing.
+     */
+    static EmbeddedPostgresServer start(Path base, int port) throws IOException, SQLException {
+        Path data = base.resolve("data");
+        stopOrphan(data);
+        Files.createDirectories(base.resolve("bin"));
+        EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                .setDataDirectory(data)
+                .setCleanDataDirectory(false)
+                .setOverrideWorkingDirectory(base.resolve("bin").toFile())
+                .setPort(port)
+                .setPGStartupWait(STARTUP_WAIT)
+                .setRegisterShutdownHook(false)
+                .setServerConfig("listen_addresses", "127.0.0.1")
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("full_page_writes", "on")
+                .setServerConfig("max_connections", "100")
+                .start();
+        EmbeddedPostgresServer server = new EmbeddedPostgresServer(pg);
+        try {
+            server.createDatabase();
+        } catch (SQLException e) {
+            server.close();
+            throw e;
+        }
+        LOG.info("Embedded PostgreSQL running on 127.0.0.1:{} with data in {}", pg.getPort(), data);
+        return server;
+    }
+
+    String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/" + DATABASE;
+    }
+
+    int port() {
+        return postgres.getPort();
+    }
+
+    private void createDatabase() throws SQLException {
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + DATABASE + "'")) {
+                if (rs.next()) {
+                    return;
+                }
+            }
+            st.execute("CREATE DATABASE " + DATABASE);
+        }
+    }
+
+    /** Stops a postmaster that still runs on {@code data} (its JVM was killed) and waits for it. */
+    static void stopOrphan(Path data) throws IOException {
+        Optional<ProcessHandle> orphan = postmaster(data);
+        if (orphan.isEmpty()) {
+            return;
+        }
+        ProcessHandle ph = orphan.get();
+        LOG.warn("A PostgreSQL server (pid {}) from an earlier run still uses {}; stopping it", ph.pid(), data);
+        ph.destroy();
+        try {
+            ph.onExit().get(STARTUP_WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IOException("PostgreSQL pid " + ph.pid() + " on " + data + " did not stop; stop it by hand", e);
+        }
+    }
+
+    /** The live postmaster recorded in {@code data/postmaster.pid}, if that process is a postgres. */
+    static Optional<ProcessHandle> postmaster(Path data) throws IOException {
+        Path pidFile = data.resolve("postmaster.pid");
+        if (!Files.isRegularFile(pidFile)) {
+            return Optional.empty();
+        }
+        List<String> lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
+        if (lines.isEmpty()) {
+            return Optional.empty();
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(lines.get(0).trim());
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().command().map(cmd -> cmd.endsWith("postgres")).orElse(false));
+    }
+
+    @Override
+    public void close() {
+        try {
+            postgres.close();
+            LOG.info("Embedded PostgreSQL stopped");
+        } catch (IOException e) {
+            LOG.error("Embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
+        }
+    }
+}

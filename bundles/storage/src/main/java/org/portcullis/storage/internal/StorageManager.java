@@ -1,0 +1,214 @@
+package org.portcullis.storage.internal;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.jdbc.DataSourceFactory;
+import org.osgi.service.metatype.annotations.Designate;
+import org.portcullis.storage.SchemaMigrator;
+import org.portcullis.storage.Storage;
+import org.portcullis.storage.StorageStatus;
+import org.portcullis.storage.StorageStatus.Pool;
+import org.portcullis.storage.StorageStatus.SchemaVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the database of this node. On activation it starts the embedded PostgreSQL when no URL
+ * is configured, opens a Hikari pool on the PostgreSQL driver's {@link DataSourceFactory}, and
+ * registers it as the {@code DataSource} service ({@code dataSourceName=portcullis}). It then
+ * checks the database at a fixed interval and registers the {@link SchemaMigrator} once the
+ * database has answered, so components that own a schema activate only when they can migrate.
+ *
+ * <p>A configuration change re-activates the component: the old pool and embedded server are
+ * closed and the new configuration takes over without a container restart. Nothing blocks the
+ * activating thread; all start-up work runs on the component's own thread.
+ */
+@Component(service = Storage.class, configurationPid = "org.portcullis.storage", immediate = true)
+@Designate(ocd = StorageConfig.class)
+public class StorageManager implements Storage {
+
+    static final String DATA_SOURCE_NAME = "portcullis";
+    private static final Logger LOG = LoggerFactory.getLogger(StorageManager.class);
+
+    @Reference(target = "(osgi.jdbc.driver.class=org.postgresql.Driver)")
+    private DataSourceFactory driver;
+
+    private final Clock clock = Clock.systemUTC();
+    private ScheduledExecutorService executor;
+    private BundleContext context;
+    private StorageConfig config;
+    private boolean embeddedMode;
+
+    private volatile String displayUrl;
+    private volatile String startError = "";
+    private volatile EmbeddedPostgresServer embedded;
+    private volatile HikariDataSource pool;
+    private volatile HealthMonitor health;
+    private ServiceRegistration<DataSource> dataSourceRegistration;
+    private ServiceRegistration<SchemaMigrator> migratorRegistration;
+
+    @Activate
+    void activate(BundleContext context, StorageConfig config) {
+        this.context = context;
+        this.config = config;
+        this.embeddedMode = config.url().isBlank();
+        this.displayUrl = embeddedMode ? "embedded PostgreSQL on 127.0.0.1:" + config.embedded_port()
+                : JdbcUrls.redact(config.url().strip());
+        executor = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "portcullis-storage"));
+        executor.execute(this::start);
+    }
+
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        executor.shutdown();
+        if (!executor.awaitTermination(90, TimeUnit.SECONDS)) {
+            LOG.warn("Storage start-up did not finish within 90 s; closing anyway");
+            executor.shutdownNow();
+        }
+        unregister(migratorRegistration);
+        unregister(dataSourceRegistration);
+        if (pool != null) {
+            pool.close();
+        }
+        if (embedded != null) {
+            embedded.close();
+        }
+    }
+
+    private void start() {
+        String url;
+        String user;
+        String password;
+        if (embeddedMode) {
+            Path base = config.embedded_directory().isBlank()
+                    ? Paths.get(System.getProperty("karaf.data", "data"), "postgresql")
+                    : Paths.get(config.embedded_directory());
+            try {
+                embedded = EmbeddedPostgresServer.start(base, config.embedded_port());
+            } catch (Exception e) {
+                startError = "embedded PostgreSQL did not start: " + e.getMessage();
+                LOG.error("{} (directory {}, port {}); set a url in etc/org.portcullis.storage.cfg to use an "
+                        + "external PostgreSQL instead", startError, base, config.embedded_port());
+                return;
+            }
+            url = embedded.jdbcUrl();
+            user = EmbeddedPostgresServer.USER;
+            password = "";
+        } else {
+            url = config.url().strip();
+            user = config.user();
+            password = config.password();
+        }
+        displayUrl = JdbcUrls.redact(url) + (embeddedMode ? " (embedded)" : "");
+        try {
+            pool = openPool(url, user, password);
+        } catch (SQLException | RuntimeException e) {
+            startError = "cannot configure the connection pool for " + JdbcUrls.redact(url) + ": " + e.getMessage();
+            LOG.error("{}; check etc/org.portcullis.storage.cfg", startError);
+            return;
+        }
+        health = new HealthMonitor(pool, displayUrl, clock);
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put("dataSourceName", DATA_SOURCE_NAME);
+        props.put("osgi.jndi.service.name", "jdbc/" + DATA_SOURCE_NAME);
+        dataSourceRegistration = context.registerService(DataSource.class, pool, props);
+        executor.scheduleWithFixedDelay(this::checkHealth, 0, Math.max(1, config.health_interval_seconds()),
+                TimeUnit.SECONDS);
+    }
+
+    private HikariDataSource openPool(String url, String user, String password) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty(DataSourceFactory.JDBC_URL, url);
+        p.setProperty(DataSourceFactory.JDBC_USER, user);
+        if (!password.isEmpty()) {
+            p.setProperty(DataSourceFactory.JDBC_PASSWORD, password);
+        }
+        HikariConfig hc = new HikariConfig();
+        hc.setDataSource(driver.createDataSource(p));
+        hc.setPoolName("portcullis");
+        hc.setMaximumPoolSize(Math.max(1, config.pool_size()));
+        hc.setMinimumIdle(1);
+        long connectMillis = Math.max(1, config.connect_timeout_seconds()) * 1000L;
+        hc.setConnectionTimeout(connectMillis);
+        hc.setValidationTimeout(Math.min(connectMillis - 1, 5000L));
+        // Start even when the database is down; the health monitor reports it and recovers.
+        hc.setInitializationFailTimeout(-1);
+        return new HikariDataSource(hc);
+    }
+
+    private void checkHealth() {
+        if (health.check() && migratorRegistration == null) {
+            MigrationRunner runner = new MigrationRunner(pool,
+                    Duration.ofSeconds(config.migration_lock_wait_seconds()), nodeName());
+            migratorRegistration = context.registerService(SchemaMigrator.class, runner, new Hashtable<>());
+        }
+    }
+
+    @Override
+    public StorageStatus status() {
+        HikariDataSource p = pool;
+        HealthMonitor h = health;
+        Pool poolState = new Pool(0, 0, 0, 0, config.pool_size());
+        if (p != null && p.getHikariPoolMXBean() != null) {
+            HikariPoolMXBean mx = p.getHikariPoolMXBean();
+            poolState = new Pool(mx.getActiveConnections(), mx.getIdleConnections(), mx.getTotalConnections(),
+                    mx.getThreadsAwaitingConnection(), p.getMaximumPoolSize());
+        }
+        if (h == null) {
+            String error = startError.isEmpty() ? "starting" : startError;
+            return new StorageStatus(displayUrl, embeddedMode, false, "", error, null, poolState, List.of());
+        }
+        return new StorageStatus(displayUrl, embeddedMode, h.reachable(), h.serverVersion(), h.lastError(),
+                h.lastCheck(), poolState, h.reachable() ? schemaVersions(p) : List.of());
+    }
+
+    private List<SchemaVersion> schemaVersions(DataSource ds) {
+        try (Connection c = ds.getConnection()) {
+            return SchemaHistory.versions(c);
+        } catch (SQLException e) {
+            return List.of();
+        }
+    }
+
+    private static String nodeName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return System.getProperty("karaf.name", "unknown");
+        }
+    }
+
+    private static void unregister(ServiceRegistration<?> registration) {
+        if (registration != null) {
+            try {
+                registration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the bundle is stopping and the framework unregistered it already
+            }
+        }
+    }
+}
