@@ -1,0 +1,102 @@
+package org.portcullis.storage.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The embedded server as the distribution runs it: durable, loopback only, and restartable on its data. */
+class EmbeddedPostgresServerTest {
+
+    @TempDir
+    Path base;
+
+    @Test
+    void runsDurablyOnLoopbackAndKeepsDataAcrossRestarts() throws Exception {
+        int port = freePort();
+        try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start(base, port)) {
+            assertEquals("jdbc:postgresql://127.0.0.1:" + port + "/portcullis", server.jdbcUrl());
+            try (Connection c = connect(server)) {
+                assertEquals("on", show(c, "fsync"));
+                assertEquals("on", show(c, "synchronous_commit"));
+                assertEquals("on", show(c, "full_page_writes"));
+                assertEquals("127.0.0.1", show(c, "listen_addresses"));
+                exec(c, "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('survives')");
+            }
+        }
+        assertTrue(EmbeddedPostgresServer.postmaster(base.resolve("data")).isEmpty(), "postgres left running after close");
+        try (EmbeddedPostgresServer again = EmbeddedPostgresServer.start(base, port); Connection c = connect(again)) {
+            assertEquals("survives", query(c, "SELECT v FROM kept"));
+        }
+    }
+
+    @Test
+    void stopsAPostmasterLeftBehindByAKilledJvm() throws Exception {
+        int port = freePort();
+        Process jvm = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), OrphanMaker.class.getName(), base.toString(),
+                Integer.toString(port)).redirectErrorStream(true).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = out.readLine()) != null && !line.contains("READY")) {
+                // start-up chatter
+            }
+            assertEquals("READY", line == null ? null : line.strip(), "child JVM did not start the server");
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/portcullis",
+                EmbeddedPostgresServer.USER, "")) {
+            exec(c, "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('committed')");
+        }
+        jvm.destroyForcibly().waitFor();
+        Optional<ProcessHandle> left = EmbeddedPostgresServer.postmaster(base.resolve("data"));
+        assertTrue(left.isPresent(), "kill -9 of the JVM should leave its postmaster running");
+
+        try (EmbeddedPostgresServer next = EmbeddedPostgresServer.start(base, port); Connection c = connect(next)) {
+            assertFalse(left.get().isAlive(), "the old postmaster should have been stopped");
+            assertEquals("committed", query(c, "SELECT v FROM kept"));
+        }
+    }
+
+    private static Connection connect(EmbeddedPostgresServer server) throws SQLException {
+        return DriverManager.getConnection(server.jdbcUrl(), EmbeddedPostgresServer.USER, "");
+    }
+
+    private static String show(Connection c, String setting) throws SQLException {
+        return query(c, "SHOW " + setting);
+    }
+
+    private static String query(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static void exec(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
