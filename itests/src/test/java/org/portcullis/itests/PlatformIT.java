@@ -1,0 +1,116 @@
+package org.portcullis.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+
+import javax.inject.Inject;
+import javax.sql.DataSource;
+
+import org.apache.karaf.features.FeaturesService;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.portcullis.core.MaintenanceMode;
+import org.portcullis.storage.ChecksumMismatchException;
+import org.portcullis.storage.Migration;
+import org.portcullis.storage.SchemaMigrator;
+import org.portcullis.storage.Storage;
+
+/** The distribution as built: features at boot, the embedded database, commands and services. */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class PlatformIT extends PortcullisTestSupport {
+
+    @Inject
+    private FeaturesService features;
+
+    @Test
+    public void bootsEveryPortcullisFeature() throws Exception {
+        for (String feature : List.of("portcullis", "portcullis-core", "portcullis-storage")) {
+            assertTrue(feature + " not installed", features.isInstalled(features.getFeature(feature)));
+        }
+    }
+
+    @Test
+    public void versionCommandShowsTheBuildVersion() throws Exception {
+        String out = executeCommand("portcullis:version");
+        assertEquals("Portcullis " + System.getProperty("portcullis.version"), out.strip());
+    }
+
+    @Test
+    public void storageStatusShowsTheEmbeddedDatabaseAndSchemas() throws Exception {
+        Storage storage = awaitService(Storage.class, null);
+        await("embedded database reachable", () -> storage.status().reachable());
+        SchemaMigrator migrator = awaitService(SchemaMigrator.class, null);
+        migrator.migrate("itest_status", List.of(Migration.of("V1__create.sql", "CREATE TABLE t (id int);"),
+                Migration.of("V2__add_name.sql", "ALTER TABLE t ADD COLUMN name text;")));
+
+        String out = executeCommand("storage:status");
+        assertTrue(out, out.contains("(embedded)"));
+        assertTrue(out, out.contains("State    : reachable"));
+        assertTrue(out, out.contains("PostgreSQL 17"));
+        assertTrue(out, out.matches("(?s).*itest_status\\s+\\|\\s+2\\s+\\|\\s+add name.*"));
+    }
+
+    @Test
+    public void dataSourceServiceReachesTheDatabase() throws Exception {
+        DataSource ds = awaitService(DataSource.class, Storage.DATA_SOURCE_FILTER);
+        awaitService(SchemaMigrator.class, null);
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT current_database(), current_setting('fsync')")) {
+            assertTrue(rs.next());
+            assertEquals("portcullis", rs.getString(1));
+            assertEquals("on", rs.getString(2));
+        }
+    }
+
+    @Test
+    public void migrationServiceRefusesAnEditedMigrationByName() throws Exception {
+        SchemaMigrator migrator = awaitService(SchemaMigrator.class, null);
+        assertEquals(1, migrator.migrate("itest_checksum", List.of(Migration.of("V1__create.sql", "CREATE TABLE t (id int);"))));
+        ChecksumMismatchException e = assertThrows(ChecksumMismatchException.class, () -> migrator.migrate("itest_checksum",
+                List.of(Migration.of("V1__create.sql", "CREATE TABLE t (id bigint);"))));
+        assertTrue(e.getMessage(), e.getMessage().contains("V1__create.sql"));
+    }
+
+    @Test
+    public void maintenanceCommandSwitchesTheServiceAndPersistsIt() throws Exception {
+        MaintenanceMode mode = awaitService(MaintenanceMode.class, null);
+        Path file = Paths.get(System.getProperty("karaf.data"), "portcullis", "maintenance.properties");
+
+        String on = executeCommand("portcullis:maintenance on disk replacement");
+        assertTrue(on, on.contains("Maintenance: on"));
+        assertTrue(on, on.contains("disk replacement"));
+        assertTrue(mode.isActive());
+        assertEquals("disk replacement", mode.state().reason());
+        assertTrue(Files.readString(file).contains("active=true"));
+
+        assertTrue(executeCommand("portcullis:maintenance status").contains("disk replacement"));
+
+        String off = executeCommand("portcullis:maintenance off");
+        assertTrue(off, off.contains("Maintenance: off"));
+        assertFalse(mode.isActive());
+        assertTrue(Files.readString(file).contains("active=false"));
+    }
+
+    @Test
+    public void unknownMaintenanceActionIsRefusedInOneLine() throws Exception {
+        MaintenanceMode mode = awaitService(MaintenanceMode.class, null);
+        Exception e = assertThrows(Exception.class, () -> executeCommand("portcullis:maintenance sideways"));
+        assertTrue(e.getMessage(), e.getMessage().contains("unknown action 'sideways'"));
+        assertFalse(e.getMessage().contains("\n"));
+        assertFalse(mode.isActive());
+    }
+}
