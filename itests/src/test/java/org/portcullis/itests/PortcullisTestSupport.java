@@ -22,6 +22,7 @@ import org.apache.karaf.shell.api.console.SessionFactory;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.CoreOptions;
 import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.OptionUtils;
 import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
@@ -45,7 +46,7 @@ public abstract class PortcullisTestSupport {
     public Option[] config() {
         String karaf = System.getProperty("karaf.version");
         String repo = System.getProperty("maven.repo.local");
-        return new Option[] {
+        return OptionUtils.combine(new Option[] {
             karafDistributionConfiguration()
                     .frameworkUrl("file:" + System.getProperty("portcullis.distribution"))
                     .karafVersion(karaf).name("Portcullis")
@@ -68,7 +69,32 @@ public abstract class PortcullisTestSupport {
             editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.defaultRepositories",
                     "file:" + repo + "@id=local@snapshots"),
             systemProperty("portcullis.version").value(System.getProperty("portcullis.version")),
+        }, externalDatabase());
+    }
+
+    /** The PostgreSQL named by PORTCULLIS_TEST_DB_URL replaces the embedded one when it is set. */
+    private static Option[] externalDatabase() {
+        String url = externalDatabaseUrl();
+        if (url == null) {
+            return new Option[0];
+        }
+        String cfg = "etc/org.portcullis.storage.cfg";
+        return new Option[] {
+            editConfigurationFilePut(cfg, "url", url),
+            editConfigurationFilePut(cfg, "user", System.getenv().getOrDefault("PORTCULLIS_TEST_DB_USER", "postgres")),
+            editConfigurationFilePut(cfg, "password", System.getenv().getOrDefault("PORTCULLIS_TEST_DB_PASSWORD", "")),
+            systemProperty("portcullis.test.external").value("true"),
         };
+    }
+
+    static String externalDatabaseUrl() {
+        String url = System.getenv("PORTCULLIS_TEST_DB_URL");
+        return url == null || url.isBlank() ? null : url;
+    }
+
+    /** Inside the container: whether the tests run against an external PostgreSQL. */
+    protected static boolean externalDatabaseInUse() {
+        return Boolean.getBoolean("portcullis.test.external");
     }
 
     /** Runs a shell command as the console would and returns what it printed; a failing command throws. */

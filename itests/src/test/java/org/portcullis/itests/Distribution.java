@@ -1,0 +1,194 @@
+package org.portcullis.itests;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.channel.ClientChannelEvent;
+import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
+import org.apache.sshd.client.session.ClientSession;
+
+/**
+ * The distribution as an admin runs it: unpacked from the tar.gz, started with
+ * {@code bin/portcullis server}, driven over SSH with the admin account, stopped, killed.
+ */
+final class Distribution implements AutoCloseable {
+
+    static final Duration DEADLINE = Duration.ofSeconds(120);
+
+    final Path home;
+    final int sshPort;
+    private Process process;
+    private int runs;
+
+    private Distribution(Path home, int sshPort) {
+        this.home = home;
+        this.sshPort = sshPort;
+    }
+
+    /** Unpacks the distribution under {@code parent} and gives it free ports. */
+    static Distribution unpack(Path parent) throws IOException, InterruptedException {
+        Files.createDirectories(parent);
+        Path tarball = Paths.get(System.getProperty("portcullis.distribution"));
+        Process tar = new ProcessBuilder("tar", "xzf", tarball.toString(), "-C", parent.toString())
+                .redirectErrorStream(true).start();
+        if (tar.waitFor() != 0) {
+            throw new IOException("tar failed: " + new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        }
+        Path home = parent.resolve("portcullis-" + System.getProperty("portcullis.version"));
+        int ssh = freePort();
+        setProperty(home.resolve("etc/org.apache.karaf.shell.cfg"), "sshPort", Integer.toString(ssh));
+        setProperty(home.resolve("etc/org.apache.karaf.management.cfg"), "rmiRegistryPort", Integer.toString(freePort()));
+        setProperty(home.resolve("etc/org.apache.karaf.management.cfg"), "rmiServerPort", Integer.toString(freePort()));
+        Files.writeString(home.resolve("etc/org.portcullis.storage.cfg"), "embedded.port = " + freePort() + "\n");
+        return new Distribution(home, ssh);
+    }
+
+    /** Starts {@code bin/portcullis server}; its console output goes to {@code console-N.log}. */
+    void start() throws IOException {
+        runs++;
+        process = new ProcessBuilder(home.resolve("bin/portcullis").toString(), "server")
+                .directory(home.toFile()).redirectErrorStream(true)
+                .redirectOutput(consoleLog().toFile()).start();
+    }
+
+    Path consoleLog() {
+        return home.resolve("console-" + runs + ".log");
+    }
+
+    String console() throws IOException {
+        return Files.readString(consoleLog());
+    }
+
+    Process process() {
+        return process;
+    }
+
+    /** Waits until the file exists and is not empty. */
+    String awaitFile(Path file) throws Exception {
+        long end = System.nanoTime() + DEADLINE.toNanos();
+        while (System.nanoTime() < end) {
+            if (Files.isRegularFile(file) && Files.size(file) > 0) {
+                return Files.readString(file);
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("Portcullis exited with " + process.exitValue() + ":\n" + console());
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no " + file + " within " + DEADLINE + ":\n" + console());
+    }
+
+    /** Runs a shell command over SSH, retrying the connection until SSH is up; returns stdout and stderr. */
+    String ssh(String password, String command) throws Exception {
+        long end = System.nanoTime() + DEADLINE.toNanos();
+        Exception last = null;
+        while (System.nanoTime() < end) {
+            try {
+                return sshOnce(password, command);
+            } catch (IOException e) {
+                last = e;
+                Thread.sleep(300);
+            }
+        }
+        throw new AssertionError("SSH to port " + sshPort + " failed: " + last);
+    }
+
+    String sshOnce(String password, String command) throws IOException {
+        try (SshClient client = SshClient.setUpDefaultClient()) {
+            client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
+            client.start();
+            try (ClientSession session = client.connect("admin", "127.0.0.1", sshPort).verify(Duration.ofSeconds(10)).getSession()) {
+                session.addPasswordIdentity(password);
+                session.auth().verify(Duration.ofSeconds(10));
+                try (ChannelExec channel = session.createExecChannel(command)) {
+                    ByteArrayOutputStream out = new ByteArrayOutputStream();
+                    channel.setOut(out);
+                    channel.setErr(out);
+                    channel.open().verify(Duration.ofSeconds(10));
+                    channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), Duration.ofSeconds(60));
+                    return out.toString(StandardCharsets.UTF_8);
+                }
+            }
+        }
+    }
+
+    /** Polls an SSH command until its output contains {@code expected}. */
+    String awaitSsh(String password, String command, String expected) throws Exception {
+        long end = System.nanoTime() + DEADLINE.toNanos();
+        String out = "";
+        while (System.nanoTime() < end) {
+            out = ssh(password, command);
+            if (out.contains(expected)) {
+                return out;
+            }
+            Thread.sleep(300);
+        }
+        throw new AssertionError("'" + command + "' never showed '" + expected + "'; last output:\n" + out);
+    }
+
+    /** Waits for the container process to exit. */
+    void awaitExit() throws Exception {
+        if (!process.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
+            throw new AssertionError("Portcullis did not exit within " + DEADLINE + ":\n" + console());
+        }
+    }
+
+    /** Every process still running from this distribution's directory (the JVM, postgres). */
+    List<ProcessHandle> leftovers() {
+        String marker = home.toString();
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false)
+                        || p.info().command().map(c -> c.startsWith(marker)).orElse(false))
+                .collect(Collectors.toList());
+    }
+
+    static String describe(List<ProcessHandle> processes) {
+        return processes.stream().map(p -> p.pid() + " " + p.info().commandLine().orElse("?"))
+                .collect(Collectors.joining("\n"));
+    }
+
+    @Override
+    public void close() {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+        }
+        for (ProcessHandle p : leftovers()) {
+            p.destroyForcibly();
+        }
+    }
+
+    private static void setProperty(Path cfg, String key, String value) {
+        try {
+            List<String> lines = Files.readAllLines(cfg);
+            List<String> edited = lines.stream().map(l -> l.matches("\\s*" + key + "\\s*=.*") ? key + " = " + value : l)
+                    .collect(Collectors.toList());
+            if (edited.equals(lines)) {
+                edited.add(key + " = " + value);
+            }
+            Files.write(cfg, edited);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
