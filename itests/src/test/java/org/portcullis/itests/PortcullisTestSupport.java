@@ -2,8 +2,10 @@ package org.portcullis.itests;
 
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFileExtend;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
 
 import java.io.ByteArrayOutputStream;
@@ -23,8 +25,11 @@ import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.CoreOptions;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.OptionUtils;
+import org.ops4j.pax.exam.ProbeBuilder;
+import org.ops4j.pax.exam.TestProbeBuilder;
 import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 
 /**
@@ -51,6 +56,8 @@ public abstract class PortcullisTestSupport {
                     .frameworkUrl("file:" + System.getProperty("portcullis.distribution"))
                     .karafVersion(karaf).name("Portcullis")
                     .unpackDirectory(new File("target/exam")).useDeployFolder(false),
+            // kept under target/exam for the post-mortem; 'mvn clean' removes it
+            keepRuntimeFolder(),
             configureConsole().ignoreLocalConsole(),
             logLevel(LogLevel.INFO),
             // Pax Exam 4.14 does not pass the JDK 9+ options bin/karaf uses.
@@ -66,7 +73,9 @@ public abstract class PortcullisTestSupport {
             editConfigurationFilePut("etc/org.portcullis.storage.cfg", "embedded.port", Integer.toString(freePort())),
             editConfigurationFilePut("etc/org.portcullis.storage.cfg", "health.interval.seconds", "1"),
             editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository", repo),
-            editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.defaultRepositories",
+            // Added to, not replacing, the distribution's own system/ repository: Pax Exam's bundles
+            // come from the build's local repository, Portcullis's only from the distribution.
+            editConfigurationFileExtend("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.defaultRepositories",
                     "file:" + repo + "@id=local@snapshots"),
             systemProperty("portcullis.version").value(System.getProperty("portcullis.version")),
         }, externalDatabase());
@@ -95,6 +104,13 @@ public abstract class PortcullisTestSupport {
     /** Inside the container: whether the tests run against an external PostgreSQL. */
     protected static boolean externalDatabaseInUse() {
         return Boolean.getBoolean("portcullis.test.external");
+    }
+
+    /** The probe starts (and Pax Exam runs the tests) only once the Portcullis bundles are up. */
+    @ProbeBuilder
+    public TestProbeBuilder probe(TestProbeBuilder probe) {
+        probe.setHeader(Constants.BUNDLE_ACTIVATOR, BootGate.class.getName());
+        return probe;
     }
 
     /** Runs a shell command as the console would and returns what it printed; a failing command throws. */
