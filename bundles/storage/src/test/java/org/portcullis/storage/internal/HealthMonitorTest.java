@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Clock;
 
 import org.junit.jupiter.api.Test;
@@ -17,6 +22,42 @@ class HealthMonitorTest {
 
     @TempDir
     Path base;
+
+    @Test
+    void wrongPasswordIsReportedWithoutThePasswordAndTheRightOneRecovers() throws Exception {
+        int port = EmbeddedPostgresServerTest.freePort();
+        try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start(base, port)) {
+            requirePasswords(server, "portcullis", "right-secret");
+            PGSimpleDataSource ds = new PGSimpleDataSource();
+            ds.setURL("jdbc:postgresql://127.0.0.1:" + port + "/portcullis");
+            ds.setUser("portcullis");
+            ds.setPassword("wrong-secret");
+            HealthMonitor monitor = new HealthMonitor(ds, "test", Clock.systemUTC());
+
+            assertFalse(monitor.check());
+            assertTrue(monitor.lastError().contains("password authentication failed"), monitor.lastError());
+            assertFalse(monitor.lastError().contains("wrong-secret"), monitor.lastError());
+
+            ds.setPassword("right-secret");
+            assertTrue(monitor.check());
+            assertEquals("", monitor.lastError());
+        }
+    }
+
+    /** Switches the server from trust to password (scram) authentication on loopback TCP. */
+    private static void requirePasswords(EmbeddedPostgresServer server, String user, String password) throws Exception {
+        try (Connection c = DriverManager.getConnection(server.jdbcUrl(), EmbeddedPostgresServer.USER, "");
+                Statement st = c.createStatement()) {
+            st.execute("CREATE ROLE " + user + " LOGIN PASSWORD '" + password + "'");
+            try (ResultSet rs = st.executeQuery("SHOW hba_file")) {
+                rs.next();
+                Files.writeString(Path.of(rs.getString(1)), "local all all trust\n"
+                        + "host all postgres 127.0.0.1/32 trust\n"
+                        + "host all all 127.0.0.1/32 scram-sha-256\n");
+            }
+            st.execute("SELECT pg_reload_conf()");
+        }
+    }
 
     @Test
     void reportsTheOutageAndRecoversWhenTheServerIsBack() throws Exception {
