@@ -22,7 +22,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Durability is switched back on: the library starts PostgreSQL with {@code fsync} and
  * {@code synchronous_commit} off, which suits throw-away test databases, not a mail gateway.
- * A postmaster left running by a killed JVM is stopped before the new one starts.
+ * Access is closed: the library initialises the cluster with {@code trust} authentication, so on
+ * every start the superuser gets the password kept in {@code base/superuser-password} (mode 0600,
+ * generated on first use), {@code pg_hba.conf} allows only scram logins over 127.0.0.1, and no
+ * unix socket is opened. A postmaster left running by a killed JVM is stopped before the new one
+ * starts.
  */
 final class EmbeddedPostgresServer implements AutoCloseable {
 
@@ -33,9 +37,11 @@ final class EmbeddedPostgresServer implements AutoCloseable {
     private static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
 
     private final EmbeddedPostgres postgres;
+    private final String password;
 
-    private EmbeddedPostgresServer(EmbeddedPostgres postgres) {
+    private EmbeddedPostgresServer(EmbeddedPostgres postgres, String password) {
         this.postgres = postgres;
+        this.password = password;
     }
 
     /**
@@ -46,6 +52,7 @@ final class EmbeddedPostgresServer implements AutoCloseable {
         Path data = base.resolve("data");
         stopOrphan(data);
         Files.createDirectories(base.resolve("bin"));
+        String password = SuperuserPassword.readOrCreate(base.resolve("superuser-password"));
         EmbeddedPostgres pg = EmbeddedPostgres.builder()
                 .setDataDirectory(data)
                 .setCleanDataDirectory(false)
@@ -58,9 +65,12 @@ final class EmbeddedPostgresServer implements AutoCloseable {
                 .setServerConfig("synchronous_commit", "on")
                 .setServerConfig("full_page_writes", "on")
                 .setServerConfig("max_connections", "100")
+                .setServerConfig("unix_socket_directories", "")
+                .setConnectConfig("password", password)
                 .start();
-        EmbeddedPostgresServer server = new EmbeddedPostgresServer(pg);
+        EmbeddedPostgresServer server = new EmbeddedPostgresServer(pg, password);
         try {
+            server.closeAccess(data);
             server.createDatabase();
         } catch (SQLException e) {
             server.close();
@@ -76,6 +86,27 @@ final class EmbeddedPostgresServer implements AutoCloseable {
 
     int port() {
         return postgres.getPort();
+    }
+
+    /** The superuser's password; never logged. */
+    String password() {
+        return password;
+    }
+
+    /**
+     * Sets the superuser password and allows only password (scram) logins over 127.0.0.1. Run on
+     * every start, so a cluster initialised with trust, or by an older version, is closed too.
+     */
+    private void closeAccess(Path data) throws SQLException, IOException {
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+            st.execute("SET password_encryption = 'scram-sha-256'");
+            st.execute("ALTER ROLE " + USER + " PASSWORD '" + password + "'");
+            Files.writeString(data.resolve("pg_hba.conf"), "# Written by Portcullis at every start: password logins over loopback only.\n"
+                    + "host all all 127.0.0.1/32 scram-sha-256\n", StandardCharsets.UTF_8);
+            try (ResultSet rs = st.executeQuery("SELECT pg_reload_conf()")) {
+                rs.next();
+            }
+        }
     }
 
     private void createDatabase() throws SQLException {

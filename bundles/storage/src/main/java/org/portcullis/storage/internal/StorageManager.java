@@ -117,7 +117,7 @@ public class StorageManager implements Storage {
             }
             url = embedded.jdbcUrl();
             user = EmbeddedPostgresServer.USER;
-            password = "";
+            password = embedded.password();
         } else {
             url = config.url().strip();
             user = config.user();

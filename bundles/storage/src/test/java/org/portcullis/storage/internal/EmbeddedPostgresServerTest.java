@@ -2,6 +2,7 @@ package org.portcullis.storage.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
@@ -9,7 +10,9 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.Paths;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -59,8 +62,9 @@ class EmbeddedPostgresServerTest {
             }
             assertEquals("READY", line == null ? null : line.strip(), "child JVM did not start the server");
         }
+        String password = Files.readString(base.resolve("superuser-password")).strip();
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/portcullis",
-                EmbeddedPostgresServer.USER, "")) {
+                EmbeddedPostgresServer.USER, password)) {
             exec(c, "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('committed')");
         }
         jvm.destroyForcibly().waitFor();
@@ -73,8 +77,44 @@ class EmbeddedPostgresServerTest {
         }
     }
 
+    @Test
+    void onlyTheGeneratedPasswordLogsIn() throws Exception {
+        int port = freePort();
+        String password;
+        try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start(base, port)) {
+            password = server.password();
+            Path file = base.resolve("superuser-password");
+            assertEquals(password, Files.readString(file).strip());
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+            assertTrue(password.length() >= 32, password.length() + " characters");
+            assertRefused(server.jdbcUrl(), "");
+            assertRefused(server.jdbcUrl(), "not-the-password");
+            try (Connection c = connect(server)) {
+                assertEquals("", show(c, "unix_socket_directories"));
+            }
+        }
+        // The same password is kept across restarts, and the restarted server is closed too.
+        try (EmbeddedPostgresServer again = EmbeddedPostgresServer.start(base, port)) {
+            assertEquals(password, again.password());
+            assertRefused(again.jdbcUrl(), "");
+        }
+    }
+
+    @Test
+    void refusesAPasswordFileItDidNotWrite() throws Exception {
+        Files.writeString(base.resolve("superuser-password"), "x\n");
+        IOException e = assertThrows(IOException.class, () -> EmbeddedPostgresServer.start(base, freePort()));
+        assertTrue(e.getMessage().contains("superuser-password"), e.getMessage());
+    }
+
+    private static void assertRefused(String url, String password) {
+        SQLException e = assertThrows(SQLException.class,
+                () -> DriverManager.getConnection(url, EmbeddedPostgresServer.USER, password).close());
+        assertTrue(e.getMessage().contains("password"), e.getMessage());
+    }
+
     private static Connection connect(EmbeddedPostgresServer server) throws SQLException {
-        return DriverManager.getConnection(server.jdbcUrl(), EmbeddedPostgresServer.USER, "");
+        return DriverManager.getConnection(server.jdbcUrl(), EmbeddedPostgresServer.USER, server.password());
     }
 
     private static String show(Connection c, String setting) throws SQLException {

@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
 
@@ -27,7 +25,7 @@ class HealthMonitorTest {
     void wrongPasswordIsReportedWithoutThePasswordAndTheRightOneRecovers() throws Exception {
         int port = EmbeddedPostgresServerTest.freePort();
         try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start(base, port)) {
-            requirePasswords(server, "portcullis", "right-secret");
+            createRole(server, "portcullis", "right-secret");
             PGSimpleDataSource ds = new PGSimpleDataSource();
             ds.setURL("jdbc:postgresql://127.0.0.1:" + port + "/portcullis");
             ds.setUser("portcullis");
@@ -44,18 +42,10 @@ class HealthMonitorTest {
         }
     }
 
-    /** Switches the server from trust to password (scram) authentication on loopback TCP. */
-    private static void requirePasswords(EmbeddedPostgresServer server, String user, String password) throws Exception {
-        try (Connection c = DriverManager.getConnection(server.jdbcUrl(), EmbeddedPostgresServer.USER, "");
+    private static void createRole(EmbeddedPostgresServer server, String user, String password) throws Exception {
+        try (Connection c = DriverManager.getConnection(server.jdbcUrl(), EmbeddedPostgresServer.USER, server.password());
                 Statement st = c.createStatement()) {
             st.execute("CREATE ROLE " + user + " LOGIN PASSWORD '" + password + "'");
-            try (ResultSet rs = st.executeQuery("SHOW hba_file")) {
-                rs.next();
-                Files.writeString(Path.of(rs.getString(1)), "local all all trust\n"
-                        + "host all postgres 127.0.0.1/32 trust\n"
-                        + "host all all 127.0.0.1/32 scram-sha-256\n");
-            }
-            st.execute("SELECT pg_reload_conf()");
         }
     }
 
@@ -65,6 +55,7 @@ class HealthMonitorTest {
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setURL("jdbc:postgresql://127.0.0.1:" + port + "/portcullis");
         ds.setUser(EmbeddedPostgresServer.USER);
+        ds.setPassword(SuperuserPassword.readOrCreate(base.resolve("superuser-password")));
         ds.setConnectTimeout(2);
         HealthMonitor monitor = new HealthMonitor(ds, "test", Clock.systemUTC());
 
