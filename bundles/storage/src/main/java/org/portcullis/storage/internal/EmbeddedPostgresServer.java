@@ -1,6 +1,9 @@
 package org.portcullis.storage.internal;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +54,7 @@ final class EmbeddedPostgresServer implements AutoCloseable {
     static EmbeddedPostgresServer start(Path base, int port) throws IOException, SQLException {
         Path data = base.resolve("data");
         stopOrphan(data);
+        requireFreePort(port);
         Files.createDirectories(base.resolve("bin"));
         String password = SuperuserPassword.readOrCreate(base.resolve("superuser-password"));
         EmbeddedPostgres pg = EmbeddedPostgres.builder()
@@ -117,6 +121,16 @@ final class EmbeddedPostgresServer implements AutoCloseable {
                 }
             }
             st.execute("CREATE DATABASE " + DATABASE);
+        }
+    }
+
+    /** Fails at once with the cause; PostgreSQL itself would only make the library time out. */
+    private static void requireFreePort(int port) throws IOException {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        } catch (IOException e) {
+            throw new IOException("port 127.0.0.1:" + port + " is in use by another program; set embedded.port in "
+                    + "etc/org.portcullis.storage.cfg to a free port", e);
         }
     }
 

@@ -50,7 +50,7 @@ final class HealthMonitor {
             }
             everReached = true;
         } catch (SQLException | RuntimeException e) {
-            String message = e instanceof SQLException sql ? MigrationRunner.oneLine(sql) : String.valueOf(e.getMessage());
+            String message = Errors.describe(e);
             reachable = false;
             if (wasReachable || lastCheck == null || !message.equals(lastError)) {
                 LOG.error("Database {} unreachable: {}. Mail that needs the database is deferred; check "

@@ -67,7 +67,7 @@ public final class MigrationRunner implements SchemaMigrator {
                 unlock(c);
             }
         } catch (SQLException e) {
-            throw new MigrationException("schema " + schema + ": database error: " + oneLine(e), e);
+            throw new MigrationException("schema " + schema + ": database error: " + Errors.describe(e), e);
         }
     }
 
@@ -118,7 +118,7 @@ public final class MigrationRunner implements SchemaMigrator {
         } catch (SQLException e) {
             c.rollback();
             throw new MigrationException("schema " + schema + ": migration " + m.fileName()
-                    + " failed and was rolled back: " + oneLine(e), e);
+                    + " failed and was rolled back: " + Errors.describe(e), e);
         } finally {
             c.setAutoCommit(true);
         }
@@ -165,10 +165,5 @@ public final class MigrationRunner implements SchemaMigrator {
 
     private static String abbreviate(String checksum) {
         return checksum.length() > 12 ? checksum.substring(0, 12) : checksum;
-    }
-
-    static String oneLine(SQLException e) {
-        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return msg.replaceAll("\\s*\\R\\s*", " ").strip();
     }
 }

@@ -107,6 +107,15 @@ class EmbeddedPostgresServerTest {
         assertTrue(e.getMessage().contains("superuser-password"), e.getMessage());
     }
 
+    @Test
+    void portInUseFailsWithAMessageNamingThePort() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Exception e = assertThrows(Exception.class, () -> EmbeddedPostgresServer.start(base, taken.getLocalPort()));
+            assertTrue(e.getMessage().contains("127.0.0.1:" + taken.getLocalPort() + " is in use"), e.getMessage());
+        }
+        assertTrue(EmbeddedPostgresServer.postmaster(base.resolve("data")).isEmpty(), "nothing may be left running");
+    }
+
     private static void assertRefused(String url, String password) {
         SQLException e = assertThrows(SQLException.class,
                 () -> DriverManager.getConnection(url, EmbeddedPostgresServer.USER, password).close());

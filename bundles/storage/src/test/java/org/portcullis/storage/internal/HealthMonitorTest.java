@@ -11,6 +11,8 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Clock;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -46,6 +48,26 @@ class HealthMonitorTest {
         try (Connection c = DriverManager.getConnection(server.jdbcUrl(), EmbeddedPostgresServer.USER, server.password());
                 Statement st = c.createStatement()) {
             st.execute("CREATE ROLE " + user + " LOGIN PASSWORD '" + password + "'");
+        }
+    }
+
+    @Test
+    void throughThePoolTheErrorIsTheCauseNotThePoolTimeout() throws Exception {
+        int port = EmbeddedPostgresServerTest.freePort();
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setURL("jdbc:postgresql://127.0.0.1:" + port + "/portcullis");
+        HikariConfig hc = new HikariConfig();
+        hc.setDataSource(ds);
+        hc.setConnectionTimeout(1000);
+        hc.setInitializationFailTimeout(-1);
+        try (HikariDataSource pool = new HikariDataSource(hc)) {
+            HealthMonitor monitor = new HealthMonitor(pool, "test", Clock.systemUTC());
+            assertFalse(monitor.check());
+            assertTrue(monitor.lastError().contains("refused"), monitor.lastError());
+            assertFalse(monitor.lastError().contains("not available"), monitor.lastError());
+            String first = monitor.lastError();
+            assertFalse(monitor.check());
+            assertEquals(first, monitor.lastError(), "the same outage must read the same, so it is logged once");
         }
     }
 
