@@ -60,7 +60,7 @@ public class PlatformIT extends PortcullisTestSupport {
         String out = executeCommand("storage:status");
         assertEquals(out, !externalDatabaseInUse(), out.contains("(embedded)"));
         assertTrue(out, out.contains("State    : reachable"));
-        assertTrue(out, out.contains("PostgreSQL 17"));
+        assertTrue(out, out.contains(externalDatabaseInUse() ? "Server   : PostgreSQL" : "Server   : PostgreSQL 17"));
         assertTrue(out, out.matches("(?s).*itest_status\\s+\\|\\s+2\\s+\\|\\s+add name.*"));
     }
 

@@ -28,9 +28,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * On first boot, when the shell realm has no account at all, creates the {@code admin} account with
- * a generated password. There is no built-in default password. The password is printed once on the
- * console and written to a file only the service user can read; the log names the file, never the
- * password. The account is stored through Karaf's own backing engine, so the hash is Karaf's.
+ * a generated password. There is no built-in default password. The password is written to a file
+ * only the service user can read, and printed once when the console is a terminal (under a service
+ * manager stdout is a journal, which must not keep it); the log names the file, never the password. The account is stored through Karaf's own backing engine, so the hash is Karaf's.
  */
 @Component(immediate = true)
 public class InitialAdminAccount {
@@ -70,8 +70,13 @@ public class InitialAdminAccount {
         }
         engine.addUser(ADMIN, password);
         engine.addGroup(ADMIN, ADMIN_GROUP);
-        System.out.println("Portcullis first boot: SSH account '" + ADMIN + "' created with password " + password);
-        System.out.println("(shown once; also in " + file + ", readable by the service user only)");
+        if (System.console() != null) {
+            System.out.println("Portcullis first boot: SSH account '" + ADMIN + "' created with password " + password);
+            System.out.println("(shown once; also in " + file + ", readable by the service user only)");
+        } else {
+            // Not a terminal: stdout may be a service journal, which must not keep the password.
+            System.out.println("Portcullis first boot: SSH account '" + ADMIN + "' created; its password is in " + file);
+        }
         LOG.info("First boot: created account '{}' with a generated password, stored in {}", ADMIN, file);
     }
 
