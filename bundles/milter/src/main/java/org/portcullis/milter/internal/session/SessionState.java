@@ -50,6 +50,16 @@ public final class SessionState {
         return phase;
     }
 
+    /**
+     * The filter's reply ended the message early (accepted, rejected, discarded): the MTA sends
+     * no more events for it, and the next message starts at MAIL.
+     */
+    public void endMessage() {
+        if (inMessage()) {
+            phase = Phase.SESSION;
+        }
+    }
+
     private Phase next(MilterCommand command) {
         if (phase == Phase.CLOSED) {
             return null;

@@ -4,13 +4,13 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /** Builds raw milter frames for tests: length, code, payload pieces. */
-final class Frames {
+public final class Frames {
 
     private Frames() {
     }
 
     /** A frame: strings are written as ISO-8859-1 plus NUL, ints as 4 bytes, Shorts as 2, byte[] raw, Characters as one byte. */
-    static byte[] frame(char code, Object... parts) {
+    public static byte[] frame(char code, Object... parts) {
         ByteArrayOutputStream payload = new ByteArrayOutputStream();
         payload.write(code);
         for (Object part : parts) {
@@ -32,7 +32,7 @@ final class Frames {
         return withLength(payload.toByteArray());
     }
 
-    static byte[] withLength(byte[] body) {
+    public static byte[] withLength(byte[] body) {
         byte[] out = new byte[body.length + 4];
         int n = body.length;
         out[0] = (byte) (n >>> 24);
@@ -43,7 +43,7 @@ final class Frames {
         return out;
     }
 
-    static byte[] concat(byte[]... parts) {
+    public static byte[] concat(byte[]... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (byte[] p : parts) {
             out.writeBytes(p);

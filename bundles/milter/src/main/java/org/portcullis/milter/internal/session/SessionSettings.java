@@ -1,0 +1,20 @@
+package org.portcullis.milter.internal.session;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * How each milter connection behaves.
+ *
+ * @param maxFrameLength largest frame accepted from the MTA
+ * @param spoolDirectory where messages larger than {@code spoolMemoryLimit} are spooled
+ * @param spoolMemoryLimit bytes of a message kept on the heap before it goes to a file
+ * @param actions actions asked for in negotiation (granted only if the MTA offers them)
+ * @param protocol protocol steps asked for in negotiation
+ * @param idleTimeout how long the MTA may stay silent (mid-frame or between commands) before the
+ *        connection is closed; not counted while Portcullis itself is deciding
+ * @param progressInterval how often progress is sent while the end-of-message decision is pending
+ */
+public record SessionSettings(int maxFrameLength, Path spoolDirectory, int spoolMemoryLimit, int actions,
+        int protocol, Duration idleTimeout, Duration progressInterval) {
+}

@@ -1,0 +1,265 @@
+package org.portcullis.milter.internal.server;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.portcullis.milter.internal.codec.Frames.concat;
+import static org.portcullis.milter.internal.codec.Frames.frame;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.portcullis.milter.internal.codec.MilterProtocol;
+import org.portcullis.milter.internal.codec.MilterReply;
+import org.portcullis.milter.internal.session.MilterFilter;
+import org.portcullis.milter.internal.session.SessionSettings;
+import org.portcullis.milter.internal.session.Transaction;
+
+/** Loopback round trips with our own MTA-side client against the real server. */
+class MilterServerTest {
+
+    private static final int ALL_ACTIONS = 0x1ff;
+    private static final int ALL_STEPS = 0x1fffff;
+    private static final int MEMORY_LIMIT = 32 * 1024;
+
+    @TempDir
+    Path spoolDir;
+
+    private MilterServer server;
+
+    /** What the test filter saw at end of message. */
+    private final List<String> seen = new ArrayList<>();
+    private Function<Transaction, CompletionStage<List<MilterReply>>> atEnd = tx -> CompletableFuture.completedFuture(
+            List.of(new MilterReply.AddHeader("X-Portcullis-Verdict", "clean"), MilterReply.Action.ACCEPT));
+    private List<MilterReply> atMail = List.of();
+
+    private void start(Duration idle, Duration progress) throws InterruptedException {
+        SessionSettings settings = new SessionSettings(1 << 20, spoolDir, MEMORY_LIMIT,
+                MilterProtocol.ACTION_ADD_HEADERS | MilterProtocol.ACTION_QUARANTINE, 0, idle, progress);
+        server = MilterServer.start(new InetSocketAddress("127.0.0.1", 0), settings, () -> new MilterFilter() {
+            public List<MilterReply> mail(Transaction tx) {
+                return atMail;
+            }
+
+            public List<MilterReply> rcpt(Transaction tx, String recipient) {
+                return List.of();
+            }
+
+            public CompletionStage<List<MilterReply>> endOfMessage(Transaction tx) {
+                seen.add(tx.sender() + " -> " + tx.recipients() + " " + tx.headers().size() + " headers, "
+                        + tx.spool().size() + " bytes, on disk " + tx.spool().onDisk());
+                try (InputStream in = tx.spool().openStream()) {
+                    seen.add(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1));
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+                return atEnd.apply(tx);
+            }
+        });
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void aWholeMessageRoundTripsAndItsSpoolIsDeleted() throws Exception {
+        start(Duration.ofSeconds(30), Duration.ofSeconds(10));
+        byte[] body = new byte[3 * 65535];
+        new Random(7).nextBytes(body);
+        try (MtaClient mta = new MtaClient(server.address())) {
+            mta.send(frame('O', 6, ALL_ACTIONS, ALL_STEPS));
+            MtaClient.Reply negotiated = mta.read();
+            assertEquals('O', negotiated.code());
+            // version 6, only the actions asked for and offered, all steps with replies
+            assertArrayEquals(new byte[] {0, 0, 0, 6, 0, 0, 0, 0x21, 0, 0, 0, 0}, negotiated.payload());
+            mta.send(frame('D', 'C', "j", "mx.example.org"));
+            assertEquals('c', mta.call(frame('C', "client.example.com", '4', (short) 40000, "192.0.2.7")));
+            assertEquals('c', mta.call(frame('H', "client.example.com")));
+            assertEquals('c', mta.call(frame('M', "<alice@example.com>", "SIZE=300000")));
+            assertEquals('c', mta.call(frame('R', "<bob@example.net>")));
+            assertEquals('c', mta.call(frame('R', "<carol@example.net>")));
+            assertEquals('c', mta.call(frame('T')));
+            assertEquals('c', mta.call(frame('L', "From", "alice@example.com")));
+            assertEquals('c', mta.call(frame('L', "Subject", "hello")));
+            assertEquals('c', mta.call(frame('N')));
+            for (int at = 0; at < body.length; at += 65535) {
+                assertEquals('c', mta.call(frame('B', java.util.Arrays.copyOfRange(body, at, at + 65535))));
+            }
+            mta.send(frame('E'));
+            MtaClient.Reply header = mta.read();
+            assertEquals('h', header.code());
+            assertEquals("X-Portcullis-Verdict\0clean", header.text());
+            assertEquals('a', mta.read().code());
+
+            ByteArrayOutputStream expected = new ByteArrayOutputStream();
+            expected.writeBytes("From: alice@example.com\r\nSubject: hello\r\n\r\n".getBytes());
+            expected.writeBytes(body);
+            assertEquals("<alice@example.com> -> [<bob@example.net>, <carol@example.net>] 2 headers, "
+                    + expected.size() + " bytes, on disk true", seen.get(0));
+            assertArrayEquals(expected.toByteArray(), seen.get(1).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            assertEquals(0, spoolFiles(), "the spool file must be gone after the reply");
+
+            // the connection serves the next message
+            assertEquals('c', mta.call(frame('M', "<alice@example.com>")));
+            mta.send(frame('Q'));
+            assertTrue(mta.closedByServer());
+        }
+    }
+
+    @Test
+    void aFinalReplyAtMailEndsTheMessageAndTheNextOneStartsAtMail() throws Exception {
+        start(Duration.ofSeconds(30), Duration.ofSeconds(10));
+        atMail = List.of(new MilterReply.ReplyCode("451 4.7.1 Maintenance, try again later"), MilterReply.Action.TEMPFAIL);
+        try (MtaClient mta = negotiated()) {
+            mta.send(frame('M', "<a@example.com>"));
+            MtaClient.Reply code = mta.read();
+            assertEquals('y', code.code());
+            assertEquals("451 4.7.1 Maintenance, try again later", code.text());
+            assertEquals('t', mta.read().code());
+            mta.send(frame('M', "<a@example.com>"));
+            assertEquals('y', mta.read().code());
+        }
+    }
+
+    @Test
+    void aSlowDecisionSendsProgressThenTheVerdict() throws Exception {
+        start(Duration.ofSeconds(30), Duration.ofMillis(100));
+        atEnd = tx -> CompletableFuture.supplyAsync(() -> List.of(MilterReply.Action.ACCEPT),
+                CompletableFuture.delayedExecutor(450, TimeUnit.MILLISECONDS));
+        try (MtaClient mta = negotiated()) {
+            message(mta);
+            mta.send(frame('E'));
+            int progress = 0;
+            MtaClient.Reply r;
+            while ((r = mta.read()).code() == 'p') {
+                progress++;
+            }
+            assertEquals('a', r.code());
+            assertTrue(progress >= 2, progress + " progress replies");
+        }
+    }
+
+    @Test
+    void aVerdictForAnAbortedMessageIsNeverSentForTheNextOne() throws Exception {
+        start(Duration.ofSeconds(30), Duration.ofSeconds(10));
+        CompletableFuture<List<MilterReply>> first = new CompletableFuture<>();
+        CompletableFuture<List<MilterReply>> second = new CompletableFuture<>();
+        List<CompletableFuture<List<MilterReply>>> decisions = new ArrayList<>(List.of(first, second));
+        atEnd = tx -> decisions.remove(0);
+        try (MtaClient mta = negotiated()) {
+            message(mta);
+            mta.send(frame('E'));
+            mta.send(frame('A')); // the MTA gives up on the first message
+            assertEquals('c', mta.call(frame('M', "<a@example.com>")));
+            assertEquals('c', mta.call(frame('R', "<b@example.com>")));
+            assertEquals('c', mta.call(frame('N')));
+            mta.send(frame('E'));
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!decisions.isEmpty() && System.nanoTime() < end) {
+                Thread.sleep(10); // until the second decision is pending
+            }
+            first.complete(List.of(MilterReply.Action.REJECT)); // late verdict for the aborted message
+            second.complete(List.of(MilterReply.Action.ACCEPT));
+            assertEquals('a', mta.read().code());
+        }
+    }
+
+    @Test
+    void aFailedDecisionAnswersTempfail() throws Exception {
+        start(Duration.ofSeconds(30), Duration.ofSeconds(10));
+        atEnd = tx -> CompletableFuture.failedFuture(new IllegalStateException("scanner down"));
+        try (MtaClient mta = negotiated()) {
+            message(mta);
+            assertEquals('t', mta.call(frame('E')));
+        }
+    }
+
+    @Test
+    void badInputClosesOnlyThatConnection() throws Exception {
+        start(Duration.ofSeconds(30), Duration.ofSeconds(10));
+        try (MtaClient good = negotiated(); MtaClient garbage = new MtaClient(server.address());
+                MtaClient disorderly = negotiated(); MtaClient unknown = negotiated()) {
+            garbage.send(new byte[] {0x7f, 0, 0, 0, 'X', 'Y'});
+            assertTrue(garbage.closedByServer());
+            disorderly.send(frame('R', "<b@example.com>"));
+            assertTrue(disorderly.closedByServer());
+            unknown.send(frame('Z'));
+            assertTrue(unknown.closedByServer());
+            // the well-behaved connection is unaffected
+            assertEquals('c', good.call(frame('C', "h", '4', (short) 1, "192.0.2.1")));
+            assertEquals('c', good.call(frame('M', "<a@example.com>")));
+        }
+    }
+
+    @Test
+    void aClientThatStallsMidFrameIsClosedAfterTheIdleTimeout() throws Exception {
+        start(Duration.ofMillis(500), Duration.ofSeconds(10));
+        try (MtaClient stalled = new MtaClient(server.address())) {
+            stalled.send(new byte[] {0, 0});
+            long t0 = System.nanoTime();
+            assertTrue(stalled.closedByServer());
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(8));
+        }
+    }
+
+    @Test
+    void aDroppedConnectionDeletesItsSpool() throws Exception {
+        start(Duration.ofSeconds(30), Duration.ofSeconds(10));
+        try (MtaClient mta = negotiated()) {
+            message(mta);
+            mta.call(frame('B', new byte[65535]));
+            assertEquals(1, spoolFiles(), "the body went to a spool file");
+        }
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (spoolFiles() > 0 && System.nanoTime() < end) {
+            Thread.sleep(20);
+        }
+        assertEquals(0, spoolFiles());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (server.openConnections() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(0, server.openConnections());
+    }
+
+    private MtaClient negotiated() throws IOException {
+        MtaClient mta = new MtaClient(server.address());
+        assertEquals('O', mta.call(frame('O', 6, ALL_ACTIONS, ALL_STEPS)));
+        return mta;
+    }
+
+    private static void message(MtaClient mta) throws IOException {
+        assertEquals('c', mta.call(frame('C', "h", '4', (short) 1, "192.0.2.1")));
+        assertEquals('c', mta.call(frame('M', "<a@example.com>")));
+        assertEquals('c', mta.call(frame('R', "<b@example.com>")));
+        assertEquals('c', mta.call(concat(frame('D', 'T'), frame('T'))));
+        assertEquals('c', mta.call(frame('L', "Subject", "x")));
+        assertEquals('c', mta.call(frame('N')));
+    }
+
+    private long spoolFiles() throws IOException {
+        try (var files = Files.list(spoolDir)) {
+            return files.count();
+        }
+    }
+}
