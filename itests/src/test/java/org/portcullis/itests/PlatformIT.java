@@ -38,7 +38,7 @@ public class PlatformIT extends PortcullisTestSupport {
 
     @Test
     public void bootsEveryPortcullisFeature() throws Exception {
-        for (String feature : List.of("portcullis", "portcullis-core", "portcullis-storage")) {
+        for (String feature : List.of("portcullis", "portcullis-core", "portcullis-storage", "portcullis-scanner-api")) {
             assertTrue(feature + " not installed", features.isInstalled(features.getFeature(feature)));
         }
     }
