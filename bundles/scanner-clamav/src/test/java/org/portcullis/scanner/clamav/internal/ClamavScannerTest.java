@@ -1,0 +1,160 @@
+package org.portcullis.scanner.clamav.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.lang.annotation.Annotation;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.portcullis.scanner.ScanResult;
+import org.portcullis.scanner.testkit.ScannerContractTest;
+import org.portcullis.scanner.testkit.TestMessage;
+
+/** The ClamAV scanner against a real clamd. */
+class ClamavScannerTest extends ScannerContractTest<ClamavScanner> {
+
+    private static Path dir;
+    private static ClamdProcess clamd;
+    private static ClamavScanner tcpScanner;
+
+    @BeforeAll
+    static void startClamd() throws Exception {
+        dir = Files.createTempDirectory("portcullis-clamd");
+        clamd = ClamdProcess.start(dir);
+        tcpScanner = scanner(clamd.tcp(), ClamdProcess.STREAM_MAX);
+    }
+
+    @AfterAll
+    static void stopClamd() throws Exception {
+        tcpScanner.deactivate();
+        if (clamd != null) {
+            clamd.close();
+        }
+        ClamdProcess.deleteQuietly(dir);
+    }
+
+    @Override
+    protected ClamavScanner scanner() {
+        return tcpScanner;
+    }
+
+    @Test
+    void eicarInTheBodyIsInfected() throws Exception {
+        ScanResult r = tcpScanner.scan(TestMessage.builder().text(new String(ClamdProcess.eicar()) + "\r\n").build());
+        ScanResult.Infected infected = assertInstanceOf(ScanResult.Infected.class, r);
+        assertTrue(infected.threat().startsWith("Portcullis.Test.EICAR"), infected.threat());
+    }
+
+    @Test
+    void eicarInsideAZipAttachmentIsInfected() throws Exception {
+        ByteArrayOutputStream zip = new ByteArrayOutputStream();
+        try (ZipOutputStream z = new ZipOutputStream(zip)) {
+            z.putNextEntry(new ZipEntry("readme.com"));
+            z.write(ClamdProcess.eicar());
+            z.closeEntry();
+        }
+        ScanResult r = tcpScanner.scan(TestMessage.builder().attachment("docs.zip", "application/zip", zip.toByteArray()).build());
+        assertInstanceOf(ScanResult.Infected.class, r);
+    }
+
+    @Test
+    void worksOverTheUnixSocketToo() throws Exception {
+        ClamavScanner unix = scanner(clamd.unix(), ClamdProcess.STREAM_MAX);
+        try {
+            assertEquals(ScanResult.clean(), unix.scan(cleanMessage()));
+            assertInstanceOf(ScanResult.Infected.class, unix.scan(TestMessage.builder().text(new String(ClamdProcess.eicar())).build()));
+            assertTrue(unix.healthy());
+        } finally {
+            unix.deactivate();
+        }
+    }
+
+    @Test
+    void aMessageOverTheStreamLimitFailsWithoutBeingCalledClean() throws Exception {
+        ClamavScanner small = scanner(clamd.tcp(), 1000);
+        try {
+            ScanResult.Failed f = assertInstanceOf(ScanResult.Failed.class,
+                    small.scan(TestMessage.builder().text("x".repeat(5000)).build()));
+            assertTrue(f.reason().contains("stream limit of 1000"), f.reason());
+        } finally {
+            small.deactivate();
+        }
+        // clamd's own limit: a scanner configured above it gets clamd's error, not "clean"
+        ClamavScanner tooHigh = scanner(clamd.tcp(), 10L * ClamdProcess.STREAM_MAX);
+        try {
+            ScanResult r = tooHigh.scan(TestMessage.builder().text("y".repeat((int) ClamdProcess.STREAM_MAX + 100_000)).build());
+            ScanResult.Failed f = assertInstanceOf(ScanResult.Failed.class, r);
+            assertTrue(f.reason().contains("size limit"), f.reason());
+        } finally {
+            tooHigh.deactivate();
+        }
+    }
+
+    @Test
+    void clamdNotListeningIsAFailureNamingTheAddress() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        ClamavScanner down = scanner("127.0.0.1:" + closedPort, ClamdProcess.STREAM_MAX);
+        try {
+            ScanResult.Failed f = assertInstanceOf(ScanResult.Failed.class, down.scan(cleanMessage()));
+            assertTrue(f.reason().contains("127.0.0.1:" + closedPort), f.reason());
+            assertFalse(down.healthy());
+        } finally {
+            down.deactivate();
+        }
+    }
+
+    @Test
+    void badAddressesAreRefusedInOneLine() {
+        for (String bad : new String[] {"", "localhost", "host:", "host:abc", "host:70000", "unix:"}) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> ClamdAddress.parse(bad));
+            assertTrue(e.getMessage().contains("clamd address"), e.getMessage());
+        }
+    }
+
+    @Test
+    void repliesAreParsed() {
+        assertEquals(ScanResult.clean(), ClamdClient.parse("stream: OK"));
+        assertEquals(ScanResult.infected("Win.Test.EICAR_HDB-1"), ClamdClient.parse("stream: Win.Test.EICAR_HDB-1 FOUND"));
+        assertInstanceOf(ScanResult.Failed.class, ClamdClient.parse("INSTREAM size limit exceeded. ERROR"));
+        assertInstanceOf(ScanResult.Failed.class, ClamdClient.parse(""));
+    }
+
+    static ClamavScanner scanner(String address, long streamMax) {
+        ClamavScanner s = new ClamavScanner();
+        s.activate(new ClamavScanner.Config() {
+            public String address() {
+                return address;
+            }
+
+            public int timeout_seconds() {
+                return 20;
+            }
+
+            public long stream_max_bytes() {
+                return streamMax;
+            }
+
+            public int max_connections() {
+                return 4;
+            }
+
+            public Class<? extends Annotation> annotationType() {
+                return ClamavScanner.Config.class;
+            }
+        });
+        return s;
+    }
+}

@@ -1,0 +1,122 @@
+package org.portcullis.scanner.clamav.internal;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real clamd for tests, offline: its own directory, a signature database written here with
+ * only our EICAR signatures, loopback TCP and a unix socket. freshclam is never run. The EICAR
+ * test string is assembled at run time from two halves, so no file in the repository is itself
+ * a virus-scanner test sample.
+ */
+final class ClamdProcess implements AutoCloseable {
+
+    static final Path CLAMD = Path.of("/usr/sbin/clamd");
+    static final long STREAM_MAX = 2 * 1024 * 1024;
+
+    final Path dir;
+    final int port;
+    private final Process process;
+
+    private ClamdProcess(Path dir, int port, Process process) {
+        this.dir = dir;
+        this.port = port;
+        this.process = process;
+    }
+
+    static byte[] eicar() {
+        String first = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR";
+        String second = "-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
+        return (first + second).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    static ClamdProcess start(Path dir) throws Exception {
+        if (!Files.isExecutable(CLAMD)) {
+            throw new IllegalStateException(CLAMD + " not found: run ./run-tests, which installs clamav-daemon");
+        }
+        Path db = Files.createDirectories(dir.resolve("db"));
+        Files.createDirectories(dir.resolve("tmp"));
+        byte[] eicar = eicar();
+        String md5 = HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(eicar));
+        Files.writeString(db.resolve("portcullis-test.hdb"), md5 + ":" + eicar.length + ":Portcullis.Test.EICAR-MD5\n");
+        Files.writeString(db.resolve("portcullis-test.ndb"), "Portcullis.Test.EICAR-Body:0:*:" + HexFormat.of().formatHex(eicar) + "\n");
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path conf = dir.resolve("clamd.conf");
+        Files.writeString(conf, String.join("\n",
+                "Foreground yes",
+                "DatabaseDirectory " + db,
+                "OfficialDatabaseOnly no",
+                "Bytecode no",
+                "TCPSocket " + port,
+                "TCPAddr 127.0.0.1",
+                "LocalSocket " + dir.resolve("clamd.sock"),
+                "LocalSocketMode 600",
+                "PidFile " + dir.resolve("clamd.pid"),
+                "LogFile " + dir.resolve("clamd.log"),
+                "TemporaryDirectory " + dir.resolve("tmp"),
+                "SelfCheck 0",
+                "MaxThreads 4",
+                "StreamMaxLength " + STREAM_MAX,
+                "ScanMail yes",
+                "ScanArchive yes",
+                ""));
+        Process p = new ProcessBuilder(CLAMD.toString(), "--config-file=" + conf).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("clamd.out").toFile()).start();
+        ClamdProcess clamd = new ClamdProcess(dir, port, p);
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+        try {
+            ClamdClient client = new ClamdClient(ClamdAddress.parse("127.0.0.1:" + port), Duration.ofSeconds(2), STREAM_MAX, 1,
+                    scheduler);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < end) {
+                if (client.ping()) {
+                    return clamd;
+                }
+                if (!p.isAlive()) {
+                    throw new IllegalStateException("clamd exited: " + Files.readString(dir.resolve("clamd.out")));
+                }
+                Thread.sleep(100);
+            }
+            clamd.close();
+            throw new IllegalStateException("clamd did not answer PING within 60 s");
+        } finally {
+            scheduler.shutdownNow();
+        }
+    }
+
+    String tcp() {
+        return "127.0.0.1:" + port;
+    }
+
+    String unix() {
+        return "unix:" + dir.resolve("clamd.sock");
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    static void deleteQuietly(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}
