@@ -9,8 +9,11 @@ import org.portcullis.milter.internal.codec.MilterReply;
  * Layer 3: what decides about the mail on one milter connection. The session calls it at the
  * points where a decision can be made and sends what it returns as one burst of replies; an
  * empty list means "continue". Modifications (headers, quarantine) come first and the final
- * action (accept, reject, tempfail, discard, or a reply code) last. Replies needing an action
- * the MTA did not grant are dropped, with a log line naming the action.
+ * response last: an {@link MilterReply.Action} (continue, accept, reject, tempfail, discard) or a
+ * {@link MilterReply.ReplyCode}, which is itself the final response (a 5xx rejects, a 4xx
+ * tempfails, with that text) and must not be followed by an action. Replies after the final one
+ * are dropped and logged as a bug; replies needing an action the MTA did not grant are dropped
+ * with a log line naming the action.
  *
  * <p>{@link #mail} and {@link #rcpt} run on the connection's I/O thread and must not block;
  * {@link #endOfMessage} may complete later on any thread, and the connection waits for it (sending

@@ -166,12 +166,25 @@ public final class MilterSessionHandler extends ChannelInboundHandlerAdapter {
 
     private void send(ChannelHandlerContext ctx, List<MilterReply> replies) {
         ByteBuf out = ctx.alloc().buffer();
-        for (MilterReply reply : replies) {
+        for (int i = 0; i < replies.size(); i++) {
+            MilterReply reply = replies.get(i);
             if (allowed(ctx, reply)) {
                 ReplyEncoder.encode(reply, out);
             }
+            if (isFinal(reply) && i < replies.size() - 1) {
+                // The MTA reads one final response per command; more would answer its next command.
+                LOG.error("Bug: replies {} after the final reply '{}' to {} dropped", replies.subList(i + 1, replies.size()),
+                        reply.code(), ctx.channel().remoteAddress());
+                break;
+            }
         }
         ctx.writeAndFlush(out);
+    }
+
+    /** A response that answers the command (as opposed to a modification or progress). */
+    static boolean isFinal(MilterReply reply) {
+        return reply instanceof MilterReply.ReplyCode || reply instanceof MilterReply.Negotiate
+                || (reply instanceof MilterReply.Action a && a != MilterReply.Action.PROGRESS);
     }
 
     private boolean allowed(ChannelHandlerContext ctx, MilterReply reply) {

@@ -129,15 +129,15 @@ class MilterServerTest {
     @Test
     void aFinalReplyAtMailEndsTheMessageAndTheNextOneStartsAtMail() throws Exception {
         start(Duration.ofSeconds(30), Duration.ofSeconds(10));
+        // a reply code is the whole answer; the TEMPFAIL after it is a filter bug and must not reach the MTA
         atMail = List.of(new MilterReply.ReplyCode("451 4.7.1 Maintenance, try again later"), MilterReply.Action.TEMPFAIL);
         try (MtaClient mta = negotiated()) {
             mta.send(frame('M', "<a@example.com>"));
             MtaClient.Reply code = mta.read();
             assertEquals('y', code.code());
             assertEquals("451 4.7.1 Maintenance, try again later", code.text());
-            assertEquals('t', mta.read().code());
             mta.send(frame('M', "<a@example.com>"));
-            assertEquals('y', mta.read().code());
+            assertEquals('y', mta.read().code(), "the next reply answers the next MAIL, not a stray TEMPFAIL");
         }
     }
 
