@@ -1,0 +1,2 @@
+/** The verdict pipeline: scanners run in parallel with deadlines, and a policy combines their results. */
+package org.portcullis.milter.internal.pipeline;
