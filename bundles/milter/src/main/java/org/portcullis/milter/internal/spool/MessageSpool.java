@@ -66,18 +66,31 @@ public final class MessageSpool implements AutoCloseable {
 
     /** Appends {@code bytes}. */
     public void append(byte[] bytes) throws IOException {
-        if (fitsInMemory(bytes.length)) {
-            ensureMemory(memoryUsed + bytes.length);
-            System.arraycopy(bytes, 0, memory, memoryUsed, bytes.length);
-            memoryUsed += bytes.length;
+        append(bytes, 0, bytes.length);
+    }
+
+    /** Appends {@code length} bytes of {@code bytes} from {@code offset}. */
+    public void append(byte[] bytes, int offset, int length) throws IOException {
+        if (fitsInMemory(length)) {
+            ensureMemory(memoryUsed + length);
+            System.arraycopy(bytes, offset, memory, memoryUsed, length);
+            memoryUsed += length;
         } else {
             FileChannel ch = spillToFile();
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, length);
             while (buffer.hasRemaining()) {
                 ch.write(buffer);
             }
         }
-        size += bytes.length;
+        size += length;
+    }
+
+    /** Appends everything {@code in} gives, chunk by chunk (never all of it on the heap). */
+    public void appendAll(InputStream in) throws IOException {
+        byte[] chunk = new byte[64 * 1024];
+        for (int n; (n = in.read(chunk)) > 0;) {
+            append(chunk, 0, n);
+        }
     }
 
     /** How many bytes the message has so far. */
