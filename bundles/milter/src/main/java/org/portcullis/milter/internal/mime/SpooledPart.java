@@ -8,7 +8,7 @@ import org.portcullis.milter.internal.spool.MessageSpool;
 import org.portcullis.scanner.Part;
 
 /** A part whose decoded content waits in its own spool (memory, or a private file when large). */
-final class SpooledPart implements Part, AutoCloseable {
+public final class SpooledPart implements Part, AutoCloseable {
 
     private final String path;
     private final String declaredType;

@@ -12,11 +12,11 @@ import java.net.SocketTimeoutException;
  * The MTA side of the milter protocol, for tests: a blocking client that sends frames and reads
  * replies. (The load generator under bench/ will grow from the same idea.)
  */
-final class MtaClient implements AutoCloseable {
+public final class MtaClient implements AutoCloseable {
 
     /** One reply: its code and payload. */
-    record Reply(char code, byte[] payload) {
-        String text() {
+    public record Reply(char code, byte[] payload) {
+        public String text() {
             return new String(payload, 0, Math.max(0, payload.length - 1), java.nio.charset.StandardCharsets.ISO_8859_1);
         }
     }
@@ -25,7 +25,7 @@ final class MtaClient implements AutoCloseable {
     private final DataInputStream in;
     private final OutputStream out;
 
-    MtaClient(InetSocketAddress server) throws IOException {
+    public MtaClient(InetSocketAddress server) throws IOException {
         socket = new Socket(server.getAddress(), server.getPort());
         socket.setTcpNoDelay(true);
         socket.setSoTimeout(10_000);
@@ -33,12 +33,12 @@ final class MtaClient implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
-    void send(byte[] raw) throws IOException {
+    public void send(byte[] raw) throws IOException {
         out.write(raw);
         out.flush();
     }
 
-    Reply read() throws IOException {
+    public Reply read() throws IOException {
         int length = in.readInt();
         char code = (char) in.readUnsignedByte();
         byte[] payload = new byte[length - 1];
@@ -47,7 +47,7 @@ final class MtaClient implements AutoCloseable {
     }
 
     /** Sends a frame and returns the next reply's code. */
-    char call(byte[] frame) throws IOException {
+    public char call(byte[] frame) throws IOException {
         send(frame);
         return read().code();
     }

@@ -1,0 +1,69 @@
+package org.portcullis.milter.internal.pipeline;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+import org.portcullis.milter.internal.codec.MilterReply;
+import org.portcullis.milter.internal.session.MilterFilter;
+import org.portcullis.milter.internal.session.Transaction;
+import org.portcullis.scanner.Scanner;
+
+/**
+ * The filter every connection gets: maintenance answers new messages with a 4xx at MAIL; at end
+ * of message the MIME parts are split out, every scanner present at that moment runs, and the
+ * policy decides. Parsing and scanning run on the worker pool, never on the I/O thread.
+ */
+public final class PipelineFilter implements MilterFilter {
+
+    static final MilterReply MAINTENANCE = new MilterReply.ReplyCode(
+            "451 4.3.2 Service in maintenance, please try again later");
+
+    private final BooleanSupplier maintenance;
+    private final Supplier<List<Scanner>> scanners;
+    private final ScanRunner runner;
+    private final Supplier<VerdictPolicy> policy;
+    private final ExecutorService workers;
+    private final Path spoolDirectory;
+    private final int memoryLimit;
+
+    public PipelineFilter(BooleanSupplier maintenance, Supplier<List<Scanner>> scanners, ScanRunner runner,
+            Supplier<VerdictPolicy> policy, ExecutorService workers, Path spoolDirectory, int memoryLimit) {
+        this.maintenance = maintenance;
+        this.scanners = scanners;
+        this.runner = runner;
+        this.policy = policy;
+        this.workers = workers;
+        this.spoolDirectory = spoolDirectory;
+        this.memoryLimit = memoryLimit;
+    }
+
+    @Override
+    public List<MilterReply> mail(Transaction tx) {
+        return maintenance.getAsBoolean() ? List.of(MAINTENANCE) : List.of();
+    }
+
+    @Override
+    public List<MilterReply> rcpt(Transaction tx, String recipient) {
+        return List.of();
+    }
+
+    @Override
+    public CompletionStage<List<MilterReply>> endOfMessage(Transaction tx) {
+        List<Scanner> snapshot = List.copyOf(scanners.get());
+        VerdictPolicy rules = policy.get();
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return SpooledMessage.of(tx, spoolDirectory, memoryLimit);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, workers).thenCompose(message -> runner.run(message, snapshot)
+                .whenComplete((outcomes, error) -> message.close())
+                .thenApply(rules::decide));
+    }
+}

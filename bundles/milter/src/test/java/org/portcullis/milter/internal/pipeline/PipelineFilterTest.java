@@ -1,0 +1,177 @@
+package org.portcullis.milter.internal.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.portcullis.milter.internal.codec.Frames.frame;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.portcullis.milter.internal.codec.MilterProtocol;
+import org.portcullis.milter.internal.server.MilterServer;
+import org.portcullis.milter.internal.server.MtaClient;
+import org.portcullis.milter.internal.session.SessionSettings;
+import org.portcullis.scanner.Message;
+import org.portcullis.scanner.MessageScanner;
+import org.portcullis.scanner.Part;
+import org.portcullis.scanner.PartScanner;
+import org.portcullis.scanner.ScanResult;
+import org.portcullis.scanner.Scanner;
+
+/** The pipeline behind the real server: what an MTA gets for clean, infected, risky and unscannable mail. */
+class PipelineFilterTest {
+
+    @TempDir
+    Path spool;
+
+    private final ExecutorService workers = Executors.newFixedThreadPool(4);
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final AtomicBoolean maintenance = new AtomicBoolean();
+    private final List<Scanner> scanners = new CopyOnWriteArrayList<>();
+    private MilterServer server;
+
+    /** Finds a marker anywhere in the raw message, as an antivirus engine would find a signature. */
+    private static final MessageScanner MARKER_SCANNER = new MessageScanner() {
+        public String name() {
+            return "marker";
+        }
+
+        public ScanResult scan(Message m) throws IOException {
+            try (InputStream in = m.openRaw()) {
+                return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1).contains("VIRUS-MARKER")
+                        ? ScanResult.infected("Test.Marker") : ScanResult.clean();
+            }
+        }
+    };
+
+    /** Flags executables by their detected type, whatever their name says. */
+    private static final PartScanner EXE_SCANNER = new PartScanner() {
+        public String name() {
+            return "exe";
+        }
+
+        public ScanResult scan(Message m, Part part) {
+            return part.detectedType().startsWith("application/x-") ? ScanResult.suspicious("executable " + part.filename().orElse("?"))
+                    : ScanResult.clean();
+        }
+    };
+
+    @BeforeEach
+    void start() throws InterruptedException {
+        scanners.add(MARKER_SCANNER);
+        scanners.add(EXE_SCANNER);
+        SessionSettings settings = new SessionSettings(1 << 20, spool, 8192,
+                MilterProtocol.ACTION_ADD_HEADERS | MilterProtocol.ACTION_QUARANTINE, 0, Duration.ofSeconds(30), Duration.ofSeconds(10));
+        VerdictPolicy policy = new VerdictPolicy(5.0, 10.0, Set.of());
+        server = MilterServer.start(new InetSocketAddress("127.0.0.1", 0), settings, () -> new PipelineFilter(maintenance::get,
+                () -> scanners, new ScanRunner(workers, timer), () -> policy, workers, spool, 8192));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        workers.shutdownNow();
+        timer.shutdownNow();
+    }
+
+    @Test
+    void cleanMailIsAcceptedWithVerdictHeaders() throws Exception {
+        List<MtaClient.Reply> replies = deliver("Subject: lunch\r\n", "See you at noon.\r\n");
+        assertEquals("h:X-Portcullis-Verdict\0clean", text(replies.get(0)));
+        assertEquals("h:X-Portcullis-Scanners\0marker=clean, exe=clean", text(replies.get(1)));
+        assertEquals('a', replies.get(2).code());
+        assertEquals(0, Files.list(spool).count(), "no spool file outlives the message");
+    }
+
+    @Test
+    void infectedMailIsRejectedNamingTheThreat() throws Exception {
+        List<MtaClient.Reply> replies = deliver("Subject: hi\r\n", "harmless text VIRUS-MARKER more text\r\n");
+        assertEquals("y:550 5.7.1 Message rejected: virus Test.Marker found", text(replies.get(0)));
+        assertEquals(1, replies.size());
+    }
+
+    @Test
+    void anExecutableInDisguiseIsQuarantined() throws Exception {
+        String mime = "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n";
+        String body = "--b\r\nContent-Type: text/plain\r\n\r\nplease pay\r\n--b\r\n"
+                + "Content-Type: application/pdf; name=invoice.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                + "TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAgAAAAA4fug4AtAnNIbgBTM0hVGhpcyBwcm9ncmFt\r\n"
+                + "--b--\r\n";
+        List<MtaClient.Reply> replies = deliver(mime, body);
+        List<String> texts = replies.stream().map(PipelineFilterTest::text).toList();
+        assertTrue(texts.contains("h:X-Portcullis-Verdict\0suspicious"), texts.toString());
+        assertTrue(texts.contains("q:exe: executable invoice.pdf"), texts.toString());
+        assertEquals('a', replies.get(replies.size() - 1).code());
+    }
+
+    @Test
+    void aScannerThatFailsMakesTheSenderRetry() throws Exception {
+        scanners.add(new MessageScanner() {
+            public String name() {
+                return "broken";
+            }
+
+            public ScanResult scan(Message m) {
+                throw new IllegalStateException("engine down");
+            }
+        });
+        List<MtaClient.Reply> replies = deliver("Subject: x\r\n", "text\r\n");
+        assertEquals("y:451 4.7.1 Message could not be scanned now, please try again later", text(replies.get(0)));
+    }
+
+    @Test
+    void inMaintenanceNewMailGetsA4xxAtMail() throws Exception {
+        maintenance.set(true);
+        try (MtaClient mta = new MtaClient(server.address())) {
+            assertEquals('O', mta.call(frame('O', 6, 0x1ff, 0x1fffff)));
+            assertEquals('c', mta.call(frame('C', "h", '4', (short) 1, "192.0.2.1")));
+            mta.send(frame('M', "<a@example.com>"));
+            assertEquals("y:451 4.3.2 Service in maintenance, please try again later", text(mta.read()));
+        }
+    }
+
+    /** One message with the given header block and body; returns the end-of-message replies. */
+    private List<MtaClient.Reply> deliver(String headers, String body) throws IOException {
+        try (MtaClient mta = new MtaClient(server.address())) {
+            assertEquals('O', mta.call(frame('O', 6, 0x1ff, 0x1fffff)));
+            assertEquals('c', mta.call(frame('C', "client.example.com", '4', (short) 40000, "192.0.2.7")));
+            assertEquals('c', mta.call(frame('M', "<a@example.com>")));
+            assertEquals('c', mta.call(frame('R', "<b@example.net>")));
+            for (String line : headers.split("\r\n")) {
+                int colon = line.indexOf(':');
+                assertEquals('c', mta.call(frame('L', line.substring(0, colon), line.substring(colon + 1).strip())));
+            }
+            assertEquals('c', mta.call(frame('N')));
+            assertEquals('c', mta.call(frame('B', body.getBytes(StandardCharsets.ISO_8859_1))));
+            mta.send(frame('E'));
+            List<MtaClient.Reply> replies = new ArrayList<>();
+            MtaClient.Reply r;
+            do {
+                r = mta.read();
+                replies.add(r);
+            } while (r.code() == 'h' || r.code() == 'q' || r.code() == 'p');
+            return replies;
+        }
+    }
+
+    private static String text(MtaClient.Reply r) {
+        return r.code() + ":" + r.text();
+    }
+}
