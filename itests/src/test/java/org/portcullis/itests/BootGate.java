@@ -19,7 +19,7 @@ import org.osgi.framework.ServiceReference;
  */
 public class BootGate implements BundleActivator {
 
-    static final List<String> BUNDLES = List.of("org.portcullis.core", "org.portcullis.storage");
+    static final List<String> BUNDLES = List.of("org.portcullis.core", "org.portcullis.storage", "org.portcullis.milter");
 
     @Override
     public void start(BundleContext context) throws Exception {

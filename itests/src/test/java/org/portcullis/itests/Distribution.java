@@ -53,6 +53,7 @@ final class Distribution implements AutoCloseable {
         setProperty(home.resolve("etc/org.apache.karaf.management.cfg"), "rmiRegistryPort", Integer.toString(freePort()));
         setProperty(home.resolve("etc/org.apache.karaf.management.cfg"), "rmiServerPort", Integer.toString(freePort()));
         Files.writeString(home.resolve("etc/org.portcullis.storage.cfg"), "embedded.port = " + freePort() + "\n");
+        Files.writeString(home.resolve("etc/org.portcullis.milter.cfg"), "port = " + freePort() + "\n");
         return new Distribution(home, ssh);
     }
 

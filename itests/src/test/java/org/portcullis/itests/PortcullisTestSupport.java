@@ -72,6 +72,7 @@ public abstract class PortcullisTestSupport {
             editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort", Integer.toString(freePort())),
             editConfigurationFilePut("etc/org.portcullis.storage.cfg", "embedded.port", Integer.toString(freePort())),
             editConfigurationFilePut("etc/org.portcullis.storage.cfg", "health.interval.seconds", "1"),
+            editConfigurationFilePut("etc/org.portcullis.milter.cfg", "port", Integer.toString(freePort())),
             editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository", repo),
             // Added to, not replacing, the distribution's own system/ repository: Pax Exam's bundles
             // come from the build's local repository, Portcullis's only from the distribution.

@@ -1,0 +1,42 @@
+package org.portcullis.milter.internal.service;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+@ObjectClassDefinition(name = "Portcullis milter", description = "The milter Postfix hands every message to")
+@interface MilterConfig {
+
+    @AttributeDefinition(description = "Address to listen on (Postfix: smtpd_milters = inet:ADDRESS:PORT)")
+    String address() default "127.0.0.1";
+
+    @AttributeDefinition(description = "TCP port to listen on")
+    int port() default 11340;
+
+    @AttributeDefinition(description = "Where large messages and attachments are spooled; empty means ${karaf.data}/portcullis/spool",
+            required = false)
+    String spool_directory() default "";
+
+    @AttributeDefinition(description = "Bytes of a message or part kept on the heap before it goes to a spool file")
+    int spool_memory_bytes() default 1024 * 1024;
+
+    @AttributeDefinition(description = "Largest milter frame accepted from the MTA, in bytes")
+    int max_frame_bytes() default 2 * 1024 * 1024;
+
+    @AttributeDefinition(description = "Seconds the MTA may stay silent on a connection before it is closed")
+    int idle_timeout_seconds() default 600;
+
+    @AttributeDefinition(description = "Seconds between progress replies while a message is being scanned")
+    int progress_interval_seconds() default 10;
+
+    @AttributeDefinition(description = "Threads that parse and scan messages")
+    int scan_threads() default 16;
+
+    @AttributeDefinition(description = "Spam score from which mail is tagged")
+    double spam_tag_score() default 5.0;
+
+    @AttributeDefinition(description = "Spam score from which mail is quarantined")
+    double spam_quarantine_score() default 10.0;
+
+    @AttributeDefinition(description = "Scanners (by name) whose failure lets mail through unscanned by them", required = false)
+    String[] fail_open() default {};
+}

@@ -1,0 +1,129 @@
+package org.portcullis.milter.internal.service;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.portcullis.core.MaintenanceMode;
+import org.portcullis.milter.internal.codec.MilterProtocol;
+import org.portcullis.milter.internal.pipeline.PipelineFilter;
+import org.portcullis.milter.internal.pipeline.ScanRunner;
+import org.portcullis.milter.internal.pipeline.VerdictPolicy;
+import org.portcullis.milter.internal.server.MilterServer;
+import org.portcullis.milter.internal.session.SessionSettings;
+import org.portcullis.milter.internal.spool.MessageSpool;
+import org.portcullis.scanner.MessageScanner;
+import org.portcullis.scanner.PartScanner;
+import org.portcullis.scanner.Scanner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the milter server with the pipeline behind it. Scanners are a whiteboard: every
+ * {@link MessageScanner} and {@link PartScanner} service is used from the next message on, and a
+ * scanner that goes away is no longer used for new messages while messages in flight finish with
+ * the scanners they started with. A configuration change restarts the server.
+ */
+@Component(immediate = true, service = {}, configurationPid = "org.portcullis.milter")
+@Designate(ocd = MilterConfig.class)
+public class MilterService {
+
+    /** Actions asked of the MTA: verdict headers, and the hold queue for quarantine. */
+    static final int ACTIONS = MilterProtocol.ACTION_ADD_HEADERS | MilterProtocol.ACTION_CHANGE_HEADERS
+            | MilterProtocol.ACTION_QUARANTINE;
+    /** Steps: no replies where Portcullis never decides, so the MTA does not wait for them. */
+    static final int STEPS = MilterProtocol.NO_REPLY_CONNECT | MilterProtocol.NO_REPLY_HELO | MilterProtocol.NO_REPLY_DATA
+            | MilterProtocol.NO_REPLY_HEADER | MilterProtocol.NO_REPLY_EOH | MilterProtocol.NO_REPLY_BODY
+            | MilterProtocol.NO_REPLY_UNKNOWN;
+
+    private static final Logger LOG = LoggerFactory.getLogger(MilterService.class);
+
+    @Reference
+    private MaintenanceMode maintenance;
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile List<MessageScanner> messageScanners = List.of();
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile List<PartScanner> partScanners = List.of();
+
+    private ExecutorService workers;
+    private ScheduledExecutorService timer;
+    private MilterServer server;
+
+    @Activate
+    void activate(MilterConfig config) throws Exception {
+        Path spool = config.spool_directory().isBlank()
+                ? Paths.get(System.getProperty("karaf.data", "data"), "portcullis", "spool")
+                : Paths.get(config.spool_directory());
+        int leftovers = MessageSpool.removeLeftovers(spool);
+        if (leftovers > 0) {
+            LOG.info("Removed {} spool files left by an earlier run in {}", leftovers, spool);
+        }
+        workers = Executors.newFixedThreadPool(Math.max(1, config.scan_threads()), named("portcullis-scan"));
+        timer = Executors.newSingleThreadScheduledExecutor(named("portcullis-scan-deadlines"));
+        ScanRunner runner = new ScanRunner(workers, timer);
+        VerdictPolicy policy = new VerdictPolicy(config.spam_tag_score(), config.spam_quarantine_score(), Set.of(config.fail_open()));
+        SessionSettings settings = new SessionSettings(config.max_frame_bytes(), spool, config.spool_memory_bytes(), ACTIONS, STEPS,
+                Duration.ofSeconds(config.idle_timeout_seconds()), Duration.ofSeconds(config.progress_interval_seconds()));
+        InetSocketAddress address = new InetSocketAddress(config.address(), config.port());
+        try {
+            server = MilterServer.start(address, settings, () -> new PipelineFilter(maintenance::isActive, this::scanners, runner,
+                    () -> policy, workers, spool, config.spool_memory_bytes()));
+        } catch (Exception e) {
+            stopPools();
+            LOG.error("Milter cannot listen on {}:{} ({}); set address and port in etc/org.portcullis.milter.cfg",
+                    config.address(), config.port(), e.getMessage());
+            throw e;
+        }
+        LOG.info("Milter listening on {}", server.address());
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (server != null) {
+            server.close();
+        }
+        stopPools();
+    }
+
+    /** The scanners present now, message scanners first. */
+    List<Scanner> scanners() {
+        List<Scanner> all = new ArrayList<>(messageScanners);
+        all.addAll(partScanners);
+        return all;
+    }
+
+    private void stopPools() {
+        workers.shutdownNow();
+        timer.shutdownNow();
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}
