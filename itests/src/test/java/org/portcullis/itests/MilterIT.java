@@ -73,11 +73,34 @@ public class MilterIT extends PortcullisTestSupport {
             mta.negotiate();
             assertTrue(mta.message().stream().anyMatch(r -> r.toString().equals("h X-Portcullis-Scanners\0itest=clean")));
         }
+        String scanners = executeCommand("milter:scanners");
+        assertTrue(scanners, scanners.matches("(?s).*itest\\s+\\|\\s+ok\\s+\\|\\s+1\\s+\\|\\s+0.*"));
         registration.unregister();
         try (Mta mta = connect()) {
             mta.negotiate();
             assertTrue(mta.message().stream().anyMatch(r -> r.toString().equals("h X-Portcullis-Scanners\0")));
         }
+    }
+
+    @Test
+    public void statusCommandAndJmxShowTheFigures() throws Exception {
+        try (Mta mta = connect()) {
+            mta.negotiate();
+            mta.message();
+        }
+        String status = executeCommand("milter:status");
+        assertTrue(status, status.contains("Address     : 127.0.0.1:"));
+        assertTrue(status, status.matches("(?s).*Messages    : [1-9].*"));
+        assertTrue(status, status.matches("(?s).*accepted [1-9].*"));
+        assertTrue(status, status.contains("Latency     : p50 "));
+        javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        javax.management.ObjectName name = new javax.management.ObjectName("org.portcullis:type=Milter");
+        long end = System.nanoTime() + DEADLINE.toNanos();
+        while (!jmx.isRegistered(name) && System.nanoTime() < end) {
+            Thread.sleep(100);
+        }
+        assertTrue(((Long) jmx.getAttribute(name, "Messages")) >= 1);
+        assertTrue(((Long) jmx.getAttribute(name, "Accepted")) >= 1);
     }
 
     private Mta connect() throws Exception {

@@ -30,9 +30,10 @@ public final class PipelineFilter implements MilterFilter {
     private final ExecutorService workers;
     private final Path spoolDirectory;
     private final int memoryLimit;
+    private final MilterStats stats;
 
     public PipelineFilter(BooleanSupplier maintenance, Supplier<List<Scanner>> scanners, ScanRunner runner,
-            Supplier<VerdictPolicy> policy, ExecutorService workers, Path spoolDirectory, int memoryLimit) {
+            Supplier<VerdictPolicy> policy, ExecutorService workers, Path spoolDirectory, int memoryLimit, MilterStats stats) {
         this.maintenance = maintenance;
         this.scanners = scanners;
         this.runner = runner;
@@ -40,11 +41,16 @@ public final class PipelineFilter implements MilterFilter {
         this.workers = workers;
         this.spoolDirectory = spoolDirectory;
         this.memoryLimit = memoryLimit;
+        this.stats = stats;
     }
 
     @Override
     public List<MilterReply> mail(Transaction tx) {
-        return maintenance.getAsBoolean() ? List.of(MAINTENANCE) : List.of();
+        if (maintenance.getAsBoolean()) {
+            stats.maintenance();
+            return List.of(MAINTENANCE);
+        }
+        return List.of();
     }
 
     @Override
@@ -56,7 +62,8 @@ public final class PipelineFilter implements MilterFilter {
     public CompletionStage<List<MilterReply>> endOfMessage(Transaction tx) {
         List<Scanner> snapshot = List.copyOf(scanners.get());
         VerdictPolicy rules = policy.get();
-        return CompletableFuture.supplyAsync(() -> {
+        long start = System.nanoTime();
+        CompletableFuture<List<MilterReply>> decision = CompletableFuture.supplyAsync(() -> {
             try {
                 return SpooledMessage.of(tx, spoolDirectory, memoryLimit);
             } catch (java.io.IOException e) {
@@ -64,6 +71,16 @@ public final class PipelineFilter implements MilterFilter {
             }
         }, workers).thenCompose(message -> runner.run(message, snapshot)
                 .whenComplete((outcomes, error) -> message.close())
-                .thenApply(rules::decide));
+                .thenApply(outcomes -> {
+                    outcomes.forEach(stats::outcome);
+                    return rules.decide(outcomes);
+                }));
+        return decision.whenComplete((replies, error) -> {
+            if (error != null) {
+                stats.error();
+            } else {
+                stats.message(replies, System.nanoTime() - start);
+            }
+        });
     }
 }

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -13,6 +14,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -23,6 +26,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.portcullis.core.MaintenanceMode;
 import org.portcullis.milter.internal.codec.MilterProtocol;
+import org.portcullis.milter.internal.pipeline.MilterStats;
 import org.portcullis.milter.internal.pipeline.PipelineFilter;
 import org.portcullis.milter.internal.pipeline.ScanRunner;
 import org.portcullis.milter.internal.pipeline.VerdictPolicy;
@@ -69,9 +73,10 @@ public class MilterService {
     private ExecutorService workers;
     private ScheduledExecutorService timer;
     private MilterServer server;
+    private ServiceRegistration<?> status;
 
     @Activate
-    void activate(MilterConfig config) throws Exception {
+    void activate(BundleContext context, MilterConfig config) throws Exception {
         Path spool = config.spool_directory().isBlank()
                 ? Paths.get(System.getProperty("karaf.data", "data"), "portcullis", "spool")
                 : Paths.get(config.spool_directory());
@@ -83,12 +88,13 @@ public class MilterService {
         timer = Executors.newSingleThreadScheduledExecutor(named("portcullis-scan-deadlines"));
         ScanRunner runner = new ScanRunner(workers, timer);
         VerdictPolicy policy = new VerdictPolicy(config.spam_tag_score(), config.spam_quarantine_score(), Set.of(config.fail_open()));
+        MilterStats stats = new MilterStats();
         SessionSettings settings = new SessionSettings(config.max_frame_bytes(), spool, config.spool_memory_bytes(), ACTIONS, STEPS,
                 Duration.ofSeconds(config.idle_timeout_seconds()), Duration.ofSeconds(config.progress_interval_seconds()));
         InetSocketAddress address = new InetSocketAddress(config.address(), config.port());
         try {
             server = MilterServer.start(address, settings, () -> new PipelineFilter(maintenance::isActive, this::scanners, runner,
-                    () -> policy, workers, spool, config.spool_memory_bytes()));
+                    () -> policy, workers, spool, config.spool_memory_bytes(), stats));
         } catch (Exception e) {
             stopPools();
             LOG.error("Milter cannot listen on {}:{} ({}); set address and port in etc/org.portcullis.milter.cfg",
@@ -96,10 +102,17 @@ public class MilterService {
             throw e;
         }
         LOG.info("Milter listening on {}", server.address());
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put("jmx.objectname", MilterStatus.OBJECT_NAME);
+        status = context.registerService(new String[] {MilterStatus.class.getName(), MilterStatusMBean.class.getName()},
+                new MilterStatus(server, stats), props);
     }
 
     @Deactivate
     void deactivate() {
+        if (status != null) {
+            status.unregister();
+        }
         if (server != null) {
             server.close();
         }

@@ -45,6 +45,7 @@ class PipelineFilterTest {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final AtomicBoolean maintenance = new AtomicBoolean();
     private final List<Scanner> scanners = new CopyOnWriteArrayList<>();
+    private final MilterStats stats = new MilterStats();
     private MilterServer server;
 
     /** Finds a marker anywhere in the raw message, as an antivirus engine would find a signature. */
@@ -81,7 +82,7 @@ class PipelineFilterTest {
                 MilterProtocol.ACTION_ADD_HEADERS | MilterProtocol.ACTION_QUARANTINE, 0, Duration.ofSeconds(30), Duration.ofSeconds(10));
         VerdictPolicy policy = new VerdictPolicy(5.0, 10.0, Set.of());
         server = MilterServer.start(new InetSocketAddress("127.0.0.1", 0), settings, () -> new PipelineFilter(maintenance::get,
-                () -> scanners, new ScanRunner(workers, timer), () -> policy, workers, spool, 8192));
+                () -> scanners, new ScanRunner(workers, timer), () -> policy, workers, spool, 8192, stats));
     }
 
     @AfterEach
