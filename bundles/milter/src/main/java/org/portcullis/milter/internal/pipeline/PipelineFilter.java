@@ -63,13 +63,14 @@ public final class PipelineFilter implements MilterFilter {
         List<Scanner> snapshot = List.copyOf(scanners.get());
         VerdictPolicy rules = policy.get();
         long start = System.nanoTime();
-        CompletableFuture<List<MilterReply>> decision = CompletableFuture.supplyAsync(() -> {
-            try {
-                return SpooledMessage.of(tx, spoolDirectory, memoryLimit);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }, workers).thenCompose(message -> runner.run(message, snapshot)
+        if (snapshot.isEmpty()) {
+            // nothing to wait for: decide on the I/O thread, no hand-off
+            List<MilterReply> replies = rules.decide(List.of());
+            stats.message(replies, System.nanoTime() - start);
+            return CompletableFuture.completedFuture(replies);
+        }
+        CompletableFuture<List<MilterReply>> decision = CompletableFuture.supplyAsync(
+                () -> SpooledMessage.of(tx, spoolDirectory, memoryLimit), workers).thenCompose(message -> runner.run(message, snapshot)
                 .whenComplete((outcomes, error) -> message.close())
                 .thenApply(outcomes -> {
                     outcomes.forEach(stats::outcome);

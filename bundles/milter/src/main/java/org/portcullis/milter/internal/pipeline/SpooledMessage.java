@@ -2,6 +2,7 @@ package org.portcullis.milter.internal.pipeline;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -14,34 +15,35 @@ import org.portcullis.scanner.Part;
 
 /**
  * The scanners' view of the message a {@link Transaction} holds: the envelope, the headers, the
- * raw spool, and its MIME parts (parsed once, each decoded into its own spool). Closing it
- * deletes the parts' spools; the transaction deletes the message's own.
+ * raw spool, and its MIME parts, split out (each decoded into its own spool) the first time a
+ * scanner asks for them, so messages only whole-message scanners look at are never split.
+ * Closing it deletes the parts' spools; the transaction deletes the message's own.
  */
 final class SpooledMessage implements Message, AutoCloseable {
 
     private final Envelope envelope;
     private final List<Header> headers;
     private final Transaction tx;
-    private final List<SpooledPart> parts;
+    private final Path spoolDirectory;
+    private final int memoryLimit;
+    private List<SpooledPart> parts;
+    private boolean closed;
 
-    private SpooledMessage(Envelope envelope, List<Header> headers, Transaction tx, List<SpooledPart> parts) {
+    private SpooledMessage(Envelope envelope, List<Header> headers, Transaction tx, Path spoolDirectory, int memoryLimit) {
         this.envelope = envelope;
         this.headers = headers;
         this.tx = tx;
-        this.parts = parts;
+        this.spoolDirectory = spoolDirectory;
+        this.memoryLimit = memoryLimit;
     }
 
-    static SpooledMessage of(Transaction tx, Path spoolDirectory, int memoryLimit) throws IOException {
+    static SpooledMessage of(Transaction tx, Path spoolDirectory, int memoryLimit) {
         String client = tx.client() == null ? "" : tx.client().address();
         String hostname = tx.client() == null ? "" : tx.client().hostname();
         Envelope envelope = new Envelope(unbracket(tx.sender()), tx.recipients().stream().map(SpooledMessage::unbracket).toList(),
                 client, hostname, tx.helo(), tx.macros());
         List<Header> headers = tx.headers().stream().map(h -> new Header(h.getKey(), h.getValue().strip())).toList();
-        List<SpooledPart> parts;
-        try (InputStream raw = tx.spool().openStream()) {
-            parts = MimeParts.parse(raw, spoolDirectory, memoryLimit);
-        }
-        return new SpooledMessage(envelope, headers, tx, parts);
+        return new SpooledMessage(envelope, headers, tx, spoolDirectory, memoryLimit);
     }
 
     @Override
@@ -54,8 +56,23 @@ final class SpooledMessage implements Message, AutoCloseable {
         return headers;
     }
 
+    /**
+     * The parts, split out on the first call (several part scanners may ask at once).
+     *
+     * @throws UncheckedIOException when the message cannot be split; the scanner asking fails
+     */
     @Override
-    public List<Part> parts() {
+    public synchronized List<Part> parts() {
+        if (closed) {
+            throw new IllegalStateException("the message is no longer available");
+        }
+        if (parts == null) {
+            try (InputStream raw = tx.spool().openStream()) {
+                parts = MimeParts.parse(raw, spoolDirectory, memoryLimit);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         return List.copyOf(parts);
     }
 
@@ -70,8 +87,11 @@ final class SpooledMessage implements Message, AutoCloseable {
     }
 
     @Override
-    public void close() {
-        parts.forEach(SpooledPart::close);
+    public synchronized void close() {
+        closed = true;
+        if (parts != null) {
+            parts.forEach(SpooledPart::close);
+        }
     }
 
     /** {@code <a@example.com>} → {@code a@example.com}; {@code <>} → empty. */
