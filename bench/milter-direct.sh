@@ -10,7 +10,19 @@ cd "$(dirname "$0")/.."
 version=$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' pom.xml | head -1)
 work=$(mktemp -d /tmp/portcullis-bench.XXXXXX)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+karaf=""
+cleanup() {
+    # Karaf runs in its own process group (setsid): TERM the group so the JVM, not just its
+    # wrapper script, stops, and let it stop its PostgreSQL before anything is deleted.
+    if [ -n "$karaf" ]; then
+        kill -TERM -- "-$karaf" 2>/dev/null || true
+        for _ in $(seq 300); do kill -0 -- "-$karaf" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL -- "-$karaf" 2>/dev/null || true
+    fi
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
 trap cleanup EXIT
 
 if ! dpkg-query -W -f='${Status}' libmilter-dev 2>/dev/null | grep -q "install ok installed"; then
@@ -34,8 +46,8 @@ printf 'port = 21340\n' > "$home/etc/org.portcullis.milter.cfg"
 printf 'embedded.port = 25432\n' > "$home/etc/org.portcullis.storage.cfg"
 sed -i 's/^sshPort *=.*/sshPort = 28101/' "$home/etc/org.apache.karaf.shell.cfg"
 sed -i 's/^rmiRegistryPort *=.*/rmiRegistryPort = 21099/; s/^rmiServerPort *=.*/rmiServerPort = 24444/' "$home/etc/org.apache.karaf.management.cfg"
-"$home/bin/portcullis" server > "$work/portcullis.out" 2>&1 &
-pids+=($!)
+setsid "$home/bin/portcullis" server > "$work/portcullis.out" 2>&1 &
+karaf=$!
 wait_port 21340
 load --label warmup --milter 127.0.0.1:21340 --size 4096 --count 2000 --concurrency 20 >/dev/null
 loads portcullis 21340
