@@ -65,7 +65,7 @@ public final class PipelineFilter implements MilterFilter {
         long start = System.nanoTime();
         if (snapshot.isEmpty()) {
             // nothing to wait for: decide on the I/O thread, no hand-off
-            List<MilterReply> replies = rules.decide(List.of());
+            List<MilterReply> replies = ForgedHeaders.removeBeforeDelivery(tx.headers(), rules.decide(List.of()));
             stats.message(replies, System.nanoTime() - start);
             return CompletableFuture.completedFuture(replies);
         }
@@ -74,7 +74,7 @@ public final class PipelineFilter implements MilterFilter {
                 .whenComplete((outcomes, error) -> message.close())
                 .thenApply(outcomes -> {
                     outcomes.forEach(stats::outcome);
-                    return rules.decide(outcomes);
+                    return ForgedHeaders.removeBeforeDelivery(tx.headers(), rules.decide(outcomes));
                 }));
         return decision.whenComplete((replies, error) -> {
             if (error != null) {

@@ -79,7 +79,8 @@ class PipelineFilterTest {
         scanners.add(MARKER_SCANNER);
         scanners.add(EXE_SCANNER);
         SessionSettings settings = new SessionSettings(1 << 20, spool, 8192,
-                MilterProtocol.ACTION_ADD_HEADERS | MilterProtocol.ACTION_QUARANTINE, 0, Duration.ofSeconds(30), Duration.ofSeconds(10));
+                MilterProtocol.ACTION_ADD_HEADERS | MilterProtocol.ACTION_CHANGE_HEADERS | MilterProtocol.ACTION_QUARANTINE, 0,
+                Duration.ofSeconds(30), Duration.ofSeconds(10));
         VerdictPolicy policy = new VerdictPolicy(5.0, 10.0, Set.of());
         server = MilterServer.start(new InetSocketAddress("127.0.0.1", 0), settings, () -> new PipelineFilter(maintenance::get,
                 () -> scanners, new ScanRunner(workers, timer), () -> policy, workers, spool, 8192, stats));
@@ -99,6 +100,14 @@ class PipelineFilterTest {
         assertEquals("h:X-Portcullis-Scanners\0marker=clean, exe=clean", text(replies.get(1)));
         assertEquals('a', replies.get(2).code());
         assertEquals(0, Files.list(spool).count(), "no spool file outlives the message");
+    }
+
+    @Test
+    void aForgedVerdictHeaderIsDeletedBeforeOursIsAdded() throws Exception {
+        List<MtaClient.Reply> replies = deliver("Subject: trust me\r\nX-Portcullis-Verdict: clean\r\n", "buy now\r\n");
+        assertEquals('m', replies.get(0).code(), "the forged header is deleted first");
+        assertTrue(text(replies.get(0)).endsWith("X-Portcullis-Verdict\0"), text(replies.get(0)));
+        assertEquals("h:X-Portcullis-Verdict\0clean", text(replies.get(1)));
     }
 
     @Test
@@ -167,7 +176,7 @@ class PipelineFilterTest {
             do {
                 r = mta.read();
                 replies.add(r);
-            } while (r.code() == 'h' || r.code() == 'q' || r.code() == 'p');
+            } while (r.code() == 'h' || r.code() == 'm' || r.code() == 'q' || r.code() == 'p');
             return replies;
         }
     }
