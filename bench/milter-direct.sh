@@ -4,6 +4,7 @@
 #   - the C libmilter no-op milter (bench/noop-milter.c), and the same adding one header (-H).
 # Loads: 4 KiB x 2000 msgs / 20 conns, 1 MiB x 200 / 10, 25 MiB x 10 / 2; a new milter
 # connection per message (as Postfix per SMTP session) and, for Portcullis, reused connections.
+# Each load runs RUNS times (default 3) and the median run is reported, with every run's msg/s.
 # Everything stays on 127.0.0.1. Needs: the build (mvn install -DskipTests), gcc, libmilter-dev.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +31,8 @@ if ! dpkg-query -W -f='${Status}' libmilter-dev 2>/dev/null | grep -q "install o
 fi
 gcc -O2 -Wall -pthread -o "$work/noop-milter" bench/noop-milter.c -lmilter
 
-load() { java -Xmx512m -cp bench/target/classes org.portcullis.bench.MilterLoad "$@"; }
+runs=${RUNS:-3}
+load() { java -Xmx512m -cp bench/target/classes org.portcullis.bench.MilterLoad --runs "$runs" "$@"; }
 wait_port() { for _ in $(seq 600); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
 loads() {  # label, port, extra args
     local label=$1 port=$2; shift 2
@@ -49,7 +51,7 @@ sed -i 's/^rmiRegistryPort *=.*/rmiRegistryPort = 21099/; s/^rmiServerPort *=.*/
 setsid "$home/bin/portcullis" server > "$work/portcullis.out" 2>&1 &
 karaf=$!
 wait_port 21340
-load --label warmup --milter 127.0.0.1:21340 --size 4096 --count 2000 --concurrency 20 >/dev/null
+load --label warmup --milter 127.0.0.1:21340 --size 4096 --count 2000 --concurrency 20 --runs 1 >/dev/null
 loads portcullis 21340
 loads portcullis 21340 --reuse
 

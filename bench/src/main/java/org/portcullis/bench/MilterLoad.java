@@ -8,7 +8,10 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -51,6 +54,7 @@ public final class MilterLoad {
         int concurrency = 20;
         boolean reuse = false;
         String label = "";
+        int runs = 1;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--milter" -> milter = args[++i];
@@ -59,16 +63,32 @@ public final class MilterLoad {
                 case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
                 case "--reuse" -> reuse = true;
                 case "--label" -> label = args[++i];
+                case "--runs" -> runs = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (use --milter host:port --size N --count N --concurrency N [--reuse] [--label text])");
+                        + " (use --milter host:port --size N --count N --concurrency N [--reuse] [--runs N] [--label text])");
             }
         }
         int colon = milter.lastIndexOf(':');
         MilterLoad load = new MilterLoad(milter.substring(0, colon), Integer.parseInt(milter.substring(colon + 1)), size, reuse);
-        load.run(count, concurrency, label);
+        List<Result> results = new ArrayList<>();
+        for (int r = 0; r < runs; r++) {
+            results.add(load.run(count, concurrency));
+        }
+        results.sort(Comparator.comparingDouble(Result::perSecond));
+        Result median = results.get(results.size() / 2);
+        System.out.println(String.format(Locale.ROOT,
+                "%s size=%d count=%d conns=%d %s, median of %d: %.2f s, %.0f msg/s, %.1f MiB/s, p50 %.2f ms, p99 %.2f ms, errors %d"
+                        + " (msg/s of each run: %s)",
+                label, size, count, concurrency, reuse ? "reused" : "new-conn", runs, median.seconds(), median.perSecond(),
+                median.perSecond() * size / (1024 * 1024), median.p50(), median.p99(), median.errors(),
+                results.stream().map(x -> String.format(Locale.ROOT, "%.0f", x.perSecond())).toList()));
     }
 
-    private void run(int count, int concurrency, String label) throws Exception {
+    /** One run's figures. */
+    private record Result(double seconds, double perSecond, double p50, double p99, long errors) {
+    }
+
+    private Result run(int count, int concurrency) throws Exception {
         long[] latencies = new long[count];
         AtomicInteger next = new AtomicInteger();
         AtomicLong errors = new AtomicLong();
@@ -109,10 +129,7 @@ public final class MilterLoad {
         double seconds = (System.nanoTime() - start) / 1e9;
         pool.shutdown();
         long[] ok = Arrays.stream(latencies).filter(l -> l >= 0).sorted().toArray();
-        System.out.println(String.format(Locale.ROOT,
-                "%s size=%d count=%d conns=%d %s: %.2f s, %.0f msg/s, %.1f MiB/s, p50 %.2f ms, p99 %.2f ms, errors %d",
-                label, size, count, concurrency, reuse ? "reused" : "new-conn", seconds, count / seconds,
-                (double) count * size / seconds / (1024 * 1024), percentile(ok, 50), percentile(ok, 99), errors.get()));
+        return new Result(seconds, count / seconds, percentile(ok, 50), percentile(ok, 99), errors.get());
     }
 
     private static double percentile(long[] sorted, int p) {

@@ -14,9 +14,11 @@ import org.portcullis.milter.internal.session.Transaction;
 import org.portcullis.scanner.Scanner;
 
 /**
- * The filter every connection gets: maintenance answers new messages with a 4xx at MAIL; at end
- * of message the MIME parts are split out, every scanner present at that moment runs, and the
- * policy decides. Parsing and scanning run on the worker pool, never on the I/O thread.
+ * The filter every connection gets: maintenance answers new messages with a 4xx at MAIL, where
+ * the message also takes its snapshot of the scanners present (a scanner installed later is used
+ * from the next message; one removed finishes the messages that started with it); at end of
+ * message those scanners run and the policy decides. With no scanner the message is not even
+ * spooled. Parsing and scanning run on the worker pool, never on the I/O thread.
  */
 public final class PipelineFilter implements MilterFilter {
 
@@ -31,6 +33,8 @@ public final class PipelineFilter implements MilterFilter {
     private final Path spoolDirectory;
     private final int memoryLimit;
     private final MilterStats stats;
+    /** The scanners the current message started with (one message at a time per connection). */
+    private List<Scanner> snapshot = List.of();
 
     public PipelineFilter(BooleanSupplier maintenance, Supplier<List<Scanner>> scanners, ScanRunner runner,
             Supplier<VerdictPolicy> policy, ExecutorService workers, Path spoolDirectory, int memoryLimit, MilterStats stats) {
@@ -50,6 +54,11 @@ public final class PipelineFilter implements MilterFilter {
             stats.maintenance();
             return List.of(MAINTENANCE);
         }
+        // a message keeps the scanners present when it starts; with none, nothing needs its content
+        snapshot = List.copyOf(scanners.get());
+        if (snapshot.isEmpty()) {
+            tx.discardContent();
+        }
         return List.of();
     }
 
@@ -60,7 +69,7 @@ public final class PipelineFilter implements MilterFilter {
 
     @Override
     public CompletionStage<List<MilterReply>> endOfMessage(Transaction tx) {
-        List<Scanner> snapshot = List.copyOf(scanners.get());
+        List<Scanner> snapshot = this.snapshot;
         VerdictPolicy rules = policy.get();
         long start = System.nanoTime();
         if (snapshot.isEmpty()) {

@@ -28,6 +28,7 @@ public final class Transaction implements AutoCloseable {
     private final List<String> recipients = new ArrayList<>();
     private final List<Map.Entry<String, String>> headers = new ArrayList<>();
     private MessageSpool spool;
+    private boolean keepContent = true;
 
     Transaction(Path spoolDirectory, int spoolMemoryLimit) {
         this.spoolDirectory = spoolDirectory;
@@ -81,6 +82,15 @@ public final class Transaction implements AutoCloseable {
     void startMessage(String from) {
         endMessage();
         sender = from;
+        keepContent = true;
+    }
+
+    /**
+     * The filter will not read this message's content (no scanner is present): headers and body
+     * are not spooled, and {@link #spool()} stays {@code null}. Reset at the next MAIL.
+     */
+    public void discardContent() {
+        keepContent = false;
     }
 
     void addRecipient(String rcpt) {
@@ -89,16 +99,23 @@ public final class Transaction implements AutoCloseable {
 
     void header(String name, String value, boolean leadingSpaceIncluded) throws IOException {
         headers.add(Map.entry(name, value));
+        if (!keepContent) {
+            return;
+        }
         byte[] line = (name + ":" + (leadingSpaceIncluded ? "" : " ") + value + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
         spoolOrOpen().append(line);
     }
 
     void endOfHeaders() throws IOException {
-        spoolOrOpen().append(new byte[] {'\r', '\n'});
+        if (keepContent) {
+            spoolOrOpen().append(new byte[] {'\r', '\n'});
+        }
     }
 
     void body(ByteBuf chunk) throws IOException {
-        spoolOrOpen().append(chunk);
+        if (keepContent) {
+            spoolOrOpen().append(chunk);
+        }
     }
 
     private MessageSpool spoolOrOpen() {

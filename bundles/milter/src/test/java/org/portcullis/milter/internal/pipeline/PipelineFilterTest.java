@@ -111,6 +111,26 @@ class PipelineFilterTest {
     }
 
     @Test
+    void withNoScannerTheMessageIsNeverSpooled() throws Exception {
+        scanners.clear();
+        try (MtaClient mta = new MtaClient(server.address())) {
+            assertEquals('O', mta.call(frame('O', 6, 0x1ff, 0x1fffff)));
+            assertEquals('c', mta.call(frame('C', "h", '4', (short) 1, "192.0.2.1")));
+            assertEquals('c', mta.call(frame('M', "<a@example.com>")));
+            assertEquals('c', mta.call(frame('R', "<b@example.net>")));
+            assertEquals('c', mta.call(frame('N')));
+            assertEquals('c', mta.call(frame('B', new byte[60_000])));
+            assertEquals(0, Files.list(spool).count(), "a body over the memory limit would be on disk if spooled");
+            // a scanner installed now is used from the next message, not this one
+            scanners.add(MARKER_SCANNER);
+            mta.send(frame('E'));
+            assertEquals("h:X-Portcullis-Verdict\0clean", text(mta.read()));
+            assertEquals("h:X-Portcullis-Scanners\0", text(mta.read()));
+            assertEquals('a', mta.read().code());
+        }
+    }
+
+    @Test
     void infectedMailIsRejectedNamingTheThreat() throws Exception {
         List<MtaClient.Reply> replies = deliver("Subject: hi\r\n", "harmless text VIRUS-MARKER more text\r\n");
         assertEquals("y:550 5.7.1 Message rejected: virus Test.Marker found", text(replies.get(0)));
