@@ -34,12 +34,14 @@ class DistributionIT {
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(passwordFile)));
             String users = Files.readString(dist.home.resolve("etc/users.properties"));
             assertFalse(users.contains(password), "the password must be stored hashed");
-            assertTrue(users.matches("(?s).*\\nadmin = \\{CRYPT\\}[0-9A-Fa-f]+\\{CRYPT\\}.*"), users);
+            assertTrue(users.matches("(?s).*\\nadmin = \\{CRYPT\\}[0-9A-Fa-f]+\\{CRYPT\\},.*ssh.*"), users);
 
             assertEquals("Portcullis " + System.getProperty("portcullis.version"),
                     dist.ssh(password, "portcullis:version").strip());
             assertThrows(Exception.class, () -> dist.sshOnce("wrong-password", "portcullis:version"));
             String status = dist.awaitSsh(password, "storage:status", "State    : reachable");
+            String usersLater = Files.readString(dist.home.resolve("etc/users.properties"));
+            assertFalse(usersLater.matches("(?s)(.*\\n)?_g_.*"), "no group entry for Karaf's auto-encryption to mangle:\n" + usersLater);
             assertTrue(status.contains("(embedded)"), status);
             // Started without a terminal (as a service would be): the console names the file, not the password.
             assertTrue(dist.console().contains("its password is in " + passwordFile), dist.console());
