@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 version=$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' pom.xml | head -1)
-work=$(mktemp -d /tmp/portcullis-bench.XXXXXX)
+work=$(mktemp -d)
 pids=()
 karaf=""
 cleanup() {

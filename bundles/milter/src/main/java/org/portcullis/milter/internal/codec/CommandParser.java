@@ -42,7 +42,7 @@ final class CommandParser {
         };
         if (frame.isReadable()) {
             release(command);
-            throw new MilterProtocolException(name(code) + ": " + frame.readableBytes() + " unexpected bytes after the payload");
+            throw new MilterProtocolException(MilterCommand.name(code) + ": " + frame.readableBytes() + " unexpected bytes after the payload");
         }
         return command;
     }
@@ -113,18 +113,5 @@ final class CommandParser {
         } else if (command instanceof MilterCommand.EndOfMessage e) {
             e.chunk().release();
         }
-    }
-
-    private static String name(char code) {
-        return switch (code) {
-            case 'T' -> "DATA";
-            case 'N' -> "EOH";
-            case 'A' -> "ABORT";
-            case 'Q' -> "QUIT";
-            case 'K' -> "QUIT_NC";
-            case 'B' -> "BODY";
-            case 'E' -> "BODYEOB";
-            default -> "'" + code + "'";
-        };
     }
 }

@@ -141,6 +141,28 @@ public sealed interface MilterCommand {
         }
     }
 
+    /** The protocol's name of a command code (OPTNEG, CONNECT, ...), for messages and logs. */
+    static String name(char code) {
+        return switch (code) {
+            case 'O' -> "OPTNEG";
+            case 'C' -> "CONNECT";
+            case 'H' -> "HELO";
+            case 'M' -> "MAIL";
+            case 'R' -> "RCPT";
+            case 'D' -> "MACRO";
+            case 'T' -> "DATA";
+            case 'L' -> "HEADER";
+            case 'N' -> "EOH";
+            case 'B' -> "BODY";
+            case 'E' -> "BODYEOB";
+            case 'U' -> "UNKNOWN";
+            case 'A' -> "ABORT";
+            case 'Q' -> "QUIT";
+            case 'K' -> "QUIT_NC";
+            default -> "command '" + printable(code) + "'";
+        };
+    }
+
     /** A command code as it can be shown in a log line. */
     static String printable(int code) {
         return code >= 0x20 && code < 0x7f ? String.valueOf((char) code) : String.format("0x%02x", code & 0xff);

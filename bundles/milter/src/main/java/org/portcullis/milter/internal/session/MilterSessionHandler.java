@@ -62,7 +62,7 @@ public final class MilterSessionHandler extends ChannelInboundHandlerAdapter {
             // The MTA gave up waiting (abort or quit); anything else is out of order.
             if (!(command instanceof MilterCommand.Abort || command instanceof MilterCommand.Quit)) {
                 throw new MilterProtocolException(
-                        SessionState.name(command) + " arrived while the end-of-message reply was pending");
+                        MilterCommand.name(command.code()) + " arrived while the end-of-message reply was pending");
             }
             stopDeciding();
         }

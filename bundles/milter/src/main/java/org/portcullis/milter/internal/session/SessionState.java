@@ -44,7 +44,7 @@ public final class SessionState {
     public Phase accept(MilterCommand command) {
         Phase next = next(command);
         if (next == null) {
-            throw new MilterProtocolException(name(command) + " is not allowed " + where());
+            throw new MilterProtocolException(MilterCommand.name(command.code()) + " is not allowed " + where());
         }
         phase = next;
         return phase;
@@ -102,27 +102,6 @@ public final class SessionState {
             case HEADERS -> "among the headers (after DATA)";
             case BODY -> "in the body (after end of headers)";
             case CLOSED -> "after QUIT";
-        };
-    }
-
-    static String name(MilterCommand command) {
-        return switch (command.code()) {
-            case 'O' -> "OPTNEG";
-            case 'C' -> "CONNECT";
-            case 'H' -> "HELO";
-            case 'M' -> "MAIL";
-            case 'R' -> "RCPT";
-            case 'D' -> "MACRO";
-            case 'T' -> "DATA";
-            case 'L' -> "HEADER";
-            case 'N' -> "EOH";
-            case 'B' -> "BODY";
-            case 'E' -> "BODYEOB";
-            case 'U' -> "UNKNOWN";
-            case 'A' -> "ABORT";
-            case 'Q' -> "QUIT";
-            case 'K' -> "QUIT_NC";
-            default -> "command '" + command.code() + "'";
         };
     }
 }
