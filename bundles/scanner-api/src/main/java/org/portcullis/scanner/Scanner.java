@@ -29,4 +29,27 @@ public interface Scanner {
     default Duration timeout() {
         return Duration.ofSeconds(30);
     }
+
+    /**
+     * What kind of check this is. It decides what an Allow list entry skips: a sender on an Allow
+     * list is not checked by {@link Category#SPAM} and {@link Category#REPUTATION} scanners, and
+     * is always checked by every other kind.
+     */
+    default Category category() {
+        return Category.OTHER;
+    }
+
+    /** Kinds of scanner. */
+    enum Category {
+        /** Malware: viruses, trojans, macro and archive threats. */
+        VIRUS,
+        /** Content that looks like spam. */
+        SPAM,
+        /** The sender's or client's standing: block lists of IPs and domains, DNS-based checks. */
+        REPUTATION,
+        /** Running or detonating attachments in isolation. */
+        SANDBOX,
+        /** Anything else (attachment policy, data-loss rules); never skipped. */
+        OTHER
+    }
 }

@@ -1,17 +1,27 @@
 package org.portcullis.milter.internal.pipeline;
 
+import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
+import org.portcullis.milter.internal.codec.MilterCommand;
 import org.portcullis.milter.internal.codec.MilterReply;
 import org.portcullis.milter.internal.session.MilterFilter;
 import org.portcullis.milter.internal.session.Transaction;
+import org.portcullis.milter.lists.ListDecision;
+import org.portcullis.milter.lists.ListPolicy;
+import org.portcullis.milter.lists.ListQuery;
 import org.portcullis.scanner.Scanner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The filter every connection gets: maintenance answers new messages with a 4xx at MAIL, where
@@ -19,14 +29,23 @@ import org.portcullis.scanner.Scanner;
  * from the next message; one removed finishes the messages that started with it); at end of
  * message those scanners run and the policy decides. With no scanner the message is not even
  * spooled. Parsing and scanning run on the worker pool, never on the I/O thread.
+ *
+ * <p>The Allow and Block lists ({@link ListPolicy}, when one is registered) are asked at each
+ * RCPT and at end of message, as that interface describes: Block rejects with {@code 550 5.7.1},
+ * Allow skips the spam and reputation scanners of that message only.
  */
 public final class PipelineFilter implements MilterFilter {
 
     static final MilterReply MAINTENANCE = new MilterReply.ReplyCode(
             "451 4.3.2 Service in maintenance, please try again later");
+    static final MilterReply LISTS_FAILED = new MilterReply.ReplyCode(
+            "451 4.7.1 Sender could not be checked now, please try again later");
+
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineFilter.class);
 
     private final BooleanSupplier maintenance;
     private final Supplier<List<Scanner>> scanners;
+    private final Supplier<ListPolicy> lists;
     private final ScanRunner runner;
     private final Supplier<VerdictPolicy> policy;
     private final ExecutorService workers;
@@ -35,11 +54,22 @@ public final class PipelineFilter implements MilterFilter {
     private final MilterStats stats;
     /** The scanners the current message started with (one message at a time per connection). */
     private List<Scanner> snapshot = List.of();
+    /** The lists the current message started with, or {@code null}. */
+    private ListPolicy listSnapshot;
+    /** Recipients of the current message the lists did not block. */
+    private final List<String> accepted = new ArrayList<>();
+    /** The Allow entry that matched every accepted recipient so far, or {@code null}. */
+    private String envelopeAllow;
 
-    public PipelineFilter(BooleanSupplier maintenance, Supplier<List<Scanner>> scanners, ScanRunner runner,
-            Supplier<VerdictPolicy> policy, ExecutorService workers, Path spoolDirectory, int memoryLimit, MilterStats stats) {
+    /**
+     * @param lists the Allow/Block lists now, or {@code null} when none is registered
+     */
+    public PipelineFilter(BooleanSupplier maintenance, Supplier<List<Scanner>> scanners, Supplier<ListPolicy> lists,
+            ScanRunner runner, Supplier<VerdictPolicy> policy, ExecutorService workers, Path spoolDirectory, int memoryLimit,
+            MilterStats stats) {
         this.maintenance = maintenance;
         this.scanners = scanners;
+        this.lists = lists;
         this.runner = runner;
         this.policy = policy;
         this.workers = workers;
@@ -56,6 +86,9 @@ public final class PipelineFilter implements MilterFilter {
         }
         // a message keeps the scanners present when it starts; with none, nothing needs its content
         snapshot = List.copyOf(scanners.get());
+        listSnapshot = lists.get();
+        accepted.clear();
+        envelopeAllow = null;
         if (snapshot.isEmpty()) {
             tx.discardContent();
         }
@@ -64,17 +97,51 @@ public final class PipelineFilter implements MilterFilter {
 
     @Override
     public List<MilterReply> rcpt(Transaction tx, String recipient) {
+        if (listSnapshot == null) {
+            return List.of();
+        }
+        String rcpt = unbracket(recipient);
+        ListDecision decision;
+        try {
+            decision = listSnapshot.atRecipient(new ListQuery(unbracket(tx.sender()), client(tx), List.of(rcpt), List.of()));
+        } catch (RuntimeException e) {
+            LOG.error("Allow/Block lists failed at RCPT for {}; answering a temporary failure", rcpt, e);
+            return List.of(LISTS_FAILED);
+        }
+        if (decision instanceof ListDecision.Block block) {
+            LOG.info("Block list entry {} rejects {} for {}", block.entry(), unbracket(tx.sender()), rcpt);
+            return List.of(blocked(block));
+        }
+        envelopeAllow = decision instanceof ListDecision.Allow allow && (accepted.isEmpty() || envelopeAllow != null)
+                ? allow.entry() : null;
+        accepted.add(rcpt);
         return List.of();
     }
 
     @Override
     public CompletionStage<List<MilterReply>> endOfMessage(Transaction tx) {
-        List<Scanner> snapshot = this.snapshot;
         VerdictPolicy rules = policy.get();
         long start = System.nanoTime();
+        String allowEntry;
+        try {
+            ListDecision listed = listsAtEnd(tx);
+            if (listed instanceof ListDecision.Block block) {
+                LOG.info("Block list entry {} rejects a message from {}", block.entry(), unbracket(tx.sender()));
+                List<MilterReply> replies = List.of(blocked(block));
+                stats.message(replies, System.nanoTime() - start);
+                return CompletableFuture.completedFuture(replies);
+            }
+            allowEntry = listed instanceof ListDecision.Allow allow ? allow.entry() : null;
+        } catch (RuntimeException e) {
+            LOG.error("Allow/Block lists failed at end of message; answering a temporary failure", e);
+            stats.error();
+            return CompletableFuture.completedFuture(List.of(LISTS_FAILED));
+        }
+        List<Scanner> snapshot = allowEntry == null ? this.snapshot
+                : this.snapshot.stream().filter(s -> !skippedWhenAllowed(s)).toList();
         if (snapshot.isEmpty()) {
             // nothing to wait for: decide on the I/O thread, no hand-off
-            List<MilterReply> replies = ForgedHeaders.removeBeforeDelivery(tx.headers(), rules.decide(List.of()));
+            List<MilterReply> replies = ForgedHeaders.removeBeforeDelivery(tx.headers(), rules.decide(List.of(), allowEntry));
             stats.message(replies, System.nanoTime() - start);
             return CompletableFuture.completedFuture(replies);
         }
@@ -83,7 +150,7 @@ public final class PipelineFilter implements MilterFilter {
                 .whenComplete((outcomes, error) -> message.close())
                 .thenApply(outcomes -> {
                     outcomes.forEach(stats::outcome);
-                    return ForgedHeaders.removeBeforeDelivery(tx.headers(), rules.decide(outcomes));
+                    return ForgedHeaders.removeBeforeDelivery(tx.headers(), rules.decide(outcomes, allowEntry));
                 }));
         return decision.whenComplete((replies, error) -> {
             if (error != null) {
@@ -92,5 +159,54 @@ public final class PipelineFilter implements MilterFilter {
                 stats.message(replies, System.nanoTime() - start);
             }
         });
+    }
+
+    /** The end-of-message answer of the lists: theirs, or else the Allow every recipient had at RCPT. */
+    private ListDecision listsAtEnd(Transaction tx) {
+        if (listSnapshot == null) {
+            return ListDecision.NONE;
+        }
+        List<String> from = tx.headers().stream().filter(h -> h.getKey().equalsIgnoreCase("From")).map(Map.Entry::getValue).toList();
+        ListDecision decision = listSnapshot.atEndOfMessage(new ListQuery(unbracket(tx.sender()), client(tx), accepted, from));
+        if (decision instanceof ListDecision.None && envelopeAllow != null) {
+            return ListDecision.allow(envelopeAllow);
+        }
+        return decision;
+    }
+
+    static boolean skippedWhenAllowed(Scanner scanner) {
+        Scanner.Category category = scanner.category();
+        return category == Scanner.Category.SPAM || category == Scanner.Category.REPUTATION;
+    }
+
+    private static MilterReply blocked(ListDecision.Block block) {
+        return new MilterReply.ReplyCode("550 5.7.1 " + VerdictPolicy.printable(block.reason()));
+    }
+
+    /** {@code <a@b>} (with or without ESMTP-free brackets) as {@code a@b}; {@code null} as {@code ""}. */
+    static String unbracket(String address) {
+        if (address == null) {
+            return "";
+        }
+        String a = address.strip();
+        return a.startsWith("<") && a.endsWith(">") ? a.substring(1, a.length() - 1) : a;
+    }
+
+    /** The client's IP address when the MTA sent one; never a DNS lookup. */
+    static Optional<InetAddress> client(Transaction tx) {
+        MilterCommand.Connect c = tx.client();
+        if (c == null || (c.family() != MilterCommand.Family.INET && c.family() != MilterCommand.Family.INET6)) {
+            return Optional.empty();
+        }
+        String literal = c.address().startsWith("IPv6:") ? c.address().substring(5) : c.address();
+        // an IPv4 literal, or anything with a colon (Java takes that as IPv6 only): no lookup either way
+        if (!literal.matches("\\d{1,3}(\\.\\d{1,3}){3}") && !literal.contains(":")) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(InetAddress.getByName(literal));
+        } catch (java.net.UnknownHostException e) {
+            return Optional.empty();
+        }
     }
 }

@@ -34,6 +34,14 @@ public record VerdictPolicy(double tagScore, double quarantineScore, Set<String>
     }
 
     public List<MilterReply> decide(List<ScannerOutcome> outcomes) {
+        return decide(outcomes, null);
+    }
+
+    /**
+     * @param allowEntry the Allow list entry that let this message skip spam and reputation
+     *        scanners, named in an {@code X-Portcullis-List} header; {@code null} when none
+     */
+    public List<MilterReply> decide(List<ScannerOutcome> outcomes, String allowEntry) {
         for (ScannerOutcome o : outcomes) {
             if (o.result() instanceof ScanResult.Infected i) {
                 return List.of(new MilterReply.ReplyCode("550 5.7.1 Message rejected: virus " + printable(i.threat()) + " found"));
@@ -68,6 +76,9 @@ public record VerdictPolicy(double tagScore, double quarantineScore, Set<String>
         }
         replies.add(new MilterReply.AddHeader("X-Portcullis-Scanners", outcomes.stream()
                 .map(o -> o.scanner() + "=" + kind(o)).collect(Collectors.joining(", "))));
+        if (allowEntry != null) {
+            replies.add(new MilterReply.AddHeader("X-Portcullis-List", "allow " + printable(allowEntry)));
+        }
         if (quarantine != null) {
             replies.add(new MilterReply.Quarantine(printable(quarantine)));
         }

@@ -33,6 +33,7 @@ import org.portcullis.milter.internal.pipeline.VerdictPolicy;
 import org.portcullis.milter.internal.server.MilterServer;
 import org.portcullis.milter.internal.session.SessionSettings;
 import org.portcullis.milter.internal.spool.MessageSpool;
+import org.portcullis.milter.lists.ListPolicy;
 import org.portcullis.scanner.MessageScanner;
 import org.portcullis.scanner.PartScanner;
 import org.portcullis.scanner.Scanner;
@@ -43,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * Runs the milter server with the pipeline behind it. Scanners are a whiteboard: every
  * {@link MessageScanner} and {@link PartScanner} service is used from the next message on, and a
  * scanner that goes away is no longer used for new messages while messages in flight finish with
- * the scanners they started with. A configuration change restarts the server.
+ * the scanners they started with. The Allow/Block lists are whichever {@link ListPolicy} service
+ * is registered (at most one is used). A configuration change restarts the server.
  */
 @Component(immediate = true, service = {}, configurationPid = "org.portcullis.milter")
 @Designate(ocd = MilterConfig.class)
@@ -70,6 +72,10 @@ public class MilterService {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile List<PartScanner> partScanners = List.of();
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ListPolicy lists;
+
     private ExecutorService workers;
     private ScheduledExecutorService timer;
     private MilterServer server;
@@ -93,7 +99,7 @@ public class MilterService {
                 Duration.ofSeconds(config.idle_timeout_seconds()), Duration.ofSeconds(config.progress_interval_seconds()));
         InetSocketAddress address = new InetSocketAddress(config.address(), config.port());
         try {
-            server = MilterServer.start(address, settings, () -> new PipelineFilter(maintenance::isActive, this::scanners, runner,
+            server = MilterServer.start(address, settings, () -> new PipelineFilter(maintenance::isActive, this::scanners, () -> lists, runner,
                     () -> policy, workers, spool, config.spool_memory_bytes(), stats));
         } catch (Exception e) {
             stopPools();

@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,6 +29,9 @@ import org.portcullis.milter.internal.codec.MilterProtocol;
 import org.portcullis.milter.internal.server.MilterServer;
 import org.portcullis.milter.internal.server.MtaClient;
 import org.portcullis.milter.internal.session.SessionSettings;
+import org.portcullis.milter.lists.ListDecision;
+import org.portcullis.milter.lists.ListPolicy;
+import org.portcullis.milter.lists.ListQuery;
 import org.portcullis.scanner.Message;
 import org.portcullis.scanner.MessageScanner;
 import org.portcullis.scanner.Part;
@@ -45,6 +49,7 @@ class PipelineFilterTest {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final AtomicBoolean maintenance = new AtomicBoolean();
     private final List<Scanner> scanners = new CopyOnWriteArrayList<>();
+    private final AtomicReference<ListPolicy> lists = new AtomicReference<>();
     private final MilterStats stats = new MilterStats();
     private MilterServer server;
 
@@ -83,7 +88,7 @@ class PipelineFilterTest {
                 Duration.ofSeconds(30), Duration.ofSeconds(10));
         VerdictPolicy policy = new VerdictPolicy(5.0, 10.0, Set.of());
         server = MilterServer.start(new InetSocketAddress("127.0.0.1", 0), settings, () -> new PipelineFilter(maintenance::get,
-                () -> scanners, new ScanRunner(workers, timer), () -> policy, workers, spool, 8192, stats));
+                () -> scanners, lists::get, new ScanRunner(workers, timer), () -> policy, workers, spool, 8192, stats));
     }
 
     @AfterEach
@@ -177,13 +182,144 @@ class PipelineFilterTest {
         }
     }
 
+
+    /** Lists keyed by sender, by client address, or by header From, recording every question. */
+    private static final class FakeLists implements ListPolicy {
+        final List<ListQuery> asked = new CopyOnWriteArrayList<>();
+        final java.util.Map<String, ListDecision> bySender = new java.util.concurrent.ConcurrentHashMap<>();
+        final java.util.Map<String, ListDecision> byRecipient = new java.util.concurrent.ConcurrentHashMap<>();
+        final java.util.Map<String, ListDecision> byHeaderFrom = new java.util.concurrent.ConcurrentHashMap<>();
+
+        public ListDecision atRecipient(ListQuery q) {
+            asked.add(q);
+            ListDecision d = byRecipient.get(q.recipients().get(0));
+            return d != null ? d : bySender.getOrDefault(q.sender(), ListDecision.NONE);
+        }
+
+        public ListDecision atEndOfMessage(ListQuery q) {
+            asked.add(q);
+            return q.headerFrom().stream().map(byHeaderFrom::get).filter(java.util.Objects::nonNull).findFirst()
+                    .orElse(ListDecision.NONE);
+        }
+    }
+
+    /** Says every message is heavy spam: would quarantine anything it sees. */
+    private static final MessageScanner SPAM_SCANNER = new MessageScanner() {
+        public String name() {
+            return "spamcheck";
+        }
+
+        public Category category() {
+            return Category.SPAM;
+        }
+
+        public ScanResult scan(Message m) {
+            return ScanResult.spam(20.0, List.of("ALWAYS"));
+        }
+    };
+
+    @Test
+    void aBlockedSenderIsRejectedAtRcptForThatRecipientOnly() throws Exception {
+        FakeLists fake = new FakeLists();
+        fake.byRecipient.put("ceo@example.net", ListDecision.block("block sender bad@spam.example for ceo@example.net",
+                "Sender blocked by recipient's Block list"));
+        lists.set(fake);
+        List<String> rcptReplies = new ArrayList<>();
+        List<MtaClient.Reply> replies = deliver("<bad@spam.example>", List.of("<ceo@example.net>", "<info@example.net>"), rcptReplies,
+                "Subject: offer\r\n", "text\r\n");
+        assertEquals(List.of("y:550 5.7.1 Sender blocked by recipient's Block list", "c:"), rcptReplies);
+        assertEquals("h:X-Portcullis-Verdict\0clean", text(replies.get(0)), "the other recipient still gets the message");
+        ListQuery first = fake.asked.get(0);
+        assertEquals("bad@spam.example", first.sender());
+        assertEquals("192.0.2.7", first.client().orElseThrow().getHostAddress());
+        ListQuery end = fake.asked.get(fake.asked.size() - 1);
+        assertEquals(List.of("info@example.net"), end.recipients(), "a blocked recipient is not asked about at end of message");
+    }
+
+    @Test
+    void anAllowedSenderSkipsSpamScannersButNeverVirusScanning() throws Exception {
+        scanners.add(SPAM_SCANNER);
+        FakeLists fake = new FakeLists();
+        fake.bySender.put("partner@trusted.example", ListDecision.allow("allow domain trusted.example (global)"));
+        lists.set(fake);
+
+        List<MtaClient.Reply> allowed = deliver("<partner@trusted.example>", List.of("<b@example.net>"), new ArrayList<>(),
+                "Subject: newsletter\r\n", "cheap pills\r\n");
+        List<String> texts = allowed.stream().map(PipelineFilterTest::text).toList();
+        assertTrue(texts.contains("h:X-Portcullis-Verdict\0clean"), texts.toString());
+        assertTrue(texts.contains("h:X-Portcullis-Scanners\0marker=clean, exe=clean"), "the spam scanner was skipped: " + texts);
+        assertTrue(texts.contains("h:X-Portcullis-List\0allow allow domain trusted.example (global)"), texts.toString());
+
+        List<MtaClient.Reply> infected = deliver("<partner@trusted.example>", List.of("<b@example.net>"), new ArrayList<>(),
+                "Subject: newsletter\r\n", "VIRUS-MARKER\r\n");
+        assertEquals("y:550 5.7.1 Message rejected: virus Test.Marker found", text(infected.get(0)));
+
+        List<MtaClient.Reply> stranger = deliver("<someone@else.example>", List.of("<b@example.net>"), new ArrayList<>(),
+                "Subject: newsletter\r\n", "cheap pills\r\n");
+        assertTrue(stranger.stream().map(PipelineFilterTest::text).anyMatch(t -> t.startsWith("q:")), "not allowed: quarantined as spam");
+    }
+
+    @Test
+    void allowedForOnlySomeRecipientsMeansScannedInFull() throws Exception {
+        scanners.add(SPAM_SCANNER);
+        FakeLists fake = new FakeLists();
+        fake.byRecipient.put("fan@example.net", ListDecision.allow("allow for fan@example.net"));
+        lists.set(fake);
+        List<MtaClient.Reply> replies = deliver("<promo@shop.example>", List.of("<fan@example.net>", "<other@example.net>"),
+                new ArrayList<>(), "Subject: sale\r\n", "text\r\n");
+        List<String> texts = replies.stream().map(PipelineFilterTest::text).toList();
+        assertTrue(texts.contains("h:X-Portcullis-Verdict\0spam"), texts.toString());
+        assertTrue(texts.stream().noneMatch(t -> t.startsWith("h:X-Portcullis-List")), texts.toString());
+    }
+
+    @Test
+    void aBlockedHeaderFromIsRejectedAtEndOfMessage() throws Exception {
+        FakeLists fake = new FakeLists();
+        fake.byHeaderFrom.put("\"Bank\" <security@phish.example>", ListDecision.block("block from phish.example", "From phish.example is blocked"));
+        lists.set(fake);
+        List<String> rcptReplies = new ArrayList<>();
+        List<MtaClient.Reply> replies = deliver("<bounce@mailer.example>", List.of("<b@example.net>"), rcptReplies,
+                "From: \"Bank\" <security@phish.example>\r\nSubject: verify\r\n", "click\r\n");
+        assertEquals(List.of("c:"), rcptReplies);
+        assertEquals("y:550 5.7.1 From phish.example is blocked", text(replies.get(0)));
+        assertEquals(1, replies.size());
+    }
+
+    @Test
+    void listsThatFailMakeTheSenderRetry() throws Exception {
+        lists.set(new ListPolicy() {
+            public ListDecision atRecipient(ListQuery q) {
+                throw new IllegalStateException("index not loaded");
+            }
+
+            public ListDecision atEndOfMessage(ListQuery q) {
+                return ListDecision.NONE;
+            }
+        });
+        List<String> rcptReplies = new ArrayList<>();
+        deliver("<a@example.com>", List.of("<b@example.net>"), rcptReplies, "Subject: x\r\n", "y\r\n");
+        assertEquals(List.of("y:451 4.7.1 Sender could not be checked now, please try again later"), rcptReplies);
+    }
+
     /** One message with the given header block and body; returns the end-of-message replies. */
     private List<MtaClient.Reply> deliver(String headers, String body) throws IOException {
+        return deliver("<a@example.com>", List.of("<b@example.net>"), new ArrayList<>(), headers, body);
+    }
+
+    /**
+     * One message; each RCPT's reply goes to {@code rcptReplies} (a rejected recipient is not an
+     * error). Returns the end-of-message replies.
+     */
+    private List<MtaClient.Reply> deliver(String sender, List<String> rcpts, List<String> rcptReplies, String headers, String body)
+            throws IOException {
         try (MtaClient mta = new MtaClient(server.address())) {
             assertEquals('O', mta.call(frame('O', 6, 0x1ff, 0x1fffff)));
             assertEquals('c', mta.call(frame('C', "client.example.com", '4', (short) 40000, "192.0.2.7")));
-            assertEquals('c', mta.call(frame('M', "<a@example.com>")));
-            assertEquals('c', mta.call(frame('R', "<b@example.net>")));
+            assertEquals('c', mta.call(frame('M', sender)));
+            for (String rcpt : rcpts) {
+                mta.send(frame('R', rcpt));
+                rcptReplies.add(text(mta.read()));
+            }
             for (String line : headers.split("\r\n")) {
                 int colon = line.indexOf(':');
                 assertEquals('c', mta.call(frame('L', line.substring(0, colon), line.substring(colon + 1).strip())));

@@ -67,6 +67,11 @@ public class ClamavScanner implements MessageScanner {
     }
 
     @Override
+    public Category category() {
+        return Category.VIRUS;
+    }
+
+    @Override
     public Duration timeout() {
         return timeout;
     }
