@@ -30,12 +30,14 @@ final class Distribution implements AutoCloseable {
 
     final Path home;
     final int sshPort;
+    final int milterPort;
     private Process process;
     private int runs;
 
-    private Distribution(Path home, int sshPort) {
+    private Distribution(Path home, int sshPort, int milterPort) {
         this.home = home;
         this.sshPort = sshPort;
+        this.milterPort = milterPort;
     }
 
     /** Unpacks the distribution under {@code parent} and gives it free ports. */
@@ -53,8 +55,9 @@ final class Distribution implements AutoCloseable {
         setProperty(home.resolve("etc/org.apache.karaf.management.cfg"), "rmiRegistryPort", Integer.toString(freePort()));
         setProperty(home.resolve("etc/org.apache.karaf.management.cfg"), "rmiServerPort", Integer.toString(freePort()));
         Files.writeString(home.resolve("etc/org.portcullis.storage.cfg"), "embedded.port = " + freePort() + "\n");
-        Files.writeString(home.resolve("etc/org.portcullis.milter.cfg"), "port = " + freePort() + "\n");
-        return new Distribution(home, ssh);
+        int milter = freePort();
+        Files.writeString(home.resolve("etc/org.portcullis.milter.cfg"), "port = " + milter + "\n");
+        return new Distribution(home, ssh, milter);
     }
 
     /** Starts {@code bin/portcullis server}; its console output goes to {@code console-N.log}. */

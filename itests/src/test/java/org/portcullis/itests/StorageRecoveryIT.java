@@ -42,7 +42,7 @@ public class StorageRecoveryIT extends PortcullisTestSupport {
 
     @Test
     public void externalDatabaseOutageIsReportedAndRecoveredFrom() throws Exception {
-        File dataDir = Files.createTempDirectory("portcullis-external-pg").toFile();
+        File dataDir = Files.createTempDirectory(scratch(), "external-pg").toFile();
         int port = freePort();
         EmbeddedPostgres external = startExternal(dataDir, port);
         try {
@@ -86,12 +86,17 @@ public class StorageRecoveryIT extends PortcullisTestSupport {
         assertTrue(out, out.contains("UNREACHABLE"));
         assertFalse("password shown: " + out, out.contains("hunter2"));
 
-        File dataDir = Files.createTempDirectory("portcullis-fixed-pg").toFile();
+        File dataDir = Files.createTempDirectory(scratch(), "fixed-pg").toFile();
         int port = freePort();
         try (EmbeddedPostgres fixed = startExternal(dataDir, port)) {
             configure("jdbc:postgresql://127.0.0.1:" + port + "/postgres");
             await("fixed URL reachable", () -> status().reachable() && status().url().contains(":" + port + "/"));
         }
+    }
+
+    /** Inside the test container's own folder (under target/), never left behind in /tmp. */
+    private static java.nio.file.Path scratch() throws java.io.IOException {
+        return Files.createDirectories(java.nio.file.Paths.get(System.getProperty("karaf.data"), "scratch"));
     }
 
     /** A configuration change re-activates the storage component, so look the service up every time. */

@@ -17,14 +17,17 @@ import java.util.concurrent.TimeUnit;
  * only our EICAR signatures, loopback TCP and a unix socket. freshclam is never run. The EICAR
  * test string is assembled at run time from two halves, so no file in the repository is itself
  * a virus-scanner test sample.
+ *
+ * <p>Public, and shipped in this module's test jar, for the end-to-end tests in {@code itests}.
  */
-final class ClamdProcess implements AutoCloseable {
+public final class ClamdProcess implements AutoCloseable {
 
     static final Path CLAMD = Path.of("/usr/sbin/clamd");
-    static final long STREAM_MAX = 2 * 1024 * 1024;
+    /** clamd's StreamMaxLength here. */
+    public static final long STREAM_MAX = 2 * 1024 * 1024;
 
-    final Path dir;
-    final int port;
+    public final Path dir;
+    public final int port;
     private final Process process;
 
     private ClamdProcess(Path dir, int port, Process process) {
@@ -33,13 +36,24 @@ final class ClamdProcess implements AutoCloseable {
         this.process = process;
     }
 
-    static byte[] eicar() {
+    /** The EICAR test file, assembled now from two halves. */
+    public static byte[] eicar() {
         String first = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR";
         String second = "-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
         return (first + second).getBytes(StandardCharsets.US_ASCII);
     }
 
-    static ClamdProcess start(Path dir) throws Exception {
+    /** Starts clamd in {@code dir} on a free loopback port. */
+    public static ClamdProcess start(Path dir) throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        return start(dir, port);
+    }
+
+    /** Starts clamd in {@code dir} on {@code port} (again, after {@link #close()}, to bring it back). */
+    public static ClamdProcess start(Path dir, int port) throws Exception {
         if (!Files.isExecutable(CLAMD)) {
             throw new IllegalStateException(CLAMD + " not found: run ./run-tests, which installs clamav-daemon");
         }
@@ -49,10 +63,6 @@ final class ClamdProcess implements AutoCloseable {
         String md5 = HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(eicar));
         Files.writeString(db.resolve("portcullis-test.hdb"), md5 + ":" + eicar.length + ":Portcullis.Test.EICAR-MD5\n");
         Files.writeString(db.resolve("portcullis-test.ndb"), "Portcullis.Test.EICAR-Body:0:*:" + HexFormat.of().formatHex(eicar) + "\n");
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
         Path conf = dir.resolve("clamd.conf");
         Files.writeString(conf, String.join("\n",
                 "Foreground yes",
@@ -96,7 +106,7 @@ final class ClamdProcess implements AutoCloseable {
         }
     }
 
-    String tcp() {
+    public String tcp() {
         return "127.0.0.1:" + port;
     }
 
@@ -104,6 +114,7 @@ final class ClamdProcess implements AutoCloseable {
         return "unix:" + dir.resolve("clamd.sock");
     }
 
+    /** Stops clamd and waits until it has exited. */
     @Override
     public void close() throws InterruptedException {
         process.destroy();
@@ -112,7 +123,7 @@ final class ClamdProcess implements AutoCloseable {
         }
     }
 
-    static void deleteQuietly(Path dir) throws IOException {
+    public static void deleteQuietly(Path dir) throws IOException {
         if (Files.exists(dir)) {
             try (var walk = Files.walk(dir)) {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -1,0 +1,304 @@
+package org.portcullis.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.portcullis.scanner.clamav.internal.ClamdProcess;
+
+/**
+ * Mail through the real thing: a sending Postfix → the gateway Postfix → the Portcullis
+ * distribution's milter → a real clamd → smtp-sink, all on loopback, all from Debian packages,
+ * each started by this test with its own directories. Every message sent and accepted is counted
+ * at the sink; the last test checks that exactly those arrived, once each.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MailFlowIT {
+
+    private static final String END = "END-OF-PORTCULLIS-TEST-MESSAGE";
+    private static final long DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(90);
+
+    private Path work;
+    private ClamdProcess clamd;
+    private int clamdPort;
+    private SmtpSink sink;
+    private Distribution dist;
+    private String password;
+    private PostfixInstance gateway;
+    private PostfixInstance sender;
+    /** Message-IDs that were accepted and so must reach the sink, once each. */
+    private final Set<String> expected = ConcurrentHashMap.newKeySet();
+
+    @BeforeAll
+    void startEverything() throws Exception {
+        work = Paths.get("target", "mail-flow-it", Long.toString(System.nanoTime())).toAbsolutePath();
+        Files.createDirectories(work);
+        clamd = ClamdProcess.start(work.resolve("clamd"));
+        clamdPort = clamd.port;
+        sink = SmtpSink.start();
+
+        dist = Distribution.unpack(work.resolve("dist"));
+        Files.writeString(dist.home.resolve("etc/org.portcullis.scanner.clamav.cfg"), String.join("\n",
+                "address = " + clamd.tcp(), "timeout.seconds = 10", "stream.max.bytes = " + ClamdProcess.STREAM_MAX,
+                "max.connections = 4", ""));
+        dist.start();
+        password = dist.awaitFile(dist.home.resolve("data/portcullis/initial-admin-password")).strip();
+        String installed = dist.ssh(password, "feature:install portcullis-scanner-clamav");
+        assertFalse(installed.toLowerCase().contains("error"), installed);
+        dist.awaitSsh(password, "service:list org.portcullis.scanner.MessageScanner", "ClamavScanner");
+
+        gateway = PostfixInstance.create("gateway", Distribution.freePort(), sink.port, "127.0.0.1:" + dist.milterPort);
+        gateway.start();
+        sender = PostfixInstance.create("sender", Distribution.freePort(), gateway.smtpPort, null);
+        sender.start();
+    }
+
+    @AfterAll
+    void stopEverything() throws Exception {
+        for (AutoCloseable c : new AutoCloseable[] {sender, gateway, sink, dist, clamd}) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    System.err.println("MailFlowIT: closing " + c + ": " + e);
+                }
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void cleanMailIsDeliveredWithOurHeaders() throws Exception {
+        String reply = SmtpClient.send(gateway.smtpPort, "alice@sender.test", "bob@example.test", message("clean-1", "Lunch at noon?"));
+        assertTrue(reply.startsWith("250"), reply);
+        expected.add("clean-1");
+        String delivered = awaitDelivered("clean-1");
+        assertTrue(delivered.contains("X-Portcullis-Verdict: clean"), delivered);
+        assertTrue(delivered.contains("X-Portcullis-Scanners: clamav=clean"), delivered);
+    }
+
+    @Test
+    @Order(2)
+    void eicarIsRejectedWith5xxAlsoInsideAZip() throws Exception {
+        String plain = SmtpClient.send(gateway.smtpPort, "mallory@sender.test", "bob@example.test",
+                message("eicar-1", new String(ClamdProcess.eicar(), StandardCharsets.US_ASCII)));
+        assertTrue(plain.startsWith("550 5.7.1"), plain);
+        assertTrue(plain.contains("Portcullis.Test.EICAR"), "the reply names the threat: " + plain);
+
+        String zipped = SmtpClient.send(gateway.smtpPort, "mallory@sender.test", "bob@example.test", zipMessage("eicar-zip-1"));
+        assertTrue(zipped.startsWith("550 5.7.1"), zipped);
+    }
+
+    @Test
+    @Order(3)
+    void withClamdStoppedMailIsQueuedAndDeliveredWhenItIsBack() throws Exception {
+        clamd.close();
+        String direct = SmtpClient.send(gateway.smtpPort, "alice@sender.test", "bob@example.test", message("down-direct", "text"));
+        assertTrue(direct.startsWith("451 4.7.1"), direct);
+
+        List<String> ids = List.of("down-1", "down-2", "down-3");
+        for (String id : ids) {
+            String reply = SmtpClient.send(sender.smtpPort, "alice@sender.test", "bob@example.test", message(id, "sent while clamd is down"));
+            assertTrue(reply.startsWith("250"), "the sending MTA takes it: " + reply);
+            expected.add(id);
+        }
+        // the sending MTA tried, got a 4xx from the gateway, and keeps the mail
+        await(() -> sender.log().contains("451 4.7.1"), () -> "no 4xx in the sender's log:\n" + sender.log());
+        assertEquals(3, sender.queued(), sender.log());
+        assertTrue(deliveredIds().stream().noneMatch(ids::contains), "nothing passes unscanned");
+
+        clamd = ClamdProcess.start(work.resolve("clamd"), clamdPort);
+        sender.flush();
+        for (String id : ids) {
+            assertTrue(awaitDelivered(id).contains("X-Portcullis-Scanners: clamav=clean"));
+        }
+        await(() -> queuedIn(sender) == 0, () -> "the sender's queue did not empty:\n" + sender.log());
+    }
+
+    @Test
+    @Order(4)
+    void aScannerInstalledUpdatedAndRemovedWhileMailFlowsLosesNothing() throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        List<String> replies = new CopyOnWriteArrayList<>();
+        List<String> sent = new CopyOnWriteArrayList<>();
+        Thread flow = new Thread(() -> {
+            int n = 0;
+            while (!stop.get() || n < 20) {
+                String id = "flow-" + (++n);
+                try {
+                    String reply = SmtpClient.send(gateway.smtpPort, "alice@sender.test", "bob@example.test", message(id, "message " + n));
+                    replies.add(id + " " + reply);
+                    if (reply.startsWith("250")) {
+                        sent.add(id);
+                    }
+                } catch (IOException e) {
+                    replies.add(id + " failed: " + e);
+                }
+            }
+        }, "mail-flow");
+        flow.start();
+        try {
+            Thread.sleep(500);
+            String jar = Paths.get(System.getProperty("portcullis.example.scanner")).toUri().toString();
+            String install = dist.ssh(password, "bundle:install -s " + jar);
+            Matcher id = Pattern.compile("Bundle ID: (\\d+)").matcher(install);
+            assertTrue(id.find(), install);
+            await(() -> deliveredMatching(m -> m.contains("attachment-type=clean")) > 0,
+                    () -> "no message was scanned by the newly installed scanner");
+            dist.ssh(password, "bundle:update " + id.group(1));
+            Thread.sleep(1000);
+            dist.ssh(password, "bundle:uninstall " + id.group(1));
+            Thread.sleep(1000);
+        } finally {
+            stop.set(true);
+            flow.join(TimeUnit.SECONDS.toMillis(120));
+        }
+        assertTrue(replies.stream().allMatch(r -> r.matches("flow-\\d+ 250 .*")), "every message was accepted at once: " + replies);
+        expected.addAll(sent);
+        for (String id : sent) {
+            awaitDelivered(id);
+        }
+        String last = SmtpClient.send(gateway.smtpPort, "alice@sender.test", "bob@example.test", message("after-uninstall", "x"));
+        assertTrue(last.startsWith("250"), last);
+        expected.add("after-uninstall");
+        String after = awaitDelivered("after-uninstall");
+        assertTrue(Pattern.compile("(?m)^X-Portcullis-Scanners: clamav=clean\\s*$").matcher(after).find(),
+                "a removed scanner is no longer used:\n" + after);
+    }
+
+    @Test
+    @Order(5)
+    void theSinkHasExactlyWhatWasAcceptedAndNothingIsLeftAnywhere() throws Exception {
+        await(() -> deliveredIds().size() >= expected.size(), () -> "missing at the sink: " + missing());
+        List<String> all = new ArrayList<>();
+        for (String m : sink.messages(END)) {
+            all.add(idOf(m));
+        }
+        assertEquals(new TreeSet<>(expected), new TreeSet<>(all), "the sink has exactly the accepted messages");
+        assertEquals(expected.size(), all.size(), "no message arrived twice");
+        assertEquals(0, queuedIn(gateway), gateway.log());
+        assertEquals(0, queuedIn(sender), sender.log());
+        Path spool = dist.home.resolve("data/portcullis/spool");
+        try (Stream<Path> files = Files.exists(spool) ? Files.list(spool) : Stream.empty()) {
+            assertEquals(List.of(), files.toList(), "no spool file outlives its message");
+        }
+        String status = dist.ssh(password, "milter:status");
+        assertTrue(status.matches("(?s).*Verdicts .*\\brejected 2\\b.*"), "two viruses rejected:\n" + status);
+    }
+
+    private static String message(String id, String body) {
+        return "From: Alice <alice@sender.test>\r\nTo: bob@example.test\r\nSubject: test " + id + "\r\nMessage-ID: <" + id
+                + "@portcullis.test>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n" + body + "\r\n" + END
+                + "\r\n";
+    }
+
+    /** EICAR inside a zip, attached in base64: clamd must open the MIME part and then the archive. */
+    private static String zipMessage(String id) throws IOException {
+        ByteArrayOutputStream zip = new ByteArrayOutputStream();
+        try (ZipOutputStream z = new ZipOutputStream(zip)) {
+            z.putNextEntry(new ZipEntry("readme.com"));
+            z.write(ClamdProcess.eicar());
+            z.closeEntry();
+        }
+        String b64 = Base64.getMimeEncoder(76, "\r\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(zip.toByteArray());
+        return "From: Mallory <mallory@sender.test>\r\nTo: bob@example.test\r\nSubject: invoice\r\nMessage-ID: <" + id
+                + "@portcullis.test>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+                + "--b1\r\nContent-Type: text/plain\r\n\r\nSee the attachment.\r\n"
+                + "--b1\r\nContent-Type: application/zip; name=\"invoice.zip\"\r\nContent-Transfer-Encoding: base64\r\n"
+                + "Content-Disposition: attachment; filename=\"invoice.zip\"\r\n\r\n" + b64 + "\r\n--b1--\r\n" + END + "\r\n";
+    }
+
+    private String awaitDelivered(String id) throws Exception {
+        String[] found = new String[1];
+        await(() -> {
+            for (String m : sink.messages(END)) {
+                if (id.equals(idOf(m))) {
+                    found[0] = m;
+                    return true;
+                }
+            }
+            return false;
+        }, () -> id + " never reached the sink; gateway log:\n" + gateway.log());
+        return found[0];
+    }
+
+    private Set<String> deliveredIds() throws IOException {
+        Set<String> ids = new TreeSet<>();
+        for (String m : sink.messages(END)) {
+            ids.add(idOf(m));
+        }
+        return ids;
+    }
+
+    private long deliveredMatching(Predicate<String> p) throws IOException {
+        return sink.messages(END).stream().filter(p).count();
+    }
+
+    private String missing() {
+        try {
+            Set<String> m = new TreeSet<>(expected);
+            m.removeAll(deliveredIds());
+            return m.toString();
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private static String idOf(String message) {
+        Matcher m = Pattern.compile("(?m)^Message-ID: <([^@>]+)@portcullis.test>").matcher(message);
+        return m.find() ? m.group(1) : "(no Message-ID)";
+    }
+
+    private static int queuedIn(PostfixInstance pf) {
+        try {
+            return pf.queued();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    interface Check {
+        boolean ok() throws Exception;
+    }
+
+    private static void await(Check check, java.util.function.Supplier<String> failure) throws Exception {
+        long end = System.nanoTime() + DEADLINE_NANOS;
+        while (System.nanoTime() < end) {
+            if (check.ok()) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(failure.get());
+    }
+}

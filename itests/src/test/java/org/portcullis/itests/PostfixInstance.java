@@ -1,0 +1,198 @@
+package org.portcullis.itests;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real Postfix (Debian's package) with a configuration, queue and log of its own under a
+ * fresh directory in {@code /tmp}; the system's Postfix is neither used nor touched. It listens
+ * on one loopback port and relays everything to one loopback port, with no DNS. Started with
+ * {@code postfix -c DIR start}, stopped with {@code postfix -c DIR stop}.
+ *
+ * <p>Postfix's master must start as root; the tests run as root (as CI does), or else every
+ * Postfix command goes through {@code sudo -n}.
+ */
+final class PostfixInstance implements AutoCloseable {
+
+    static final Path POSTFIX = Path.of("/usr/sbin/postfix");
+
+    final String name;
+    final Path base;
+    final int smtpPort;
+    private final Path etc;
+    private final Path queue;
+    private boolean running;
+
+    private PostfixInstance(String name, Path base, int smtpPort) {
+        this.name = name;
+        this.base = base;
+        this.smtpPort = smtpPort;
+        this.etc = base.resolve("etc");
+        this.queue = base.resolve("queue");
+    }
+
+    /**
+     * Writes the configuration of an instance listening on {@code 127.0.0.1:smtpPort} that relays
+     * every message to {@code [127.0.0.1]:relayPort}, through the milter at {@code milter}
+     * ({@code host:port}) unless that is {@code null}. A message the next hop refuses for now is
+     * retried every few seconds, as a sending MTA would.
+     */
+    static PostfixInstance create(String name, int smtpPort, int relayPort, String milter) throws IOException, InterruptedException {
+        if (!Files.isExecutable(POSTFIX)) {
+            throw new IllegalStateException(POSTFIX + " not found: run ./run-tests, which installs postfix");
+        }
+        Path base = Files.createTempDirectory("portcullis-postfix-" + name + "-");
+        Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
+        PostfixInstance pf = new PostfixInstance(name, base, smtpPort);
+        Path data = Files.createDirectories(base.resolve("data"));
+        Files.createDirectories(pf.etc);
+        Files.createDirectories(pf.queue);
+        Files.createDirectories(base.resolve("log"));
+        Files.writeString(pf.etc.resolve("main.cf"), String.join("\n",
+                "# Portcullis test instance '" + name + "': loopback only, no DNS",
+                "compatibility_level = 3.6",
+                "queue_directory = " + pf.queue,
+                "data_directory = " + data,
+                "mail_owner = postfix",
+                "setgid_group = postdrop",
+                "syslog_name = postfix-" + name,
+                "myhostname = " + name + ".portcullis.test",
+                "mydomain = portcullis.test",
+                "myorigin = $myhostname",
+                "mydestination =",
+                "local_recipient_maps =",
+                "relay_domains =",
+                "alias_maps =",
+                "alias_database =",
+                "inet_interfaces = 127.0.0.1",
+                "inet_protocols = ipv4",
+                "mynetworks = 127.0.0.0/8",
+                "smtpd_relay_restrictions = permit_mynetworks, reject",
+                "relayhost = [127.0.0.1]:" + relayPort,
+                "smtp_dns_support_level = disabled",
+                "smtpd_peername_lookup = no",
+                "smtp_tls_security_level = none",
+                "smtpd_tls_security_level = none",
+                "smtputf8_enable = no",
+                "biff = no",
+                "message_size_limit = 104857600",
+                "in_flow_delay = 0",
+                "delay_warning_time = 0",
+                "notify_classes =",
+                // a deferred message is retried within seconds, not minutes
+                "queue_run_delay = 2s",
+                "minimal_backoff_time = 2s",
+                "maximal_backoff_time = 4s",
+                "smtpd_milters = " + (milter == null ? "" : "inet:" + milter),
+                "non_smtpd_milters =",
+                "milter_protocol = 6",
+                "milter_default_action = tempfail",
+                "maillog_file = " + base.resolve("log/maillog"),
+                "maillog_file_prefixes = " + base,
+                ""));
+        Files.writeString(pf.etc.resolve("master.cf"), String.join("\n",
+                "# Portcullis test instance: no chroot, the services relaying needs",
+                "127.0.0.1:" + smtpPort + " inet n - n - - smtpd",
+                "pickup unix n - n 60 1 pickup",
+                "cleanup unix n - n - 0 cleanup",
+                "qmgr unix n - n 300 1 qmgr",
+                "rewrite unix - - n - - trivial-rewrite",
+                "bounce unix - - n - 0 bounce",
+                "defer unix - - n - 0 bounce",
+                "trace unix - - n - 0 bounce",
+                "verify unix - - n - 1 verify",
+                "flush unix n - n 1000? 0 flush",
+                "proxymap unix - - n - - proxymap",
+                "smtp unix - - n - - smtp",
+                "relay unix - - n - - smtp",
+                "showq unix n - n - - showq",
+                "error unix - - n - - error",
+                "retry unix - - n - - error",
+                "discard unix - - n - - discard",
+                "anvil unix - - n - 1 anvil",
+                "scache unix - - n - 1 scache",
+                "postlog unix-dgram n - n - 1 postlogd",
+                ""));
+        run(sudo("chown", "postfix:postfix", data.toString()));
+        pf.postfix("check"); // creates the queue directories with their owners and modes
+        return pf;
+    }
+
+    void start() throws IOException, InterruptedException {
+        postfix("start");
+        running = true;
+    }
+
+    void stop() throws IOException, InterruptedException {
+        if (running) {
+            postfix("stop");
+            running = false;
+        }
+    }
+
+    /** Messages in this instance's queue (incoming, active, deferred, hold, maildrop). */
+    int queued() throws IOException {
+        int n = 0;
+        for (String dir : List.of("incoming", "active", "deferred", "hold", "maildrop")) {
+            Path d = queue.resolve(dir);
+            if (Files.isDirectory(d)) {
+                try (Stream<Path> files = Files.walk(d)) {
+                    n += (int) files.filter(Files::isRegularFile).count();
+                }
+            }
+        }
+        return n;
+    }
+
+    /** Asks the queue manager to retry every deferred message now. */
+    void flush() throws IOException, InterruptedException {
+        run(sudo("postqueue", "-c", etc.toString(), "-f"));
+    }
+
+    String log() {
+        try {
+            Path log = base.resolve("log/maillog");
+            return Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "(no log)";
+        } catch (IOException e) {
+            return "(log unreadable: " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            stop();
+        } finally {
+            run(sudo("rm", "-rf", base.toString()));
+        }
+    }
+
+    private void postfix(String command) throws IOException, InterruptedException {
+        run(sudo(POSTFIX.toString(), "-c", etc.toString(), command));
+    }
+
+    static String[] sudo(String... command) {
+        if ("root".equals(System.getProperty("user.name"))) {
+            return command;
+        }
+        List<String> all = new ArrayList<>(List.of("sudo", "-n"));
+        all.addAll(List.of(command));
+        return all.toArray(new String[0]);
+    }
+
+    static String run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException(String.join(" ", command) + " failed: " + out);
+        }
+        return out;
+    }
+}
