@@ -24,7 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * RCPT, DATA, headers, the body in 64 KiB chunks, end of message, for {@code --count} messages
  * over {@code --concurrency} connections, each message on a new milter connection (as Postfix
  * does per SMTP session) or, with {@code --reuse}, many messages per connection. Prints one line:
- * messages, seconds, msg/s, MiB/s (body bytes), p50 and p99 latency (MAIL to verdict), errors.
+ * messages, seconds, msg/s, MiB/s (body bytes), p50 and p99 latency (MAIL to verdict), errors. Only
+ * an accept counts as success; with {@code --expect-header}, one of the added headers must also
+ * contain that text (to prove a scanner was in the path).
  *
  * <pre>java -cp bench/target/classes org.portcullis.bench.MilterLoad --milter 127.0.0.1:11340 --size 4096 --count 2000 --concurrency 20</pre>
  */
@@ -37,51 +39,81 @@ public final class MilterLoad {
     private final int port;
     private final int size;
     private final boolean reuse;
+    private final String expectHeader;
     private final byte[] body;
 
-    private MilterLoad(String host, int port, int size, boolean reuse) {
+    private MilterLoad(String host, int port, int size, boolean reuse, String expectHeader) {
         this.host = host;
         this.port = port;
         this.size = size;
         this.reuse = reuse;
+        this.expectHeader = expectHeader;
         this.body = body(size);
     }
 
     public static void main(String[] args) throws Exception {
-        String milter = "127.0.0.1:11340";
+        List<String> milters = new ArrayList<>();
         int size = 4096;
         int count = 2000;
         int concurrency = 20;
         boolean reuse = false;
+        String expectHeader = null;
         String label = "";
         int runs = 1;
+        int warmups = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--milter" -> milter = args[++i];
+                case "--milter" -> milters.add(args[++i]);
                 case "--size" -> size = Integer.parseInt(args[++i]);
                 case "--count" -> count = Integer.parseInt(args[++i]);
                 case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
                 case "--reuse" -> reuse = true;
+                case "--expect-header" -> expectHeader = args[++i];
                 case "--label" -> label = args[++i];
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
+                case "--warmups" -> warmups = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (use --milter host:port --size N --count N --concurrency N [--reuse] [--runs N] [--label text])");
+                        + " (use --milter [label=]host:port (repeatable) --size N --count N --concurrency N [--reuse] [--runs N]"
+                        + " [--warmups N] [--label text] [--expect-header text])");
             }
         }
-        int colon = milter.lastIndexOf(':');
-        MilterLoad load = new MilterLoad(milter.substring(0, colon), Integer.parseInt(milter.substring(colon + 1)), size, reuse);
-        List<Result> results = new ArrayList<>();
-        for (int r = 0; r < runs; r++) {
-            results.add(load.run(count, concurrency));
+        if (milters.isEmpty()) {
+            milters.add("127.0.0.1:11340");
         }
-        results.sort(Comparator.comparingDouble(Result::perSecond));
-        Result median = results.get(results.size() / 2);
-        System.out.println(String.format(Locale.ROOT,
-                "%s size=%d count=%d conns=%d %s, median of %d: %.2f s, %.0f msg/s, %.1f MiB/s, p50 %.2f ms, p99 %.2f ms, errors %d"
-                        + " (msg/s of each run: %s)",
-                label, size, count, concurrency, reuse ? "reused" : "new-conn", runs, median.seconds(), median.perSecond(),
-                median.perSecond() * size / (1024 * 1024), median.p50(), median.p99(), median.errors(),
-                results.stream().map(x -> String.format(Locale.ROOT, "%.0f", x.perSecond())).toList()));
+        // several milters: their runs alternate (A B A B ...) so drift on the machine hits them alike
+        List<String> labels = new ArrayList<>();
+        List<MilterLoad> loads = new ArrayList<>();
+        for (String m : milters) {
+            int eq = m.indexOf('=');
+            String address = eq < 0 ? m : m.substring(eq + 1);
+            labels.add(eq < 0 ? label : m.substring(0, eq));
+            int colon = address.lastIndexOf(':');
+            loads.add(new MilterLoad(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)), size, reuse,
+                    expectHeader));
+        }
+        for (int w = 0; w < warmups; w++) {
+            for (MilterLoad load : loads) {
+                load.run(count, concurrency);
+            }
+        }
+        List<List<Result>> results = new ArrayList<>();
+        loads.forEach(l -> results.add(new ArrayList<>()));
+        for (int r = 0; r < runs; r++) {
+            for (int m = 0; m < loads.size(); m++) {
+                results.get(m).add(loads.get(m).run(count, concurrency));
+            }
+        }
+        for (int m = 0; m < loads.size(); m++) {
+            List<Result> rs = results.get(m);
+            rs.sort(Comparator.comparingDouble(Result::perSecond));
+            Result median = rs.get(rs.size() / 2);
+            System.out.println(String.format(Locale.ROOT,
+                    "%s size=%d count=%d conns=%d %s, median of %d: %.2f s, %.0f msg/s, %.1f MiB/s, p50 %.2f ms, p99 %.2f ms, errors %d"
+                            + " (msg/s of each run: %s)",
+                    labels.get(m), size, count, concurrency, reuse ? "reused" : "new-conn", runs, median.seconds(), median.perSecond(),
+                    median.perSecond() * size / (1024 * 1024), median.p50(), median.p99(), median.errors(),
+                    rs.stream().map(x -> String.format(Locale.ROOT, "%.0f", x.perSecond())).toList()));
+        }
     }
 
     /** One run's figures. */
@@ -103,13 +135,15 @@ public final class MilterLoad {
                         if (c == null) {
                             c = new Connection(host, port);
                         }
-                        latencies[i] = c.message(body);
+                        latencies[i] = c.message(body, expectHeader);
                         if (!reuse) {
                             c.close();
                             c = null;
                         }
                     } catch (IOException e) {
-                        errors.incrementAndGet();
+                        if (errors.incrementAndGet() == 1) {
+                            System.err.println("first error: " + e.getMessage());
+                        }
                         latencies[i] = -1;
                         if (c != null) {
                             c.close();
@@ -175,7 +209,7 @@ public final class MilterLoad {
         }
 
         /** Sends one message; returns nanoseconds from MAIL to the final reply. */
-        long message(byte[] body) throws IOException {
+        long message(byte[] body, String expectHeader) throws IOException {
             long t0 = System.nanoTime();
             step('M', 0x4000, cstr("<sender@example.com>"));
             step('R', 0x8000, cstr("<rcpt@example.net>"));
@@ -189,13 +223,24 @@ public final class MilterLoad {
             }
             frame('E');
             out.flush();
+            boolean headerSeen = expectHeader == null;
             for (;;) {
                 int length = in.readInt();
                 char code = (char) in.readUnsignedByte();
-                in.skipNBytes(length - 1);
+                byte[] payload = in.readNBytes(length - 1);
+                if (code == 'h' && !headerSeen) {
+                    headerSeen = new String(payload, StandardCharsets.ISO_8859_1).contains(expectHeader);
+                }
                 if (code != 'h' && code != 'i' && code != 'm' && code != 'q' && code != 'p' && code != '+' && code != '-') {
+                    // only an accept (or continue) counts: a tempfail or reject is an error here
+                    if (code != 'a' && code != 'c') {
+                        throw new IOException("final reply '" + code + "' " + new String(payload, StandardCharsets.ISO_8859_1).strip());
+                    }
                     break;
                 }
+            }
+            if (!headerSeen) {
+                throw new IOException("no added header contained '" + expectHeader + "'");
             }
             return System.nanoTime() - t0;
         }

@@ -90,6 +90,8 @@ public class MilterIT extends PortcullisTestSupport {
         }
         String status = executeCommand("milter:status");
         assertTrue(status, status.contains("Address     : 127.0.0.1:"));
+        // the native epoll fragment resolved and loaded inside the container (else it falls back to nio)
+        assertTrue(status, status.matches("(?s).*Address     : 127\\.0\\.0\\.1:\\d+ \\(epoll\\).*"));
         assertTrue(status, status.matches("(?s).*Messages    : [1-9].*"));
         assertTrue(status, status.matches("(?s).*accepted [1-9].*"));
         assertTrue(status, status.contains("Latency     : p50 "));

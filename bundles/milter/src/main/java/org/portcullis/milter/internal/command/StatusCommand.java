@@ -20,7 +20,7 @@ public class StatusCommand implements Action {
     @Override
     public Object execute() {
         MilterStats stats = status.stats();
-        System.out.println("Address     : " + status.getAddress());
+        System.out.println("Address     : " + status.getAddress() + " (" + status.getTransport() + ")");
         System.out.println("Connections : " + status.getOpenConnections() + " open");
         System.out.println("Messages    : " + status.getMessages());
         StringBuilder verdicts = new StringBuilder();

@@ -107,7 +107,7 @@ public class MilterService {
                     config.address(), config.port(), e.getMessage());
             throw e;
         }
-        LOG.info("Milter listening on {}", server.address());
+        LOG.info("Milter listening on {} ({})", server.address(), server.transport());
         Hashtable<String, Object> props = new Hashtable<>();
         props.put("jmx.objectname", MilterStatus.OBJECT_NAME);
         status = context.registerService(new String[] {MilterStatus.class.getName(), MilterStatusMBean.class.getName()},

@@ -26,6 +26,11 @@ public final class MilterStatus implements MilterStatusMBean {
     }
 
     @Override
+    public String getTransport() {
+        return server.transport();
+    }
+
+    @Override
     public int getOpenConnections() {
         return server.openConnections();
     }

@@ -5,6 +5,9 @@ public interface MilterStatusMBean {
 
     String getAddress();
 
+    /** {@code epoll} (Linux native) or {@code nio}. */
+    String getTransport();
+
     int getOpenConnections();
 
     long getMessages();
