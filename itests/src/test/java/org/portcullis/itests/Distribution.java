@@ -111,10 +111,15 @@ final class Distribution implements AutoCloseable {
     }
 
     String sshOnce(String password, String command) throws IOException {
+        return sshAs("admin", password, command);
+    }
+
+    /** One SSH exec as {@code user}; an authentication failure throws. */
+    String sshAs(String user, String password, String command) throws IOException {
         try (SshClient client = SshClient.setUpDefaultClient()) {
             client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
             client.start();
-            try (ClientSession session = client.connect("admin", "127.0.0.1", sshPort).verify(Duration.ofSeconds(10)).getSession()) {
+            try (ClientSession session = client.connect(user, "127.0.0.1", sshPort).verify(Duration.ofSeconds(10)).getSession()) {
                 session.addPasswordIdentity(password);
                 session.auth().verify(Duration.ofSeconds(10));
                 try (ChannelExec channel = session.createExecChannel(command)) {

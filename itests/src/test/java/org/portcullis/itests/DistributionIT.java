@@ -15,7 +15,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * README command 1, as an admin would live it: first boot prints a generated admin password,
+ * README command 1, as an admin would live it: first boot creates {@code admin} in the account
+ * store (the database, not {@code users.properties}) with a generated password in a private file,
  * SSH works with it, the embedded database comes up, maintenance mode survives a restart,
  * {@code shutdown} leaves no process behind, and a killed container leaves no orphan that
  * blocks the next start.
@@ -32,16 +33,14 @@ class DistributionIT {
             String password = dist.awaitFile(passwordFile).strip();
             assertEquals(20, password.length());
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(passwordFile)));
-            String users = Files.readString(dist.home.resolve("etc/users.properties"));
-            assertFalse(users.contains(password), "the password must be stored hashed");
-            assertTrue(users.matches("(?s).*\\nadmin = \\{CRYPT\\}[0-9A-Fa-f]+\\{CRYPT\\},.*ssh.*"), users);
 
             assertEquals("Portcullis " + System.getProperty("portcullis.version"),
                     dist.ssh(password, "portcullis:version").strip());
             assertThrows(Exception.class, () -> dist.sshOnce("wrong-password", "portcullis:version"));
             String status = dist.awaitSsh(password, "storage:status", "State    : reachable");
-            String usersLater = Files.readString(dist.home.resolve("etc/users.properties"));
-            assertFalse(usersLater.matches("(?s)(.*\\n)?_g_.*"), "no group entry for Karaf's auto-encryption to mangle:\n" + usersLater);
+            // the account lives in the database (the auth bundle's realm): users.properties holds nobody
+            String users = Files.readString(dist.home.resolve("etc/users.properties"));
+            assertTrue(users.lines().map(String::strip).allMatch(l -> l.isEmpty() || l.startsWith("#")), users);
             assertTrue(status.contains("(embedded)"), status);
             // Started without a terminal (as a service would be): the console names the file, not the password.
             assertTrue(dist.console().contains("its password is in " + passwordFile), dist.console());
@@ -69,7 +68,30 @@ class DistributionIT {
             dist.start();
             dist.awaitSsh(password, "storage:status", "State    : reachable");
             assertTrue(dist.ssh(password, "portcullis:maintenance off").contains("Maintenance: off"));
-            dist.ssh(password, "system:shutdown -f");
+
+            // One account store: a password changed in the shell is the SSH password at once, the old one fails.
+            Path newPassword = dist.home.resolve("new-password");
+            Files.writeString(newPassword, "tide-harbour-5-lantern\n");
+            String changed = dist.ssh(password, "auth:passwd --password-file " + newPassword + " admin");
+            assertTrue(changed.contains("Password of 'admin' changed"), changed);
+            assertEquals("Portcullis " + System.getProperty("portcullis.version"),
+                    dist.sshOnce("tide-harbour-5-lantern", "portcullis:version").strip());
+            assertThrows(IOException.class, () -> dist.sshOnce(password, "portcullis:version"));
+            // a weak password is refused with the rule, and nothing changes
+            Files.writeString(newPassword, "short\n");
+            String weak = dist.sshOnce("tide-harbour-5-lantern", "auth:passwd --password-file " + newPassword);
+            assertTrue(weak.contains("Password refused: it must be at least 12 characters long"), weak);
+            // a domain-admin exists for the REST API and the web console, but gets no shell
+            Files.writeString(newPassword, "harbour-lights-secret-7\n");
+            String added = dist.sshOnce("tide-harbour-5-lantern",
+                    "auth:user-add --role domain-admin --scope example.com --password-file " + newPassword + " dom");
+            assertTrue(added.contains("Account 'dom' created (domain-admin, scope example.com)"), added);
+            assertThrows(IOException.class, () -> dist.sshAs("dom", "harbour-lights-secret-7", "portcullis:version"));
+            String list = dist.sshOnce("tide-harbour-5-lantern", "auth:user-list");
+            assertTrue(list.matches("(?s).*admin\\s*.\\s*admin.*"), list);
+            assertTrue(list.matches("(?s).*dom\\s*.\\s*domain-admin\\s*.\\s*example\\.com.*"), list);
+
+            dist.ssh("tide-harbour-5-lantern", "system:shutdown -f");
             dist.awaitExit();
             assertNoLeftovers(dist);
         }

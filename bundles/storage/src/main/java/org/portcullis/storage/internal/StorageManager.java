@@ -23,6 +23,7 @@ import com.zaxxer.hikari.HikariPoolMXBean;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
+import org.osgi.annotation.bundle.Capability;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
@@ -47,6 +48,11 @@ import org.slf4j.LoggerFactory;
  * closed and the new configuration takes over without a container restart. Nothing blocks the
  * activating thread; all start-up work runs on the component's own thread.
  */
+// The DataSource and the SchemaMigrator are registered by hand (only while the database answers),
+// so bnd cannot see them: declare them, or the feature resolver refuses bundles that require them.
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=javax.sql.DataSource")
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=org.portcullis.storage.SchemaMigrator",
+        uses = SchemaMigrator.class)
 @Component(service = Storage.class, configurationPid = "org.portcullis.storage", immediate = true)
 @Designate(ocd = StorageConfig.class)
 public class StorageManager implements Storage {

@@ -15,15 +15,16 @@ import org.postgresql.ds.PGSimpleDataSource;
  * The real PostgreSQL the unit tests use: the server named by {@code PORTCULLIS_TEST_DB_URL}
  * (with {@code PORTCULLIS_TEST_DB_USER} and {@code PORTCULLIS_TEST_DB_PASSWORD}), or else one
  * embedded server started once for the test JVM. Tests isolate themselves by schema name.
+ * Public, in this module's test jar, for the other bundles' database tests.
  */
-final class TestDatabase {
+public final class TestDatabase {
 
     private static DataSource dataSource;
 
     private TestDatabase() {
     }
 
-    static synchronized DataSource get() {
+    public static synchronized DataSource get() {
         if (dataSource == null) {
             String url = System.getenv("PORTCULLIS_TEST_DB_URL");
             if (url != null && !url.isBlank()) {
@@ -52,7 +53,7 @@ final class TestDatabase {
     }
 
     /** A schema name no other test uses, dropped first if a previous run left it behind. */
-    static String freshSchema(String prefix) throws SQLException {
+    public static String freshSchema(String prefix) throws SQLException {
         String schema = (prefix + "_" + Long.toHexString(System.nanoTime())).toLowerCase();
         try (Connection c = get().getConnection(); Statement st = c.createStatement()) {
             st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");

@@ -1,0 +1,40 @@
+package org.portcullis.auth;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/**
+ * A named permission, granted to an account or to a role. An admin holds every right; the
+ * others hold what was granted to them or to their role, within their scope.
+ */
+public enum Right {
+    LISTS_MANAGE("lists-manage"),
+    QUARANTINE_RELEASE("quarantine-release"),
+    VIRUS_RELEASE("virus-release"),
+    SANDBOX_RELEASE("sandbox-release"),
+    BACKUP("backup"),
+    UPDATE("update"),
+    CLUSTER("cluster"),
+    ACCOUNTS("accounts");
+
+    private final String id;
+
+    Right(String id) {
+        this.id = id;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** @throws AuthException (invalid) naming the value and the rights there are */
+    public static Right parse(String value) {
+        for (Right r : values()) {
+            if (r.id.equals(value)) {
+                return r;
+            }
+        }
+        throw new AuthException(AuthException.Code.INVALID, "unknown right '" + value + "' (rights: "
+                + Arrays.stream(values()).map(Right::id).collect(Collectors.joining(", ")) + ")");
+    }
+}

@@ -1,0 +1,51 @@
+package org.portcullis.auth.command;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.api.console.Session;
+import org.portcullis.auth.Account;
+import org.portcullis.auth.Accounts;
+import org.portcullis.auth.AuthException;
+import org.portcullis.auth.Right;
+
+@Command(scope = "auth", name = "passwd", description = "Changes your password, or another account's (needs the right 'accounts')")
+@Service
+public class PasswdCommand implements Action {
+
+    @Argument(index = 0, name = "name", description = "The account (default: your own)", required = false)
+    String name;
+
+    @Option(name = "-f", aliases = "--password-file", description = "Read the new password from this file instead of the terminal")
+    String passwordFile;
+
+    @Reference
+    Accounts accounts;
+
+    @Reference
+    Session session;
+
+    @Override
+    public Object execute() throws Exception {
+        Optional<Account> me = Caller.account(session, accounts);
+        String target = name != null ? name : me.map(Account::name)
+                .orElseThrow(() -> new AuthException(AuthException.Code.INVALID, "the local console has no account: name one"));
+        if (me.isPresent() && !me.get().name().equalsIgnoreCase(target)) {
+            Caller.require(session, accounts, Right.ACCOUNTS);
+        }
+        char[] password = PasswordInput.read(session, passwordFile, target);
+        try {
+            accounts.changePassword(target, password);
+        } finally {
+            Arrays.fill(password, '\0');
+        }
+        System.out.println("Password of '" + target.toLowerCase(java.util.Locale.ROOT) + "' changed");
+        return null;
+    }
+}

@@ -1,0 +1,59 @@
+package org.portcullis.auth.command;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.support.completers.StringsCompleter;
+import org.portcullis.auth.Account;
+import org.portcullis.auth.Accounts;
+import org.portcullis.auth.Right;
+import org.portcullis.auth.Role;
+
+@Command(scope = "auth", name = "user-add", description = "Creates an account (admin, domain-admin or user)")
+@Service
+public class UserAddCommand implements Action {
+
+    @Argument(index = 0, name = "name", description = "Login name: 1 to 64 of a-z 0-9 . _ @ -", required = true)
+    String name;
+
+    @Option(name = "-r", aliases = "--role", description = "admin, domain-admin or user (default admin)")
+    @Completion(value = StringsCompleter.class, values = {"admin", "domain-admin", "user"})
+    String role = "admin";
+
+    @Option(name = "-s", aliases = "--scope", description = "A domain (domain-admin) or an address (user); repeat for more",
+            multiValued = true)
+    List<String> scopes;
+
+    @Option(name = "-f", aliases = "--password-file", description = "Read the password from this file instead of the terminal")
+    String passwordFile;
+
+    @Reference
+    Accounts accounts;
+
+    @Reference
+    Session session;
+
+    @Override
+    public Object execute() throws Exception {
+        Caller.require(session, accounts, Right.ACCOUNTS);
+        Role r = Role.parse(role);
+        char[] password = PasswordInput.read(session, passwordFile, name);
+        try {
+            Account a = accounts.create(name, r, scopes == null ? Set.of() : Set.copyOf(scopes), password);
+            System.out.println("Account '" + a.name() + "' created (" + a.role().id()
+                    + (a.scopes().isEmpty() ? "" : ", scope " + String.join(", ", a.scopes())) + ")");
+        } finally {
+            Arrays.fill(password, '\0');
+        }
+        return null;
+    }
+}

@@ -1,0 +1,2 @@
+/** Shell commands {@code auth:*}. */
+package org.portcullis.auth.command;

@@ -1,0 +1,449 @@
+package org.portcullis.auth.internal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+import javax.sql.DataSource;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+
+import org.portcullis.auth.Account;
+import org.portcullis.auth.Accounts;
+import org.portcullis.auth.AuthException;
+import org.portcullis.auth.AuthException.Code;
+import org.portcullis.auth.LoginFailedException;
+import org.portcullis.auth.Right;
+import org.portcullis.auth.Role;
+import org.portcullis.storage.MigrationException;
+import org.portcullis.storage.MigrationScripts;
+import org.portcullis.storage.SchemaMigrator;
+import org.portcullis.storage.Storage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link Accounts} on the {@code auth} schema. Every read goes to the database (no cache), so
+ * a change made on one node holds on every node at once; every change is one transaction.
+ */
+@Component(service = Accounts.class, configurationPid = "org.portcullis.auth")
+@Designate(ocd = AuthConfig.class)
+public class AccountStore implements Accounts {
+
+    static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._@-]{0,63}");
+    static final Pattern DOMAIN = Pattern.compile("(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z][a-z0-9-]{0,62}");
+    static final Pattern ADDRESS = Pattern.compile("[a-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@" + DOMAIN.pattern().replace("(?=.{1,253}$)", ""));
+    private static final String UNIQUE_VIOLATION = "23505";
+    private static final Logger LOG = LoggerFactory.getLogger(AccountStore.class);
+
+    @Reference(target = Storage.DATA_SOURCE_FILTER)
+    private DataSource ds;
+    @Reference
+    private SchemaMigrator migrator;
+    private PasswordHasher hasher;
+    private PasswordPolicy policy;
+    private LoginThrottle throttle;
+
+    /** For Declarative Services. */
+    public AccountStore() {
+    }
+
+    /** For tests and plain Java: a store on a database whose {@code auth} schema is migrated. */
+    AccountStore(DataSource ds, PasswordHasher hasher, PasswordPolicy policy, LoginThrottle throttle) {
+        this.ds = ds;
+        this.hasher = hasher;
+        this.policy = policy;
+        this.throttle = throttle;
+    }
+
+    @Activate
+    void activate(BundleContext context, AuthConfig config) throws MigrationException {
+        migrator.migrate("auth", MigrationScripts.fromBundle(context.getBundle(), "db/migration"));
+        hasher = PasswordHasher.defaults();
+        policy = new PasswordPolicy(config.password_min_length());
+        throttle = new LoginThrottle(config.lockout_threshold(), Duration.ofSeconds(config.lockout_max_seconds()), Clock.systemUTC());
+    }
+
+    /**
+     * Creates the first admin when there is no admin at all. One node does it even when several
+     * boot at once on one database (a transaction-scoped advisory lock).
+     *
+     * @return whether this call created it
+     */
+    boolean createAdminIfNone(String name, char[] password) {
+        String n = name(name);
+        policy.check(n, password);
+        String hash = hasher.hash(password);
+        return inTransaction(c -> {
+            try (PreparedStatement st = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext('portcullis.auth.first-admin'))")) {
+                st.execute();
+            }
+            if (hasAdmin(c)) {
+                return false;
+            }
+            update(c, "INSERT INTO auth.accounts (name, role, password_hash) VALUES (?, 'admin', ?)", n, hash);
+            return true;
+        });
+    }
+
+    @Override
+    public Account create(String name, Role role, Set<String> scopes, char[] password) {
+        String n = name(name);
+        Set<String> s = scopes(role, scopes);
+        policy.check(n, password);
+        String hash = hasher.hash(password);
+        return inTransaction(c -> {
+            try (PreparedStatement st = c.prepareStatement("INSERT INTO auth.accounts (name, role, password_hash) VALUES (?, ?, ?)")) {
+                st.setString(1, n);
+                st.setString(2, role.id());
+                st.setString(3, hash);
+                st.executeUpdate();
+            } catch (SQLException e) {
+                if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                    throw new AuthException(Code.DUPLICATE, "account '" + n + "' already exists");
+                }
+                throw e;
+            }
+            try (PreparedStatement st = c.prepareStatement("INSERT INTO auth.account_scopes (account, scope) VALUES (?, ?)")) {
+                for (String scope : s) {
+                    st.setString(1, n);
+                    st.setString(2, scope);
+                    st.addBatch();
+                }
+                st.executeBatch();
+            }
+            return load(c, n).orElseThrow();
+        });
+    }
+
+    @Override
+    public List<Account> list() {
+        return inTransaction(c -> {
+            List<Account> all = new ArrayList<>();
+            for (String n : names(c)) {
+                load(c, n).ifPresent(all::add);
+            }
+            return all;
+        });
+    }
+
+    @Override
+    public Optional<Account> find(String name) {
+        if (name == null || !NAME.matcher(name.toLowerCase(Locale.ROOT)).matches()) {
+            return Optional.empty();
+        }
+        return inTransaction(c -> load(c, name.toLowerCase(Locale.ROOT)));
+    }
+
+    @Override
+    public void remove(String name) {
+        String n = name(name);
+        inTransaction(c -> {
+            // lock every admin row: two removals at once cannot both take the last admins away
+            List<String> admins = new ArrayList<>();
+            try (PreparedStatement st = c.prepareStatement("SELECT name FROM auth.accounts WHERE role = 'admin' FOR UPDATE");
+                    ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    admins.add(rs.getString(1));
+                }
+            }
+            if (admins.equals(List.of(n))) {
+                throw new AuthException(Code.LAST_ADMIN, "account '" + n + "' is the last admin; create another admin first");
+            }
+            update(c, "DELETE FROM auth.grants WHERE subject = ?", "account:" + n);
+            if (update(c, "DELETE FROM auth.accounts WHERE name = ?", n) == 0) {
+                throw notFound(n);
+            }
+            return null;
+        });
+        LOG.info("Account '{}' removed", n);
+    }
+
+    @Override
+    public void changePassword(String name, char[] newPassword) {
+        String n = name(name);
+        policy.check(n, newPassword);
+        String hash = hasher.hash(newPassword);
+        inTransaction(c -> {
+            try (PreparedStatement st = c.prepareStatement(
+                    "UPDATE auth.accounts SET password_hash = ?, password_changed = now() WHERE name = ?")) {
+                st.setString(1, hash);
+                st.setString(2, n);
+                if (st.executeUpdate() == 0) {
+                    throw notFound(n);
+                }
+            }
+            return null;
+        });
+        LOG.info("Password of account '{}' changed", n);
+    }
+
+    @Override
+    public void grant(String subject, Right right) {
+        String s = subject(subject);
+        inTransaction(c -> {
+            try (PreparedStatement st = c.prepareStatement(
+                    "INSERT INTO auth.grants (subject, right_name) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+                st.setString(1, s);
+                st.setString(2, right.id());
+                st.executeUpdate();
+            }
+            return null;
+        });
+        LOG.info("Right '{}' granted to {}", right.id(), s);
+    }
+
+    @Override
+    public void revoke(String subject, Right right) {
+        String s = subject(subject);
+        inTransaction(c -> {
+            try (PreparedStatement st = c.prepareStatement("DELETE FROM auth.grants WHERE subject = ? AND right_name = ?")) {
+                st.setString(1, s);
+                st.setString(2, right.id());
+                st.executeUpdate();
+            }
+            return null;
+        });
+        LOG.info("Right '{}' revoked from {}", right.id(), s);
+    }
+
+    @Override
+    public Set<Right> grants(String subject) {
+        String s = subject(subject);
+        return inTransaction(c -> rightsOf(c, List.of(s)));
+    }
+
+    @Override
+    public Account authenticate(String name, char[] password, String source) throws LoginFailedException {
+        String n = name == null ? "" : name.toLowerCase(Locale.ROOT);
+        String accountKey = "account:" + n;
+        String sourceKey = source == null ? null : "source:" + source;
+        Duration locked = lockedFor(accountKey, sourceKey);
+        if (!locked.isZero()) {
+            throw new LoginFailedException(locked);
+        }
+        String stored = NAME.matcher(n).matches() ? inTransaction(c -> hashOf(c, n)) : null;
+        boolean ok;
+        if (stored == null) {
+            hasher.burn(password); // as slow as a real check: the answer's timing tells nothing either
+            ok = false;
+        } else {
+            ok = hasher.verify(password, stored);
+        }
+        if (!ok) {
+            throttle.failure(accountKey);
+            if (sourceKey != null) {
+                throttle.failure(sourceKey);
+            }
+            LOG.info("Failed login for '{}' from {}", printable(n), source == null ? "an unknown source" : source);
+            throw new LoginFailedException(lockedFor(accountKey, sourceKey));
+        }
+        throttle.success(accountKey);
+        if (sourceKey != null) {
+            throttle.success(sourceKey);
+        }
+        if (hasher.needsRehash(stored)) {
+            String hash = hasher.hash(password);
+            inTransaction(c -> update(c, "UPDATE auth.accounts SET password_hash = ? WHERE name = ? AND password_hash = ?", hash, n,
+                    stored));
+        }
+        return find(n).orElseThrow(() -> new LoginFailedException(Duration.ZERO));
+    }
+
+    /** Whether any admin account exists. */
+    boolean hasAdmin(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT 1 FROM auth.accounts WHERE role = 'admin' LIMIT 1");
+                ResultSet rs = st.executeQuery()) {
+            return rs.next();
+        }
+    }
+
+    /** Runs {@code work} in one transaction; rolls back on any exception. */
+    <T> T inTransaction(SqlWork<T> work) {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new AuthException(Code.UNAVAILABLE, "account database: " + e.getMessage().lines().findFirst().orElse("error")
+                    + "; nothing was changed", e);
+        }
+    }
+
+    interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private Duration lockedFor(String accountKey, String sourceKey) {
+        Duration a = throttle.lockedFor(accountKey);
+        Duration s = sourceKey == null ? Duration.ZERO : throttle.lockedFor(sourceKey);
+        return a.compareTo(s) >= 0 ? a : s;
+    }
+
+    private static Optional<Account> load(Connection c, String n) throws SQLException {
+        Role role;
+        java.time.Instant created;
+        try (PreparedStatement st = c.prepareStatement("SELECT role, created FROM auth.accounts WHERE name = ?")) {
+            st.setString(1, n);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                role = Role.parse(rs.getString(1));
+                created = rs.getTimestamp(2).toInstant();
+            }
+        }
+        Set<String> scopes = new TreeSet<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT scope FROM auth.account_scopes WHERE account = ?")) {
+            st.setString(1, n);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    scopes.add(rs.getString(1));
+                }
+            }
+        }
+        Set<Right> rights = role == Role.ADMIN ? EnumSet.allOf(Right.class) : rightsOf(c, List.of("account:" + n, "role:" + role.id()));
+        return Optional.of(new Account(n, role, new TreeSet<>(scopes), rights, created));
+    }
+
+    private static Set<Right> rightsOf(Connection c, List<String> subjects) throws SQLException {
+        Set<Right> rights = EnumSet.noneOf(Right.class);
+        try (PreparedStatement st = c.prepareStatement("SELECT right_name FROM auth.grants WHERE subject = ANY (?)")) {
+            st.setArray(1, c.createArrayOf("text", subjects.toArray()));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    try {
+                        rights.add(Right.parse(rs.getString(1)));
+                    } catch (AuthException unknown) {
+                        LOG.warn("Ignoring unknown right '{}' granted in the database", rs.getString(1));
+                    }
+                }
+            }
+        }
+        return rights;
+    }
+
+    private static List<String> names(Connection c) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT name FROM auth.accounts ORDER BY name"); ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        return names;
+    }
+
+    private static String hashOf(Connection c, String n) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT password_hash FROM auth.accounts WHERE name = ?")) {
+            st.setString(1, n);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    private static int update(Connection c, String sql, String... args) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                st.setString(i + 1, args[i]);
+            }
+            return st.executeUpdate();
+        }
+    }
+
+    /** A valid account name, lower-cased. */
+    static String name(String name) {
+        String n = name == null ? "" : name.strip().toLowerCase(Locale.ROOT);
+        if (!NAME.matcher(n).matches()) {
+            throw new AuthException(Code.INVALID, "invalid account name '" + printable(name)
+                    + "': use 1 to 64 of a-z 0-9 . _ @ -, starting with a letter or digit");
+        }
+        return n;
+    }
+
+    /** The scopes a role takes: none for an admin, domains for a domain-admin, addresses for a user. */
+    static Set<String> scopes(Role role, Set<String> scopes) {
+        Set<String> normalised = new TreeSet<>();
+        for (String s : scopes) {
+            normalised.add(s.strip().toLowerCase(Locale.ROOT));
+        }
+        switch (role) {
+            case ADMIN:
+                if (!normalised.isEmpty()) {
+                    throw new AuthException(Code.INVALID, "an admin has no scope (got " + normalised + ")");
+                }
+                break;
+            case DOMAIN_ADMIN:
+                requireScopes(role, normalised, DOMAIN, "domain");
+                break;
+            default:
+                requireScopes(role, normalised, ADDRESS, "email address");
+        }
+        return normalised;
+    }
+
+    private static void requireScopes(Role role, Set<String> scopes, Pattern valid, String what) {
+        if (scopes.isEmpty()) {
+            throw new AuthException(Code.INVALID, "a " + role.id() + " needs at least one " + what + " as its scope");
+        }
+        for (String s : scopes) {
+            if (!valid.matcher(s).matches()) {
+                throw new AuthException(Code.INVALID, "invalid scope '" + printable(s) + "': a " + role.id() + "'s scope is a " + what);
+            }
+        }
+    }
+
+    /** {@code name} → {@code account:name}; {@code role:<role>} checked; admins need no grant. */
+    private String subject(String subject) {
+        if (subject != null && subject.startsWith("role:")) {
+            Role role = Role.parse(subject.substring(5));
+            if (role == Role.ADMIN) {
+                throw new AuthException(Code.INVALID, "admins hold every right; grant to role:domain-admin or role:user");
+            }
+            return "role:" + role.id();
+        }
+        String n = name(subject);
+        Optional<Account> account = find(n);
+        if (account.isEmpty()) {
+            throw notFound(n);
+        }
+        if (account.get().role() == Role.ADMIN) {
+            throw new AuthException(Code.INVALID, "'" + n + "' is an admin and holds every right");
+        }
+        return "account:" + n;
+    }
+
+    private static AuthException notFound(String n) {
+        return new AuthException(Code.NOT_FOUND, "no account '" + n + "'");
+    }
+
+    /** One line of printable characters, at most 64, for messages and logs. */
+    static String printable(String s) {
+        if (s == null) {
+            return "";
+        }
+        String p = s.replaceAll("[^\\x20-\\x7e]", "?");
+        return p.length() > 64 ? p.substring(0, 61) + "..." : p;
+    }
+}

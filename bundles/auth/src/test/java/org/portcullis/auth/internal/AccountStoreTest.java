@@ -1,0 +1,228 @@
+package org.portcullis.auth.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+import javax.sql.DataSource;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.portcullis.auth.Account;
+import org.portcullis.auth.AuthException;
+import org.portcullis.auth.LoginFailedException;
+import org.portcullis.auth.Right;
+import org.portcullis.auth.Role;
+import org.portcullis.storage.internal.TestDatabase;
+
+/** The account store against a real PostgreSQL, with the bundle's own migration. */
+class AccountStoreTest {
+
+    private static final char[] GOOD = "river-stone-lamp-42".toCharArray();
+
+    private final DataSource ds = TestDatabase.get();
+    private final TestClock clock = new TestClock();
+    /** Cheap Argon2 parameters: these tests are about the store, {@link PasswordHasherTest} about the hash. */
+    private final PasswordHasher hasher = new PasswordHasher(1024, 1, 1);
+    private AccountStore store;
+
+    @BeforeEach
+    void freshSchema() throws Exception {
+        String script;
+        try (InputStream in = getClass().getResourceAsStream("/db/migration/V1__accounts.sql")) {
+            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA IF EXISTS auth CASCADE");
+            st.execute("CREATE SCHEMA auth");
+            st.execute("SET search_path = auth");
+            st.execute(script);
+            st.execute("SET search_path = public");
+        }
+        store = node();
+    }
+
+    /** A store as another node sharing the database would have it (its own lockout memory). */
+    private AccountStore node() {
+        return new AccountStore(ds, hasher, new PasswordPolicy(12), new LoginThrottle(3, Duration.ofSeconds(60), clock));
+    }
+
+    @Test
+    void theTableHoldsOnlyArgon2idHashes() throws Exception {
+        store.create("alice", Role.ADMIN, Set.of(), GOOD);
+        store.create("bob", Role.USER, Set.of("bob@example.com"), "another-long-secret".toCharArray());
+        List<String> stored = new ArrayList<>();
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT * FROM auth.accounts")) {
+            while (rs.next()) {
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    stored.add(String.valueOf(rs.getObject(i)));
+                }
+            }
+        }
+        assertTrue(stored.stream().noneMatch(v -> v.contains("river-stone") || v.contains("another-long")), stored.toString());
+        assertEquals(2, stored.stream().filter(v -> v.startsWith("$argon2id$v=19$")).count(), stored.toString());
+    }
+
+    @Test
+    void createFindListWithRolesAndScopes() {
+        store.create("Alice", Role.ADMIN, Set.of(), GOOD);
+        store.create("dom", Role.DOMAIN_ADMIN, Set.of("Example.COM"), GOOD);
+        Account dom = store.find("DOM").orElseThrow();
+        assertEquals("dom", dom.name());
+        assertEquals(Set.of("example.com"), dom.scopes());
+        assertTrue(dom.covers("ceo@sales.example.com"));
+        assertFalse(dom.covers("ceo@example.org"));
+        assertEquals(List.of("alice", "dom"), store.list().stream().map(Account::name).toList());
+        assertTrue(store.find("alice").orElseThrow().has(Right.BACKUP), "an admin holds every right");
+    }
+
+    @Test
+    void badInputIsRefusedNamingTheFieldAndNothingIsStored() {
+        AuthException weak = assertThrows(AuthException.class, () -> store.create("carol", Role.ADMIN, Set.of(), "short".toCharArray()));
+        assertEquals(AuthException.Code.WEAK_PASSWORD, weak.code());
+        assertEquals("Password refused: it must be at least 12 characters long (it has 5)", weak.getMessage());
+        assertEquals("Password refused: it must not contain the account name",
+                assertThrows(AuthException.class, () -> store.create("carol", Role.ADMIN, Set.of(), "xx-Carol-2026-yy".toCharArray()))
+                        .getMessage());
+        assertEquals("Password refused: it must contain at least 5 different characters",
+                assertThrows(AuthException.class, () -> store.create("carol", Role.ADMIN, Set.of(), "abababababababab".toCharArray()))
+                        .getMessage());
+        AuthException name = assertThrows(AuthException.class, () -> store.create("bad name!", Role.ADMIN, Set.of(), GOOD));
+        assertTrue(name.getMessage().startsWith("invalid account name 'bad name!'"), name.getMessage());
+        assertEquals("invalid scope 'not a domain': a domain-admin's scope is a domain",
+                assertThrows(AuthException.class, () -> store.create("d", Role.DOMAIN_ADMIN, Set.of("not a domain"), GOOD)).getMessage());
+        assertEquals("a user needs at least one email address as its scope",
+                assertThrows(AuthException.class, () -> store.create("u", Role.USER, Set.of(), GOOD)).getMessage());
+        assertTrue(assertThrows(AuthException.class, () -> Role.parse("root")).getMessage().startsWith("unknown role 'root'"));
+        assertTrue(store.list().isEmpty(), "nothing half-created");
+
+        store.create("carol", Role.ADMIN, Set.of(), GOOD);
+        AuthException dup = assertThrows(AuthException.class, () -> store.create("CAROL", Role.ADMIN, Set.of(), GOOD));
+        assertEquals(AuthException.Code.DUPLICATE, dup.code());
+        assertEquals("account 'carol' already exists", dup.getMessage());
+    }
+
+    @Test
+    void authenticationFailsAlikeForAWrongPasswordAndAnUnknownAccount() throws Exception {
+        store.create("alice", Role.ADMIN, Set.of(), GOOD);
+        assertEquals("alice", store.authenticate("ALICE", GOOD, "192.0.2.1").name());
+        LoginFailedException wrong = assertThrows(LoginFailedException.class,
+                () -> store.authenticate("alice", "wrong-password-1".toCharArray(), "192.0.2.1"));
+        LoginFailedException unknown = assertThrows(LoginFailedException.class,
+                () -> store.authenticate("mallory", "wrong-password-1".toCharArray(), "192.0.2.2"));
+        assertEquals(wrong.getMessage(), unknown.getMessage());
+        assertEquals(wrong.retryAfter(), unknown.retryAfter());
+    }
+
+    @Test
+    void repeatedFailuresLockTheAccountThenTheLockReleases() throws Exception {
+        store.create("alice", Role.ADMIN, Set.of(), GOOD);
+        for (int i = 0; i < 3; i++) {
+            int source = i;
+            assertThrows(LoginFailedException.class, () -> store.authenticate("alice", "not-the-password".toCharArray(), "198.51.100." + source));
+        }
+        LoginFailedException locked = assertThrows(LoginFailedException.class, () -> store.authenticate("alice", GOOD, "203.0.113.9"));
+        assertEquals(Duration.ofSeconds(1), locked.retryAfter(), "even the right password fails while locked");
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals("alice", store.authenticate("alice", GOOD, "203.0.113.9").name(), "released after the back-off");
+    }
+
+    @Test
+    void repeatedFailuresFromOneAddressLockThatAddressWhateverTheNames() throws Exception {
+        store.create("alice", Role.ADMIN, Set.of(), GOOD);
+        for (String name : List.of("root", "admin", "test")) {
+            assertThrows(LoginFailedException.class, () -> store.authenticate(name, "guess-guess-guess".toCharArray(), "192.0.2.66"));
+        }
+        assertThrows(LoginFailedException.class, () -> store.authenticate("alice", GOOD, "192.0.2.66"));
+        assertEquals("alice", store.authenticate("alice", GOOD, "192.0.2.1").name(), "other addresses are not affected");
+    }
+
+    @Test
+    void aPasswordChangeHoldsAtOnceOnAnotherNode() throws Exception {
+        store.create("alice", Role.ADMIN, Set.of(), GOOD);
+        AccountStore other = node();
+        assertEquals("alice", other.authenticate("alice", GOOD, null).name());
+        store.changePassword("alice", "a-brand-new-secret".toCharArray());
+        assertEquals("alice", other.authenticate("alice", "a-brand-new-secret".toCharArray(), null).name());
+        assertThrows(LoginFailedException.class, () -> other.authenticate("alice", GOOD, null));
+        assertEquals(AuthException.Code.WEAK_PASSWORD,
+                assertThrows(AuthException.class, () -> store.changePassword("alice", "tiny".toCharArray())).code());
+        assertEquals(AuthException.Code.NOT_FOUND,
+                assertThrows(AuthException.class, () -> store.changePassword("nobody", GOOD)).code());
+    }
+
+    @Test
+    void rightsComeFromTheAccountAndItsRoleAndGoWithTheAccount() {
+        store.create("alice", Role.ADMIN, Set.of(), GOOD);
+        store.create("dom", Role.DOMAIN_ADMIN, Set.of("example.com"), GOOD);
+        store.create("user", Role.USER, Set.of("user@example.com"), GOOD);
+        store.grant("role:domain-admin", Right.LISTS_MANAGE);
+        store.grant("dom", Right.QUARANTINE_RELEASE);
+        store.grant("dom", Right.QUARANTINE_RELEASE); // twice: still one grant
+        assertEquals(EnumSet.of(Right.LISTS_MANAGE, Right.QUARANTINE_RELEASE), store.find("dom").orElseThrow().rights());
+        assertEquals(Set.of(), store.find("user").orElseThrow().rights());
+        store.revoke("role:domain-admin", Right.LISTS_MANAGE);
+        assertFalse(store.find("dom").orElseThrow().has(Right.LISTS_MANAGE));
+        assertEquals(AuthException.Code.INVALID, assertThrows(AuthException.class, () -> store.grant("alice", Right.BACKUP)).code());
+        assertEquals(AuthException.Code.NOT_FOUND, assertThrows(AuthException.class, () -> store.grant("ghost", Right.BACKUP)).code());
+
+        store.remove("dom");
+        store.create("dom", Role.DOMAIN_ADMIN, Set.of("example.com"), GOOD);
+        assertEquals(Set.of(), store.find("dom").orElseThrow().rights(), "a removed account's grants went with it");
+    }
+
+    @Test
+    void theLastAdminCannotBeRemoved() {
+        store.create("alice", Role.ADMIN, Set.of(), GOOD);
+        AuthException last = assertThrows(AuthException.class, () -> store.remove("alice"));
+        assertEquals(AuthException.Code.LAST_ADMIN, last.code());
+        store.create("bob", Role.ADMIN, Set.of(), GOOD);
+        store.remove("alice");
+        assertEquals(List.of("bob"), store.list().stream().map(Account::name).toList());
+    }
+
+    @Test
+    void firstBootCreatesOneAdminOnceWithAPrivateGeneratedPassword(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("initial-admin-password");
+        String first = InitialAdmin.run(store, "", null, file, new SecureRandom());
+        assertTrue(first.startsWith("generated into"), first);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        String password = Files.readString(file).strip();
+        assertEquals(20, password.length());
+        assertEquals("admin", store.authenticate("admin", password.toCharArray(), null).name());
+        assertEquals("an admin exists", InitialAdmin.run(node(), "", null, dir.resolve("second"), new SecureRandom()));
+        assertFalse(Files.exists(dir.resolve("second")), "the second boot writes no password");
+    }
+
+    @Test
+    void firstBootTakesAGivenPasswordFromAFileOrTheEnvironmentButNotAWeakOne(@TempDir Path dir) throws Exception {
+        Path given = dir.resolve("given");
+        Files.writeString(given, "tiny\n");
+        AuthException weak = assertThrows(AuthException.class, () -> InitialAdmin.run(store, given.toString(), null, dir.resolve("x"),
+                new SecureRandom()));
+        assertEquals(AuthException.Code.WEAK_PASSWORD, weak.code());
+        assertTrue(store.list().isEmpty());
+        String from = InitialAdmin.run(store, "", "environment-secret-9", dir.resolve("y"), new SecureRandom());
+        assertEquals("created from the environment variable PORTCULLIS_INITIAL_ADMIN_PASSWORD", from);
+        assertEquals("admin", store.authenticate("admin", "environment-secret-9".toCharArray(), null).name());
+        assertFalse(Files.exists(dir.resolve("y")));
+    }
+}
