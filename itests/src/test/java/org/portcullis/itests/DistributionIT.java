@@ -87,9 +87,11 @@ class DistributionIT {
                     "auth:user-add --role domain-admin --scope example.com --password-file " + newPassword + " dom");
             assertTrue(added.contains("Account 'dom' created (domain-admin, scope example.com)"), added);
             assertThrows(IOException.class, () -> dist.sshAs("dom", "harbour-lights-secret-7", "portcullis:version"));
+            String granted = dist.sshOnce("tide-harbour-5-lantern", "auth:grant dom lists-manage");
+            assertTrue(granted.contains("Granted 'lists-manage' to dom"), granted);
             String list = dist.sshOnce("tide-harbour-5-lantern", "auth:user-list");
             assertTrue(list.matches("(?s).*admin\\s*.\\s*admin.*"), list);
-            assertTrue(list.matches("(?s).*dom\\s*.\\s*domain-admin\\s*.\\s*example\\.com.*"), list);
+            assertTrue(list.matches("(?s).*dom\\s*.\\s*domain-admin\\s*.\\s*example\\.com\\s*.\\s*lists-manage.*"), list);
 
             dist.ssh("tide-harbour-5-lantern", "system:shutdown -f");
             dist.awaitExit();

@@ -1,8 +1,5 @@
 package org.portcullis.auth;
 
-import java.util.Arrays;
-import java.util.stream.Collectors;
-
 /**
  * A named permission, granted to an account or to a role. An admin holds every right; the
  * others hold what was granted to them or to their role, within their scope.
@@ -29,12 +26,6 @@ public enum Right {
 
     /** @throws AuthException (invalid) naming the value and the rights there are */
     public static Right parse(String value) {
-        for (Right r : values()) {
-            if (r.id.equals(value)) {
-                return r;
-            }
-        }
-        throw new AuthException(AuthException.Code.INVALID, "unknown right '" + value + "' (rights: "
-                + Arrays.stream(values()).map(Right::id).collect(Collectors.joining(", ")) + ")");
+        return Names.parse(values(), Right::id, value, "right");
     }
 }

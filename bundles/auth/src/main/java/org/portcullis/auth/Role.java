@@ -1,8 +1,5 @@
 package org.portcullis.auth;
 
-import java.util.Arrays;
-import java.util.stream.Collectors;
-
 /** What an account is, and so what its scope means. */
 public enum Role {
     /** Everything, everywhere; the only role with shell access. */
@@ -25,12 +22,6 @@ public enum Role {
 
     /** @throws AuthException (invalid) naming the value and the roles there are */
     public static Role parse(String value) {
-        for (Role r : values()) {
-            if (r.id.equals(value)) {
-                return r;
-            }
-        }
-        throw new AuthException(AuthException.Code.INVALID, "unknown role '" + value + "' (roles: "
-                + Arrays.stream(values()).map(Role::id).collect(Collectors.joining(", ")) + ")");
+        return Names.parse(values(), Role::id, value, "role");
     }
 }

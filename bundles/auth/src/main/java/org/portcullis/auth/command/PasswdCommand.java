@@ -3,21 +3,17 @@ package org.portcullis.auth.command;
 import java.util.Arrays;
 import java.util.Optional;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.apache.karaf.shell.api.console.Session;
 import org.portcullis.auth.Account;
-import org.portcullis.auth.Accounts;
 import org.portcullis.auth.AuthException;
 import org.portcullis.auth.Right;
 
 @Command(scope = "auth", name = "passwd", description = "Changes your password, or another account's (needs the right 'accounts')")
 @Service
-public class PasswdCommand implements Action {
+public class PasswdCommand extends AccountsAction {
 
     @Argument(index = 0, name = "name", description = "The account (default: your own)", required = false)
     String name;
@@ -25,14 +21,14 @@ public class PasswdCommand implements Action {
     @Option(name = "-f", aliases = "--password-file", description = "Read the new password from this file instead of the terminal")
     String passwordFile;
 
-    @Reference
-    Accounts accounts;
-
-    @Reference
-    Session session;
+    /** Checks for itself: one's own password needs no right, another's needs 'accounts'. */
+    @Override
+    Right required() {
+        return null;
+    }
 
     @Override
-    public Object execute() throws Exception {
+    void run() throws Exception {
         Optional<Account> me = Caller.account(session, accounts);
         String target = name != null ? name : me.map(Account::name)
                 .orElseThrow(() -> new AuthException(AuthException.Code.INVALID, "the local console has no account: name one"));
@@ -46,6 +42,5 @@ public class PasswdCommand implements Action {
             Arrays.fill(password, '\0');
         }
         System.out.println("Password of '" + target.toLowerCase(java.util.Locale.ROOT) + "' changed");
-        return null;
     }
 }

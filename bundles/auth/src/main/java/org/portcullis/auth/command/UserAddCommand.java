@@ -4,23 +4,19 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.support.completers.StringsCompleter;
 import org.portcullis.auth.Account;
-import org.portcullis.auth.Accounts;
 import org.portcullis.auth.Right;
 import org.portcullis.auth.Role;
 
 @Command(scope = "auth", name = "user-add", description = "Creates an account (admin, domain-admin or user)")
 @Service
-public class UserAddCommand implements Action {
+public class UserAddCommand extends AccountsAction {
 
     @Argument(index = 0, name = "name", description = "Login name: 1 to 64 of a-z 0-9 . _ @ -", required = true)
     String name;
@@ -36,15 +32,13 @@ public class UserAddCommand implements Action {
     @Option(name = "-f", aliases = "--password-file", description = "Read the password from this file instead of the terminal")
     String passwordFile;
 
-    @Reference
-    Accounts accounts;
-
-    @Reference
-    Session session;
+    @Override
+    Right required() {
+        return Right.ACCOUNTS;
+    }
 
     @Override
-    public Object execute() throws Exception {
-        Caller.require(session, accounts, Right.ACCOUNTS);
+    void run() throws Exception {
         Role r = Role.parse(role);
         char[] password = PasswordInput.read(session, passwordFile, name);
         try {
@@ -54,6 +48,5 @@ public class UserAddCommand implements Action {
         } finally {
             Arrays.fill(password, '\0');
         }
-        return null;
     }
 }

@@ -179,46 +179,24 @@ public class AccountStore implements Accounts {
         String n = name(name);
         policy.check(n, newPassword);
         String hash = hasher.hash(newPassword);
-        inTransaction(c -> {
-            try (PreparedStatement st = c.prepareStatement(
-                    "UPDATE auth.accounts SET password_hash = ?, password_changed = now() WHERE name = ?")) {
-                st.setString(1, hash);
-                st.setString(2, n);
-                if (st.executeUpdate() == 0) {
-                    throw notFound(n);
-                }
-            }
-            return null;
-        });
+        if (inTransaction(c -> update(c, "UPDATE auth.accounts SET password_hash = ?, password_changed = now() WHERE name = ?", hash,
+                n)) == 0) {
+            throw notFound(n);
+        }
         LOG.info("Password of account '{}' changed", n);
     }
 
     @Override
     public void grant(String subject, Right right) {
         String s = subject(subject);
-        inTransaction(c -> {
-            try (PreparedStatement st = c.prepareStatement(
-                    "INSERT INTO auth.grants (subject, right_name) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
-                st.setString(1, s);
-                st.setString(2, right.id());
-                st.executeUpdate();
-            }
-            return null;
-        });
+        inTransaction(c -> update(c, "INSERT INTO auth.grants (subject, right_name) VALUES (?, ?) ON CONFLICT DO NOTHING", s, right.id()));
         LOG.info("Right '{}' granted to {}", right.id(), s);
     }
 
     @Override
     public void revoke(String subject, Right right) {
         String s = subject(subject);
-        inTransaction(c -> {
-            try (PreparedStatement st = c.prepareStatement("DELETE FROM auth.grants WHERE subject = ? AND right_name = ?")) {
-                st.setString(1, s);
-                st.setString(2, right.id());
-                st.executeUpdate();
-            }
-            return null;
-        });
+        inTransaction(c -> update(c, "DELETE FROM auth.grants WHERE subject = ? AND right_name = ?", s, right.id()));
         LOG.info("Right '{}' revoked from {}", right.id(), s);
     }
 

@@ -1,0 +1,23 @@
+package org.portcullis.auth.command;
+
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.support.completers.StringsCompleter;
+import org.portcullis.auth.Right;
+
+/** {@code auth:grant} and {@code auth:revoke}: a subject and a right. */
+abstract class RightCommand extends AccountsAction {
+
+    @Argument(index = 0, name = "subject", description = "An account name, or role:domain-admin / role:user", required = true)
+    String subject;
+
+    @Argument(index = 1, name = "right", required = true)
+    @Completion(value = StringsCompleter.class, values = {"lists-manage", "quarantine-release", "virus-release", "sandbox-release",
+        "backup", "update", "cluster", "accounts"})
+    String right;
+
+    @Override
+    Right required() {
+        return Right.ACCOUNTS;
+    }
+}
