@@ -1,7 +1,6 @@
 package org.portcullis.scanner.clamav.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -58,6 +57,7 @@ public class ClamavScanner implements MessageScanner {
 
     @Deactivate
     void deactivate() {
+        client.close();
         deadlines.shutdownNow();
     }
 
@@ -78,9 +78,7 @@ public class ClamavScanner implements MessageScanner {
 
     @Override
     public ScanResult scan(Message message) throws IOException, InterruptedException {
-        try (InputStream raw = message.openRaw()) {
-            return client.scan(raw, message.size());
-        }
+        return client.scan(message::openRaw, message.size());
     }
 
     /** Whether clamd answers; for health reports. */

@@ -8,6 +8,8 @@ import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Deque;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
@@ -16,32 +18,61 @@ import java.util.concurrent.TimeUnit;
 import org.portcullis.scanner.ScanResult;
 
 /**
- * Talks clamd's INSTREAM protocol: {@code zINSTREAM\0}, chunks of (4-byte big-endian length,
- * bytes), a zero length, then one NUL-terminated reply. One connection per scan, at most
- * {@code maxConnections} at once (clamd serves only {@code MaxThreads} scans at a time anyway);
- * every exchange has a deadline after which the connection is closed. Thread-safe.
+ * Talks to clamd in sessions ({@code zIDSESSION\0}): a pool of open connections, each carrying
+ * one INSTREAM scan at a time — {@code zINSTREAM\0}, chunks of (4-byte big-endian length,
+ * bytes), a zero length — answered by {@code <id>: <result>\0}. At most {@code maxConnections}
+ * scans run at once (clamd serves only {@code MaxThreads} at a time anyway). A connection goes
+ * back to the pool only after a clean or infected answer; any error, a timeout or a limit closes
+ * it. Idle connections older than {@code idleLimit} are closed rather than used (clamd drops
+ * sessions after its {@code IdleTimeout}, 30 s by default); a reused connection that turns out
+ * dead before its answer is replaced, and the scan sent again once, on a new one. Every exchange
+ * has a deadline after which the connection is closed. Thread-safe.
  */
-final class ClamdClient {
+final class ClamdClient implements AutoCloseable {
 
     static final int CHUNK = 64 * 1024;
+
+    /** Opens the data to scan; called again when a scan must be sent a second time. */
+    interface Source {
+        InputStream open() throws IOException;
+    }
+
+    /** One clamd session: a connection and the number of its next command. */
+    private static final class Session {
+        final SocketChannel channel;
+        int nextId = 1;
+        long idleSince;
+
+        Session(SocketChannel channel) {
+            this.channel = channel;
+        }
+    }
 
     private final ClamdAddress address;
     private final Duration timeout;
     private final long streamMaxBytes;
+    private final Duration idleLimit;
     private final Semaphore connections;
     private final ScheduledExecutorService deadlines;
+    private final Deque<Session> idle = new ConcurrentLinkedDeque<>();
 
     ClamdClient(ClamdAddress address, Duration timeout, long streamMaxBytes, int maxConnections,
+            ScheduledExecutorService deadlines) {
+        this(address, timeout, streamMaxBytes, maxConnections, Duration.ofSeconds(20), deadlines);
+    }
+
+    ClamdClient(ClamdAddress address, Duration timeout, long streamMaxBytes, int maxConnections, Duration idleLimit,
             ScheduledExecutorService deadlines) {
         this.address = address;
         this.timeout = timeout;
         this.streamMaxBytes = streamMaxBytes;
+        this.idleLimit = idleLimit;
         this.connections = new Semaphore(maxConnections, true);
         this.deadlines = deadlines;
     }
 
     /** Scans {@code size} bytes from {@code data}; never throws for clamd's own failures, which become {@link ScanResult.Failed}. */
-    ScanResult scan(InputStream data, long size) throws InterruptedException {
+    ScanResult scan(Source data, long size) throws InterruptedException {
         if (size > streamMaxBytes) {
             return ScanResult.failed("message of " + size + " bytes exceeds the clamd stream limit of " + streamMaxBytes
                     + " bytes (StreamMaxLength); raise both to scan it");
@@ -50,7 +81,17 @@ final class ClamdClient {
             return ScanResult.failed("clamd at " + address.text() + ": all connections busy for " + timeout.toSeconds() + " s");
         }
         try {
-            return parse(exchange(data));
+            Session reused = pooled();
+            if (reused != null) {
+                try {
+                    return scanOn(reused, data);
+                } catch (AsynchronousCloseException timeoutOrInterrupt) {
+                    throw timeoutOrInterrupt;
+                } catch (IOException deadBeforeAnswer) {
+                    // clamd dropped the idle session: send it again on a new connection, once
+                }
+            }
+            return scanOn(openSession(), data);
         } catch (AsynchronousCloseException e) {
             if (e instanceof ClosedByInterruptException) {
                 throw new InterruptedException("scan interrupted");
@@ -63,7 +104,7 @@ final class ClamdClient {
         }
     }
 
-    /** Whether clamd answers PING with PONG within the timeout. */
+    /** Whether clamd answers PING with PONG within the timeout (on a connection of its own). */
     boolean ping() {
         try (SocketChannel ch = open()) {
             ScheduledFuture<?> deadline = deadline(ch);
@@ -78,33 +119,92 @@ final class ClamdClient {
         }
     }
 
-    private String exchange(InputStream data) throws IOException {
-        try (SocketChannel ch = open()) {
-            ScheduledFuture<?> deadline = deadline(ch);
-            try {
-                write(ch, "zINSTREAM\0".getBytes(StandardCharsets.US_ASCII));
-                ByteBuffer frame = ByteBuffer.allocate(4 + CHUNK);
-                byte[] chunk = new byte[CHUNK];
-                try {
-                    for (int n; (n = data.readNBytes(chunk, 0, CHUNK)) > 0;) {
-                        frame.clear();
-                        frame.putInt(n).put(chunk, 0, n).flip();
-                        writeFully(ch, frame);
-                    }
-                    writeFully(ch, ByteBuffer.allocate(4)); // zero length: end of stream
-                } catch (IOException writeFailed) {
-                    // clamd closes early on a size limit or error; its reply says why
-                    String reply = readReply(ch);
-                    if (reply.isEmpty()) {
-                        throw writeFailed;
-                    }
-                    return reply;
-                }
-                return readReply(ch);
-            } finally {
-                deadline.cancel(false);
+    /** Connections open now in the pool (for tests and status). */
+    int idleConnections() {
+        return idle.size();
+    }
+
+    /** Ends every pooled session. */
+    @Override
+    public void close() {
+        for (Session s; (s = idle.pollFirst()) != null;) {
+            closeQuietly(s.channel);
+        }
+    }
+
+    /** A pooled session young enough to trust, or {@code null}; stale ones are closed on the way. */
+    private Session pooled() {
+        long now = System.nanoTime();
+        for (Session s; (s = idle.pollFirst()) != null;) {
+            if (now - s.idleSince < idleLimit.toNanos() && s.channel.isOpen()) {
+                return s;
+            }
+            closeQuietly(s.channel);
+        }
+        return null;
+    }
+
+    private Session openSession() throws IOException {
+        SocketChannel ch = open();
+        try {
+            write(ch, "zIDSESSION\0".getBytes(StandardCharsets.US_ASCII));
+            return new Session(ch);
+        } catch (IOException e) {
+            closeQuietly(ch);
+            throw e;
+        }
+    }
+
+    /**
+     * One INSTREAM on {@code session}. Returns the result (and pools the session after a clean
+     * or infected answer); throws IOException only when the connection failed before any answer.
+     */
+    private ScanResult scanOn(Session session, Source data) throws IOException {
+        boolean keep = false;
+        ScheduledFuture<?> deadline = deadline(session.channel);
+        try {
+            int id = session.nextId++;
+            String reply = exchange(session.channel, data);
+            if (reply.isEmpty()) {
+                throw new IOException("clamd closed the connection without a reply");
+            }
+            String prefix = id + ": ";
+            ScanResult result = parse(reply.startsWith(prefix) ? reply.substring(prefix.length()) : reply);
+            keep = reply.startsWith(prefix) && !(result instanceof ScanResult.Failed);
+            return result;
+        } finally {
+            deadline.cancel(false);
+            if (keep && session.channel.isOpen()) {
+                session.idleSince = System.nanoTime();
+                idle.offerFirst(session);
+            } else {
+                closeQuietly(session.channel);
             }
         }
+    }
+
+    private String exchange(SocketChannel ch, Source data) throws IOException {
+        write(ch, "zINSTREAM\0".getBytes(StandardCharsets.US_ASCII));
+        ByteBuffer frame = ByteBuffer.allocate(4 + CHUNK);
+        byte[] chunk = new byte[CHUNK];
+        try (InputStream in = data.open()) {
+            for (int n; (n = in.readNBytes(chunk, 0, CHUNK)) > 0;) {
+                frame.clear();
+                frame.putInt(n).put(chunk, 0, n).flip();
+                writeFully(ch, frame);
+            }
+            writeFully(ch, ByteBuffer.allocate(4)); // zero length: end of stream
+        } catch (AsynchronousCloseException e) {
+            throw e;
+        } catch (IOException writeFailed) {
+            // clamd closes early on a size limit or error; its reply says why
+            String reply = readReply(ch);
+            if (reply.isEmpty()) {
+                throw writeFailed;
+            }
+            return reply;
+        }
+        return readReply(ch);
     }
 
     private SocketChannel open() throws IOException {
@@ -119,13 +219,15 @@ final class ClamdClient {
     }
 
     private ScheduledFuture<?> deadline(SocketChannel ch) {
-        return deadlines.schedule(() -> {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // closing is the point
-            }
-        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return deadlines.schedule(() -> closeQuietly(ch), timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // closing is the point
+        }
     }
 
     static ScanResult parse(String reply) {
