@@ -31,10 +31,12 @@ final class Distribution implements AutoCloseable {
     final Path home;
     final int sshPort;
     final int milterPort;
+    final int httpPort;
     private Process process;
     private int runs;
 
-    private Distribution(Path home, int sshPort, int milterPort) {
+    private Distribution(Path home, int sshPort, int milterPort, int httpPort) {
+        this.httpPort = httpPort;
         this.home = home;
         this.sshPort = sshPort;
         this.milterPort = milterPort;
@@ -57,7 +59,11 @@ final class Distribution implements AutoCloseable {
         Files.writeString(home.resolve("etc/org.portcullis.storage.cfg"), "embedded.port = " + freePort() + "\n");
         int milter = freePort();
         Files.writeString(home.resolve("etc/org.portcullis.milter.cfg"), "port = " + milter + "\n");
-        return new Distribution(home, ssh, milter);
+        int http = freePort();
+        Files.writeString(home.resolve("etc/org.ops4j.pax.web.cfg"), String.join("\n", "org.osgi.service.http.enabled = true",
+                "org.osgi.service.http.port = " + http, "org.osgi.service.http.secure.enabled = false",
+                "javax.servlet.context.tempdir = ${karaf.data}/pax-web/tmp", ""));
+        return new Distribution(home, ssh, milter, http);
     }
 
     /** Starts {@code bin/portcullis server}; its console output goes to {@code console-N.log}. */

@@ -1,5 +1,6 @@
 package org.portcullis.auth;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -58,4 +59,16 @@ public interface Accounts {
      * @throws LoginFailedException on any failure, with the same message whatever the reason
      */
     Account authenticate(String name, char[] password, String source) throws LoginFailedException;
+
+    /**
+     * Issues a session token for an authenticated account, valid on every node (it is kept in
+     * the database, as a hash) until it expires, is revoked, or the account is removed.
+     */
+    Token issueToken(String name, Duration ttl);
+
+    /** The account a token belongs to, while it is valid. */
+    Optional<Account> resolveToken(String token);
+
+    /** Ends a token at once; an unknown token changes nothing. */
+    void revokeToken(String token);
 }

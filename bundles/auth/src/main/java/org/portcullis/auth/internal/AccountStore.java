@@ -1,13 +1,21 @@
 package org.portcullis.auth.internal;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.EnumSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -30,6 +38,7 @@ import org.portcullis.auth.AuthException.Code;
 import org.portcullis.auth.LoginFailedException;
 import org.portcullis.auth.Right;
 import org.portcullis.auth.Role;
+import org.portcullis.auth.Token;
 import org.portcullis.storage.MigrationException;
 import org.portcullis.storage.MigrationScripts;
 import org.portcullis.storage.SchemaMigrator;
@@ -50,6 +59,7 @@ public class AccountStore implements Accounts {
     static final Pattern ADDRESS = Pattern.compile("[a-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@" + DOMAIN.pattern().replace("(?=.{1,253}$)", ""));
     private static final String UNIQUE_VIOLATION = "23505";
     private static final Logger LOG = LoggerFactory.getLogger(AccountStore.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     @Reference(target = Storage.DATA_SOURCE_FILTER)
     private DataSource ds;
@@ -241,6 +251,57 @@ public class AccountStore implements Accounts {
                     stored));
         }
         return find(n).orElseThrow(() -> new LoginFailedException(Duration.ZERO));
+    }
+
+    @Override
+    public Token issueToken(String name, Duration ttl) {
+        String n = name(name);
+        byte[] raw = new byte[32];
+        RANDOM.nextBytes(raw);
+        String value = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+        Instant expires = Instant.now().plus(ttl);
+        inTransaction(c -> {
+            update(c, "DELETE FROM auth.tokens WHERE expires < now()");
+            try (PreparedStatement st = c.prepareStatement("INSERT INTO auth.tokens (token_sha256, account, expires) VALUES (?, ?, ?)")) {
+                st.setString(1, sha256(value));
+                st.setString(2, n);
+                st.setTimestamp(3, Timestamp.from(expires));
+                st.executeUpdate();
+            }
+            return null;
+        });
+        return new Token(value, expires);
+    }
+
+    @Override
+    public Optional<Account> resolveToken(String token) {
+        if (token == null || token.isEmpty() || token.length() > 128) {
+            return Optional.empty();
+        }
+        return inTransaction(c -> {
+            try (PreparedStatement st = c.prepareStatement(
+                    "SELECT account FROM auth.tokens WHERE token_sha256 = ? AND expires > now()")) {
+                st.setString(1, sha256(token));
+                try (ResultSet rs = st.executeQuery()) {
+                    return rs.next() ? load(c, rs.getString(1)) : Optional.<Account>empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void revokeToken(String token) {
+        if (token != null) {
+            inTransaction(c -> update(c, "DELETE FROM auth.tokens WHERE token_sha256 = ?", sha256(token)));
+        }
+    }
+
+    private static String sha256(String token) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no SHA-256", e);
+        }
     }
 
     /** Whether any admin account exists. */

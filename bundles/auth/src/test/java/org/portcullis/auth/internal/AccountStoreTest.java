@@ -46,9 +46,13 @@ class AccountStoreTest {
     @BeforeEach
     void freshSchema() throws Exception {
         String script;
-        try (InputStream in = getClass().getResourceAsStream("/db/migration/V1__accounts.sql")) {
-            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        StringBuilder all = new StringBuilder();
+        for (String file : List.of("V1__accounts.sql", "V2__tokens.sql")) {
+            try (InputStream in = getClass().getResourceAsStream("/db/migration/" + file)) {
+                all.append(new String(in.readAllBytes(), StandardCharsets.UTF_8)).append('\n');
+            }
         }
+        script = all.toString();
         try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
             st.execute("DROP SCHEMA IF EXISTS auth CASCADE");
             st.execute("CREATE SCHEMA auth");
@@ -224,5 +228,23 @@ class AccountStoreTest {
         assertEquals("created from the environment variable PORTCULLIS_INITIAL_ADMIN_PASSWORD", from);
         assertEquals("admin", store.authenticate("admin", "environment-secret-9".toCharArray(), null).name());
         assertFalse(Files.exists(dir.resolve("y")));
+    }
+
+    @Test
+    void aTokenWorksOnEveryNodeUntilRevokedAndIsStoredOnlyAsAHash() throws Exception {
+        store.create("alice", Role.ADMIN, Set.of(), GOOD);
+        org.portcullis.auth.Token token = store.issueToken("alice", Duration.ofHours(1));
+        assertEquals("alice", node().resolveToken(token.value()).orElseThrow().name());
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT token_sha256 FROM auth.tokens")) {
+            assertTrue(rs.next());
+            assertFalse(rs.getString(1).contains(token.value()));
+        }
+        assertFalse(token.toString().contains(token.value()), "a token never prints its value");
+        assertTrue(store.resolveToken(token.value() + "x").isEmpty());
+        node().revokeToken(token.value());
+        assertTrue(store.resolveToken(token.value()).isEmpty(), "revoked on one node, gone on all");
+        org.portcullis.auth.Token expired = store.issueToken("alice", Duration.ofSeconds(-1));
+        assertTrue(store.resolveToken(expired.value()).isEmpty(), "an expired token does not work");
     }
 }

@@ -1,0 +1,11 @@
+package org.portcullis.rest.internal;
+
+import javax.ws.rs.core.Application;
+
+import org.osgi.service.component.annotations.Component;
+import org.portcullis.rest.Api;
+
+/** The JAX-RS application at {@value Api#BASE}; resources and extensions join it by selecting its name. */
+@Component(service = Application.class, property = {"osgi.jaxrs.application.base=" + Api.BASE, "osgi.jaxrs.name=portcullis"})
+public class ApiApplication extends Application {
+}

@@ -1,0 +1,213 @@
+package org.portcullis.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The REST API of the running distribution: every operation of the OpenAPI document is walked
+ * without credentials (401) and as an account without rights (403 where a right is needed), so
+ * a new endpoint is covered as soon as it exists; one account store for REST and SSH; bad input
+ * answered with the error body, never a 500.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RestApiIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private Distribution dist;
+    private String base;
+    private String adminPassword;
+
+    @BeforeAll
+    void start() throws Exception {
+        dist = Distribution.unpack(Paths.get("target", "rest-api-it", Long.toString(System.nanoTime())).toAbsolutePath());
+        dist.start();
+        adminPassword = dist.awaitFile(dist.home.resolve("data/portcullis/initial-admin-password")).strip();
+        base = "http://127.0.0.1:" + dist.httpPort + "/api/v1";
+        long end = System.nanoTime() + Distribution.DEADLINE.toNanos();
+        while (true) {
+            try {
+                if (call("GET", "/openapi.json", null, null).statusCode() == 200) {
+                    break;
+                }
+            } catch (IOException notYet) {
+                // the HTTP server is still starting
+            }
+            if (System.nanoTime() > end) {
+                throw new AssertionError("the API never answered:\n" + dist.console());
+            }
+            Thread.sleep(300);
+        }
+        HttpResponse<String> created = call("POST", "/auth/users", basic("admin", adminPassword),
+                "{\"name\":\"dom\",\"role\":\"domain-admin\",\"scopes\":[\"example.com\"],\"password\":\"harbour-lights-secret-7\"}");
+        assertEquals(201, created.statusCode(), created.body());
+    }
+
+    @AfterAll
+    void stop() {
+        if (dist != null) {
+            dist.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void everyOperationAnswers401WithoutCredentialsAnd403WithoutItsRight() throws Exception {
+        JsonNode paths = JSON.readTree(call("GET", "/openapi.json", null, null).body()).get("paths");
+        int walked = 0;
+        int needingARight = 0;
+        List<String> seen = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> p = paths.fields(); p.hasNext();) {
+            Map.Entry<String, JsonNode> path = p.next();
+            for (Iterator<Map.Entry<String, JsonNode>> o = path.getValue().fields(); o.hasNext();) {
+                Map.Entry<String, JsonNode> op = o.next();
+                String method = op.getKey().toUpperCase(java.util.Locale.ROOT);
+                JsonNode operation = op.getValue();
+                String url = path.getKey().replaceAll("\\{[^}]+}", "nobody");
+                String body = operation.has("requestBody") ? "{}" : null;
+                seen.add(method + " " + path.getKey());
+                if (operation.has("security") && operation.get("security").isEmpty()) {
+                    continue; // public: login, the OpenAPI document
+                }
+                walked++;
+                HttpResponse<String> anonymous = call(method, url, null, body);
+                assertEquals(401, anonymous.statusCode(), method + " " + url + ": " + anonymous.body());
+                assertEquals("unauthorized", JSON.readTree(anonymous.body()).get("error").asText(), method + " " + url);
+                assertTrue(anonymous.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic"), method + " " + url);
+
+                HttpResponse<String> asDom = call(method, url, basic("dom", "harbour-lights-secret-7"), body);
+                if (operation.has("x-portcullis-right") || operation.has("x-portcullis-admin-only")) {
+                    needingARight++;
+                    assertEquals(403, asDom.statusCode(), method + " " + url + ": " + asDom.body());
+                    assertEquals("forbidden", JSON.readTree(asDom.body()).get("error").asText());
+                } else {
+                    assertFalse(asDom.statusCode() == 401 || asDom.statusCode() == 403, method + " " + url + ": " + asDom.body());
+                }
+                assertTrue(asDom.statusCode() < 500, method + " " + url + ": " + asDom.body());
+            }
+        }
+        assertTrue(walked >= 12, "the document lists the API's operations: " + seen);
+        assertTrue(needingARight >= 6, "operations needing a right: " + needingARight + " of " + seen);
+        assertTrue(seen.contains("POST /auth/login") && seen.contains("PUT /system/maintenance"), seen.toString());
+    }
+
+    @Test
+    @Order(2)
+    void badInputGetsA4xxWithTheErrorBodyNeverA500() throws Exception {
+        String admin = basic("admin", adminPassword);
+        assertError(call("POST", "/auth/users", admin, "{\"name\": \"x\","), 400, "malformed_json", "not valid JSON");
+        assertError(call("POST", "/auth/users", admin, "{\"name\":\"x\",\"rol\":\"admin\"}"), 400, "malformed_json", "unknown field 'rol'");
+        assertError(call("POST", "/auth/users", admin, "{\"name\":\"x\",\"role\":\"user\",\"scopes\":\"a@b.c\",\"password\":\"p\"}"), 400,
+                "malformed_json", "field 'scopes' has the wrong type (expected a list)");
+        assertError(call("POST", "/auth/users", admin, "{\"name\":\"y\",\"role\":\"user\",\"scopes\":[\"y@example.com\"],\"password\":\"short\"}"),
+                400, "weak_password", "at least 12 characters");
+        assertError(call("POST", "/auth/users", admin, "{\"name\":\"dom\",\"role\":\"user\",\"scopes\":[\"d@example.com\"],"
+                + "\"password\":\"another-long-secret\"}"), 409, "duplicate", "already exists");
+        assertError(call("GET", "/auth/users/ghost", admin, null), 404, "not_found", "no account 'ghost'");
+        assertError(call("POST", "/auth/users", admin, "{\"name\":\"z\",\"role\":\"root\",\"password\":\"another-long-secret\"}"), 400,
+                "invalid", "unknown role 'root'");
+        assertError(call("GET", "/no/such/thing", admin, null), 404, "not_found", "Not Found");
+        HttpResponse<String> users = call("GET", "/auth/users", admin, null);
+        assertFalse(users.body().contains("argon2"), "no hash ever leaves the store: " + users.body());
+    }
+
+    @Test
+    @Order(3)
+    void oneAccountStoreForRestAndShell() throws Exception {
+        // a token from login works like Basic, until logout
+        HttpResponse<String> login = call("POST", "/auth/login", null,
+                "{\"name\":\"admin\",\"password\":\"" + adminPassword + "\"}");
+        assertEquals(200, login.statusCode(), login.body());
+        String token = JSON.readTree(login.body()).get("token").asText();
+        assertEquals("admin", JSON.readTree(call("GET", "/auth/me", "Bearer " + token, null).body()).get("name").asText());
+        assertEquals(204, call("POST", "/auth/logout", "Bearer " + token, null).statusCode());
+        assertEquals(401, call("GET", "/auth/me", "Bearer " + token, null).statusCode());
+
+        // changed over REST: SSH takes the new password at once, and not the old one
+        assertEquals(204, call("POST", "/auth/password", basic("admin", adminPassword), "{\"password\":\"rest-changed-secret-1\"}")
+                .statusCode());
+        assertEquals("Portcullis " + System.getProperty("portcullis.version"),
+                dist.ssh("rest-changed-secret-1", "portcullis:version").strip());
+        assertThrows(IOException.class, () -> dist.sshOnce(adminPassword, "portcullis:version"));
+
+        // changed in the shell: REST takes the new one, and not the old one
+        Path file = dist.home.resolve("shell-password");
+        Files.writeString(file, "shell-changed-secret-2\n");
+        assertTrue(dist.sshOnce("rest-changed-secret-1", "auth:passwd --password-file " + file).contains("changed"));
+        assertEquals(200, call("GET", "/auth/me", basic("admin", "shell-changed-secret-2"), null).statusCode());
+        assertEquals(401, call("GET", "/auth/me", basic("admin", "rest-changed-secret-1"), null).statusCode());
+        adminPassword = "shell-changed-secret-2";
+    }
+
+    @Test
+    @Order(4)
+    void repeatedFailuresBackOffAndRelease() throws Exception {
+        HttpResponse<String> last = null;
+        for (int i = 0; i < 5; i++) {
+            last = call("GET", "/auth/me", basic("dom", "wrong-guess-" + i), null);
+            assertEquals(401, last.statusCode());
+        }
+        assertTrue(last.headers().firstValue("Retry-After").isPresent(), "locked out after 5 failures: " + last.headers().map());
+        HttpResponse<String> locked = call("GET", "/auth/me", basic("dom", "harbour-lights-secret-7"), null);
+        assertEquals(401, locked.statusCode(), "even the right password waits out the lock");
+        assertEquals(JSON.readTree(last.body()).get("message").asText(), JSON.readTree(locked.body()).get("message").asText());
+        long wait = Long.parseLong(locked.headers().firstValue("Retry-After").orElse("1"));
+        Thread.sleep(wait * 1000 + 200);
+        assertEquals(200, call("GET", "/auth/me", basic("dom", "harbour-lights-secret-7"), null).statusCode(), "released");
+    }
+
+    private void assertError(HttpResponse<String> r, int status, String error, String messagePart) throws IOException {
+        assertEquals(status, r.statusCode(), r.body());
+        JsonNode body = JSON.readTree(r.body());
+        assertEquals(error, body.get("error").asText(), r.body());
+        assertTrue(body.get("message").asText().contains(messagePart), r.body());
+        assertFalse(r.body().contains("Exception") || r.body().contains("\tat "), "no stack trace: " + r.body());
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private HttpResponse<String> call(String method, String path, String authorization, String body)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
