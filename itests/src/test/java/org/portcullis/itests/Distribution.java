@@ -32,11 +32,13 @@ final class Distribution implements AutoCloseable {
     final int sshPort;
     final int milterPort;
     final int httpPort;
+    final int httpsPort;
     private Process process;
     private int runs;
 
-    private Distribution(Path home, int sshPort, int milterPort, int httpPort) {
+    private Distribution(Path home, int sshPort, int milterPort, int httpPort, int httpsPort) {
         this.httpPort = httpPort;
+        this.httpsPort = httpsPort;
         this.home = home;
         this.sshPort = sshPort;
         this.milterPort = milterPort;
@@ -60,10 +62,11 @@ final class Distribution implements AutoCloseable {
         int milter = freePort();
         Files.writeString(home.resolve("etc/org.portcullis.milter.cfg"), "port = " + milter + "\n");
         int http = freePort();
+        int https = freePort();
         Files.writeString(home.resolve("etc/org.ops4j.pax.web.cfg"), String.join("\n", "org.osgi.service.http.enabled = true",
-                "org.osgi.service.http.port = " + http, "org.osgi.service.http.secure.enabled = false",
-                "javax.servlet.context.tempdir = ${karaf.data}/pax-web/tmp", ""));
-        return new Distribution(home, ssh, milter, http);
+                "org.osgi.service.http.port = " + http, "org.osgi.service.http.port.secure = " + https,
+                "org.osgi.service.http.secure.enabled = false", "javax.servlet.context.tempdir = ${karaf.data}/pax-web/tmp", ""));
+        return new Distribution(home, ssh, milter, http, https);
     }
 
     /** Starts {@code bin/portcullis server}; its console output goes to {@code console-N.log}. */

@@ -43,7 +43,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 class RestApiIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private HttpClient http;
     private Distribution dist;
     private String base;
     private String adminPassword;
@@ -53,7 +53,11 @@ class RestApiIT {
         dist = Distribution.unpack(Paths.get("target", "rest-api-it", Long.toString(System.nanoTime())).toAbsolutePath());
         dist.start();
         adminPassword = dist.awaitFile(dist.home.resolve("data/portcullis/initial-admin-password")).strip();
-        base = "http://127.0.0.1:" + dist.httpPort + "/api/v1";
+        // HTTPS with the certificate generated at first boot, trusted as exactly that certificate
+        String storePassword = dist.awaitFile(dist.home.resolve("data/portcullis/tls/keystore.password")).strip();
+        http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                .sslContext(trusting(dist.home.resolve("data/portcullis/tls/keystore.p12"), storePassword)).build();
+        base = "https://127.0.0.1:" + dist.httpsPort + "/api/v1";
         long end = System.nanoTime() + Distribution.DEADLINE.toNanos();
         while (true) {
             try {
@@ -78,6 +82,18 @@ class RestApiIT {
         if (dist != null) {
             dist.close();
         }
+    }
+
+    @Test
+    @Order(0)
+    void theApiIsServedOverHttpsOnlyWithTheGeneratedCertificate() throws Exception {
+        assertEquals(200, call("GET", "/openapi.json", null, null).statusCode());
+        HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        assertThrows(IOException.class, () -> plain.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + dist.httpPort + "/api/v1/openapi.json")).build(), HttpResponse.BodyHandlers.ofString()),
+                "plain HTTP is switched off");
+        String cfg = Files.readString(dist.home.resolve("etc/org.ops4j.pax.web.cfg"));
+        assertTrue(cfg.contains("org.osgi.service.http.secure.enabled = true"), cfg);
     }
 
     @Test
@@ -192,6 +208,22 @@ class RestApiIT {
         assertEquals(error, body.get("error").asText(), r.body());
         assertTrue(body.get("message").asText().contains(messagePart), r.body());
         assertFalse(r.body().contains("Exception") || r.body().contains("\tat "), "no stack trace: " + r.body());
+    }
+
+    private static javax.net.ssl.SSLContext trusting(Path keystore, String password) throws Exception {
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        try (java.io.InputStream in = Files.newInputStream(keystore)) {
+            ks.load(in, password.toCharArray());
+        }
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("portcullis", ks.getCertificate("portcullis"));
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
     }
 
     private static String basic(String user, String password) {

@@ -83,11 +83,7 @@ public class AuthResource {
             Token token = accounts.issueToken(a.name(), TOKEN_LIFETIME);
             return Response.ok(new LoginResult(token.value(), token.expires().toString(), AccountView.of(a))).build();
         } catch (LoginFailedException e) {
-            Response.ResponseBuilder r = Response.fromResponse(new ApiError("unauthorized", e.getMessage()).response(401));
-            if (!e.retryAfter().isZero()) {
-                r.header(HttpHeaders.RETRY_AFTER, Math.max(1, e.retryAfter().toSeconds()));
-            }
-            return r.build();
+            return ApiError.loginFailed(e).build();
         } finally {
             Arrays.fill(password, '\0');
         }

@@ -49,12 +49,7 @@ public class AuthenticationFilter implements ContainerRequestFilter {
         try {
             account = authenticate(header);
         } catch (LoginFailedException e) {
-            Response.ResponseBuilder r = Response.fromResponse(new ApiError("unauthorized", e.getMessage()).response(401))
-                    .header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"Portcullis\"");
-            if (!e.retryAfter().isZero()) {
-                r.header(HttpHeaders.RETRY_AFTER, Math.max(1, e.retryAfter().toSeconds()));
-            }
-            ctx.abortWith(r.build());
+            ctx.abortWith(ApiError.loginFailed(e).header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"Portcullis\"").build());
             return;
         }
         if (account.isEmpty()) {

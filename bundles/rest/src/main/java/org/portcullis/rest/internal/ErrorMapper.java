@@ -28,23 +28,32 @@ public class ErrorMapper implements ExceptionMapper<Throwable> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
 
+    /** A status and the body that goes with it. */
+    record Answer(int status, ApiError error) {
+    }
+
     @Override
     public Response toResponse(Throwable e) {
+        Answer a = answer(e);
+        return a.error().response(a.status());
+    }
+
+    static Answer answer(Throwable e) {
         Throwable json = jsonCause(e);
         if (json != null) {
-            return new ApiError("malformed_json", describe(json)).response(400);
+            return new Answer(400, new ApiError("malformed_json", describe(json)));
         }
         if (e instanceof AuthException a) {
-            return new ApiError(a.code().id(), a.getMessage()).response(status(a.code()));
+            return new Answer(status(a.code()), new ApiError(a.code().id(), a.getMessage()));
         }
         if (e instanceof WebApplicationException w) {
             Response r = w.getResponse();
             String error = r.getStatusInfo().getReasonPhrase().toLowerCase(Locale.ROOT).replace(' ', '_');
-            return new ApiError(error, r.getStatusInfo().getReasonPhrase()).response(r.getStatus());
+            return new Answer(r.getStatus(), new ApiError(error, r.getStatusInfo().getReasonPhrase()));
         }
         String reference = UUID.randomUUID().toString();
         LOG.error("REST request failed (reference {})", reference, e);
-        return new ApiError("internal", "internal error; the log has the details under reference " + reference).response(500);
+        return new Answer(500, new ApiError("internal", "internal error; the log has the details under reference " + reference));
     }
 
     static int status(AuthException.Code code) {

@@ -1,0 +1,121 @@
+package org.portcullis.rest.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.util.Map;
+import java.util.TreeMap;
+
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.portcullis.auth.AuthException;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** The pieces of the API that need no container: error mapping, the OpenAPI walk, public paths, the first certificate. */
+class RestInternalsTest {
+
+    private static ApiError body(ErrorMapper.Answer a) {
+        return a.error();
+    }
+
+    @Test
+    void everyStoreRefusalHasItsStatusAndCode() {
+        for (AuthException.Code code : AuthException.Code.values()) {
+            ErrorMapper.Answer r = ErrorMapper.answer(new AuthException(code, "why"));
+            assertEquals(ErrorMapper.status(code), r.status());
+            assertEquals(code.id(), body(r).error());
+            assertEquals("why", body(r).message());
+        }
+        assertEquals(409, ErrorMapper.status(AuthException.Code.DUPLICATE));
+        assertEquals(503, ErrorMapper.status(AuthException.Code.UNAVAILABLE));
+    }
+
+    @Test
+    void malformedJsonIs400NamingTheFaultAndNeverEchoingTheBody() {
+        record Body(String name, java.util.List<String> scopes) {
+        }
+        ObjectMapper json = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        ErrorMapper.Answer broken = ErrorMapper.answer(capture(() -> json.readValue("{\"name\": \"secret-value\",", Body.class)));
+        assertEquals(400, broken.status());
+        assertTrue(body(broken).message().startsWith("the body is not valid JSON (line 1"), body(broken).message());
+        assertFalse(body(broken).message().contains("secret-value"));
+        assertEquals("unknown field 'nmae'", body(ErrorMapper.answer(capture(() -> json.readValue("{\"nmae\": \"x\"}", Body.class)))).message());
+        assertEquals("field 'scopes' has the wrong type (expected a list)",
+                body(ErrorMapper.answer(capture(() -> json.readValue("{\"scopes\": \"x\"}", Body.class)))).message());
+    }
+
+    @Test
+    void theUnexpectedIsA500WithAReference() {
+        ErrorMapper.Answer r = ErrorMapper.answer(new IllegalStateException("secret detail"));
+        assertEquals(500, r.status());
+        assertEquals("internal", body(r).error());
+        assertFalse(body(r).message().contains("secret detail"));
+        assertTrue(body(r).message().contains("reference"));
+    }
+
+    @Test
+    void onlyLoginAndTheDocumentArePublic() {
+        assertTrue(AuthenticationFilter.isPublic("POST", "/auth/login"));
+        assertTrue(AuthenticationFilter.isPublic("GET", "openapi.json"));
+        assertFalse(AuthenticationFilter.isPublic("GET", "/auth/login"));
+        assertFalse(AuthenticationFilter.isPublic("POST", "/auth/logout"));
+        assertFalse(AuthenticationFilter.isPublic("GET", "/auth/users"));
+    }
+
+    @Test
+    void theDocumentListsEveryOperationWithItsRight() {
+        Map<String, Map<String, Object>> paths = new TreeMap<>();
+        OpenApiResource.describe(AuthResource.class, paths);
+        OpenApiResource.describe(SystemResource.class, paths);
+        assertEquals(java.util.Set.of("/auth/login", "/auth/logout", "/auth/me", "/auth/password", "/auth/users", "/auth/users/{name}",
+                "/auth/users/{name}/rights/{right}", "/system/version", "/system/maintenance"), paths.keySet());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> delete = (Map<String, Object>) paths.get("/auth/users/{name}").get("delete");
+        assertEquals("accounts", delete.get("x-portcullis-right"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> put = (Map<String, Object>) paths.get("/system/maintenance").get("put");
+        assertEquals(true, put.get("x-portcullis-admin-only"));
+        assertTrue(put.containsKey("requestBody"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> login = (Map<String, Object>) paths.get("/auth/login").get("post");
+        assertEquals(java.util.List.of(), login.get("security"), "login is the one public operation of these");
+    }
+
+    @Test
+    void theFirstCertificateIsPrivateAndNamesThisHostAndLoopback(@TempDir Path dir) throws Exception {
+        Path ks = dir.resolve("keystore.p12");
+        String password = TlsSetup.ensureKeystore(dir, ks);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(ks)));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("keystore.password"))));
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(ks)) {
+            store.load(in, password.toCharArray());
+        }
+        X509Certificate cert = (X509Certificate) store.getCertificate("portcullis");
+        cert.checkValidity();
+        cert.verify(cert.getPublicKey());
+        assertTrue(cert.getSubjectAlternativeNames().stream().anyMatch(n -> "127.0.0.1".equals(n.get(1))));
+        assertEquals(password, TlsSetup.ensureKeystore(dir, ks), "the second boot keeps the first certificate");
+    }
+
+    private static Exception capture(ThrowingRunnable r) {
+        try {
+            r.run();
+        } catch (Exception e) {
+            return e;
+        }
+        throw new AssertionError("expected a failure");
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+}
