@@ -47,12 +47,14 @@ class RestApiIT {
     private Distribution dist;
     private String base;
     private String adminPassword;
+    private String initialPassword;
 
     @BeforeAll
     void start() throws Exception {
         dist = Distribution.unpack(Paths.get("target", "rest-api-it", Long.toString(System.nanoTime())).toAbsolutePath());
         dist.start();
         adminPassword = dist.awaitFile(dist.home.resolve("data/portcullis/initial-admin-password")).strip();
+        initialPassword = adminPassword;
         // HTTPS with the certificate generated at first boot, trusted as exactly that certificate
         String storePassword = dist.awaitFile(dist.home.resolve("data/portcullis/tls/keystore.password")).strip();
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
@@ -153,6 +155,8 @@ class RestApiIT {
         assertError(call("POST", "/auth/users", admin, "{\"name\":\"z\",\"role\":\"root\",\"password\":\"another-long-secret\"}"), 400,
                 "invalid", "unknown role 'root'");
         assertError(call("GET", "/no/such/thing", admin, null), 404, "not_found", "Not Found");
+        assertError(call("PUT", "/auth/users/admin", admin, "{\"role\":\"user\",\"scopes\":[\"admin@example.com\"]}"), 409,
+                "last_admin", "last admin");
         HttpResponse<String> users = call("GET", "/auth/users", admin, null);
         assertFalse(users.body().contains("argon2"), "no hash ever leaves the store: " + users.body());
     }
@@ -200,6 +204,21 @@ class RestApiIT {
         long wait = Long.parseLong(locked.headers().firstValue("Retry-After").orElse("1"));
         Thread.sleep(wait * 1000 + 200);
         assertEquals(200, call("GET", "/auth/me", basic("dom", "harbour-lights-secret-7"), null).statusCode(), "released");
+    }
+
+    @Test
+    @Order(5)
+    void noPasswordOrTokenEverReachesTheLogOrTheConfiguration() throws Exception {
+        HttpResponse<String> login = call("POST", "/auth/login", null, "{\"name\":\"admin\",\"password\":\"" + adminPassword + "\"}");
+        String token = JSON.readTree(login.body()).get("token").asText();
+        call("GET", "/auth/me", "Bearer " + token, null);
+        String log = Files.readString(dist.home.resolve("data/log/karaf.log"));
+        String config = dist.sshOnce(adminPassword, "config:list");
+        for (String secret : List.of(initialPassword, adminPassword, "rest-changed-secret-1", "harbour-lights-secret-7", "wrong-guess-0", token)) {
+            assertFalse(log.contains(secret), "the log holds a secret");
+            assertFalse(config.contains(secret), "config:list shows a secret");
+        }
+        assertTrue(config.contains("org.portcullis.auth"), "config:list was read: " + config.length() + " characters");
     }
 
     private void assertError(HttpResponse<String> r, int status, String error, String messagePart) throws IOException {

@@ -34,6 +34,13 @@ public interface Accounts {
     /** @throws AuthException unknown account, or it is the last admin */
     void remove(String name);
 
+    /**
+     * Gives an account another role and scope (both checked as at creation).
+     *
+     * @throws AuthException unknown account, invalid scope, or it would leave no admin
+     */
+    Account update(String name, Role role, Set<String> scopes);
+
     /** @throws AuthException unknown account, weak password */
     void changePassword(String name, char[] newPassword);
 

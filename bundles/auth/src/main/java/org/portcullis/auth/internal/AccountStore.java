@@ -164,15 +164,7 @@ public class AccountStore implements Accounts {
     public void remove(String name) {
         String n = name(name);
         inTransaction(c -> {
-            // lock every admin row: two removals at once cannot both take the last admins away
-            List<String> admins = new ArrayList<>();
-            try (PreparedStatement st = c.prepareStatement("SELECT name FROM auth.accounts WHERE role = 'admin' FOR UPDATE");
-                    ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    admins.add(rs.getString(1));
-                }
-            }
-            if (admins.equals(List.of(n))) {
+            if (lockAdmins(c).equals(List.of(n))) {
                 throw new AuthException(Code.LAST_ADMIN, "account '" + n + "' is the last admin; create another admin first");
             }
             update(c, "DELETE FROM auth.grants WHERE subject = ?", "account:" + n);
@@ -182,6 +174,28 @@ public class AccountStore implements Accounts {
             return null;
         });
         LOG.info("Account '{}' removed", n);
+    }
+
+    @Override
+    public Account update(String name, Role role, Set<String> scopes) {
+        String n = name(name);
+        Set<String> s = scopes(role, scopes);
+        Account updated = inTransaction(c -> {
+            List<String> admins = lockAdmins(c);
+            if (role != Role.ADMIN && admins.equals(List.of(n))) {
+                throw new AuthException(Code.LAST_ADMIN, "account '" + n + "' is the last admin; make another admin first");
+            }
+            if (update(c, "UPDATE auth.accounts SET role = ? WHERE name = ?", role.id(), n) == 0) {
+                throw notFound(n);
+            }
+            update(c, "DELETE FROM auth.account_scopes WHERE account = ?", n);
+            for (String scope : s) {
+                update(c, "INSERT INTO auth.account_scopes (account, scope) VALUES (?, ?)", n, scope);
+            }
+            return load(c, n).orElseThrow();
+        });
+        LOG.info("Account '{}' is now {} {}", n, role.id(), s);
+        return updated;
     }
 
     @Override
@@ -302,6 +316,18 @@ public class AccountStore implements Accounts {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JVM has no SHA-256", e);
         }
+    }
+
+    /** The admins, their rows locked: two changes at once cannot both take the last admins away. */
+    private static List<String> lockAdmins(Connection c) throws SQLException {
+        List<String> admins = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT name FROM auth.accounts WHERE role = 'admin' ORDER BY name FOR UPDATE");
+                ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                admins.add(rs.getString(1));
+            }
+        }
+        return admins;
     }
 
     /** Whether any admin account exists. */

@@ -247,4 +247,23 @@ class AccountStoreTest {
         org.portcullis.auth.Token expired = store.issueToken("alice", Duration.ofSeconds(-1));
         assertTrue(store.resolveToken(expired.value()).isEmpty(), "an expired token does not work");
     }
+
+    @Test
+    void anAccountChangesRoleAndScopeButTheLastAdminStays() {
+        store.create("alice", Role.ADMIN, Set.of(), GOOD);
+        store.create("dom", Role.DOMAIN_ADMIN, Set.of("example.com"), GOOD);
+        Account user = store.update("DOM", Role.USER, Set.of("dom@example.com"));
+        assertEquals(Role.USER, user.role());
+        assertEquals(Set.of("dom@example.com"), user.scopes());
+        assertEquals(AuthException.Code.LAST_ADMIN,
+                assertThrows(AuthException.class, () -> store.update("alice", Role.USER, Set.of("a@example.com"))).code());
+        assertEquals(AuthException.Code.INVALID,
+                assertThrows(AuthException.class, () -> store.update("dom", Role.DOMAIN_ADMIN, Set.of("not a domain"))).code());
+        assertEquals(Set.of("dom@example.com"), store.find("dom").orElseThrow().scopes(), "a refused update changes nothing");
+        assertEquals(AuthException.Code.NOT_FOUND,
+                assertThrows(AuthException.class, () -> store.update("ghost", Role.USER, Set.of("g@example.com"))).code());
+        store.update("dom", Role.ADMIN, Set.of());
+        store.update("alice", Role.USER, Set.of("alice@example.com"));
+        assertEquals(Role.USER, store.find("alice").orElseThrow().role(), "with another admin, alice may step down");
+    }
 }

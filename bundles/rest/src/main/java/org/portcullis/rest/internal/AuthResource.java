@@ -57,6 +57,9 @@ public class AuthResource {
     public record NewAccount(String name, String role, List<String> scopes, String password) {
     }
 
+    public record AccountChange(String role, List<String> scopes) {
+    }
+
     /** An account as the API shows it: never a hash; {@code created} is an ISO-8601 instant. */
     public record AccountView(String name, String role, Set<String> scopes, List<String> rights, String created) {
         static AccountView of(Account a) {
@@ -156,6 +159,16 @@ public class AuthResource {
     public AccountView user(@PathParam("name") String name) {
         return accounts.find(name).map(AccountView::of)
                 .orElseThrow(() -> new AuthException(AuthException.Code.NOT_FOUND, "no account '" + name + "'"));
+    }
+
+    @javax.ws.rs.PUT
+    @Path("users/{name}")
+    @RequiresRight(Right.ACCOUNTS)
+    public AccountView update(@PathParam("name") String name, AccountChange change) {
+        if (change == null || change.role() == null) {
+            throw new AuthException(AuthException.Code.INVALID, "a body {\"role\": ..., \"scopes\": [...]} is required");
+        }
+        return AccountView.of(accounts.update(name, Role.parse(change.role()), change.scopes() == null ? Set.of() : Set.copyOf(change.scopes())));
     }
 
     @DELETE

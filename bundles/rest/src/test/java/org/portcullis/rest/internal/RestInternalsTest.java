@@ -80,6 +80,7 @@ class RestInternalsTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> delete = (Map<String, Object>) paths.get("/auth/users/{name}").get("delete");
         assertEquals("accounts", delete.get("x-portcullis-right"));
+        assertTrue(paths.get("/auth/users/{name}").containsKey("put"), "update is listed");
         @SuppressWarnings("unchecked")
         Map<String, Object> put = (Map<String, Object>) paths.get("/system/maintenance").get("put");
         assertEquals(true, put.get("x-portcullis-admin-only"));
