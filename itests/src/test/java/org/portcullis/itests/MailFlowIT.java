@@ -198,6 +198,33 @@ class MailFlowIT {
 
     @Test
     @Order(5)
+    void theListsDecideThroughPostfixAndAllowNeverSkipsVirusScanning() throws Exception {
+        String added = dist.ssh(password, "lists:add --comment \"spam run\" block bad-sender@spam.example");
+        assertTrue(added.matches("(?s)Added #\\d+: block bad-sender@spam\\.example \\(global, #\\d+\\).*"), added);
+        assertTrue(dist.ssh(password, "lists:add allow *.partner.example").contains("Added #"));
+        // the index follows within a second (LISTEN/NOTIFY); give the check a few tries
+        String check = dist.awaitSsh(password, "lists:check --rcpt bob@example.test news@mail.partner.example", "Decides:");
+        assertTrue(check.contains("allow *.partner.example (global"), check);
+
+        String blocked = SmtpClient.send(gateway.smtpPort, "bad-sender@spam.example", "bob@example.test", message("blocked-1", "buy"));
+        assertTrue(blocked.startsWith("550 5.7.1"), "a blocked sender is refused at RCPT: " + blocked);
+        assertTrue(blocked.contains("Block list"), blocked);
+
+        String virus = SmtpClient.send(gateway.smtpPort, "news@mail.partner.example", "bob@example.test",
+                message("allowed-virus", new String(ClamdProcess.eicar(), StandardCharsets.US_ASCII)));
+        assertTrue(virus.startsWith("550 5.7.1"), "an Allow entry never skips virus scanning: " + virus);
+
+        String clean = SmtpClient.send(gateway.smtpPort, "news@mail.partner.example", "bob@example.test", message("allowed-1", "news"));
+        assertTrue(clean.startsWith("250"), clean);
+        expected.add("allowed-1");
+        String delivered = awaitDelivered("allowed-1");
+        assertTrue(Pattern.compile("(?m)^X-Portcullis-List: allow allow \\*\\.partner\\.example \\(global, #\\d+\\)").matcher(delivered).find(),
+                "the verdict headers name the entry:\n" + delivered);
+        assertTrue(delivered.contains("X-Portcullis-Scanners: clamav=clean"), "virus scanning ran:\n" + delivered);
+    }
+
+    @Test
+    @Order(6)
     void theSinkHasExactlyWhatWasAcceptedAndNothingIsLeftAnywhere() throws Exception {
         await(() -> deliveredIds().size() >= expected.size(), () -> "missing at the sink: " + missing());
         List<String> all = new ArrayList<>();
@@ -213,7 +240,7 @@ class MailFlowIT {
             assertEquals(List.of(), files.toList(), "no spool file outlives its message");
         }
         String status = dist.ssh(password, "milter:status");
-        assertTrue(status.matches("(?s).*Verdicts .*\\brejected 2\\b.*"), "two viruses rejected:\n" + status);
+        assertTrue(status.matches("(?s).*Verdicts .*\\brejected 3\\b.*"), "three viruses rejected:\n" + status);
     }
 
     private static String message(String id, String body) {

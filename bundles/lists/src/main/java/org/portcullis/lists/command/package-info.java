@@ -1,0 +1,2 @@
+/** Shell commands {@code lists:*}. */
+package org.portcullis.lists.command;

@@ -1,0 +1,103 @@
+package org.portcullis.lists.internal;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.portcullis.lists.ListEntry;
+import org.portcullis.lists.ListType;
+import org.portcullis.lists.Names;
+
+/**
+ * Every entry, indexed for the message path: an immutable snapshot, replaced whole when entries
+ * change, so lookups take no lock and never touch the database.
+ *
+ * <p>Semantics: for a recipient, the user's list ({@code user:<recipient>}) is asked first, then
+ * the recipient domain's ({@code domain:<domain>}), then the global one; the first scope with a
+ * matching active entry decides, and within it a Block entry beats an Allow entry.
+ */
+final class ListIndex {
+
+    static final ListIndex EMPTY = of(List.of());
+
+    private final ScopeIndex global = new ScopeIndex();
+    private final Map<String, ScopeIndex> domains = new HashMap<>();
+    private final Map<String, ScopeIndex> users = new HashMap<>();
+    private final int size;
+
+    private ListIndex(int size) {
+        this.size = size;
+    }
+
+    static ListIndex of(Collection<ListEntry> entries) {
+        ListIndex index = new ListIndex(entries.size());
+        for (ListEntry e : entries) {
+            ScopeIndex s = switch (e.scope().kind()) {
+                case GLOBAL -> index.global;
+                case DOMAIN -> index.domains.computeIfAbsent(e.scope().value(), k -> new ScopeIndex());
+                case USER -> index.users.computeIfAbsent(e.scope().value(), k -> new ScopeIndex());
+            };
+            s.add(e);
+        }
+        return index;
+    }
+
+    int size() {
+        return size;
+    }
+
+    /** The decision alone: stops at the first scope that decides. */
+    Judgement judge(Query q, Instant now) {
+        return judge(q, now, false);
+    }
+
+    /** The decision and every matching entry it overrode, for explanations ({@code lists:check}). */
+    Judgement explain(Query q, Instant now) {
+        return judge(q, now, true);
+    }
+
+    private Judgement judge(Query q, Instant now, boolean explain) {
+        ListEntry decisive = null;
+        List<ListEntry> overridden = explain ? new ArrayList<>() : List.of();
+        List<ListEntry> matches = new ArrayList<>(4);
+        for (ScopeIndex scope : scopesFor(q.recipient())) {
+            if (scope == null) {
+                continue;
+            }
+            matches.clear();
+            scope.collect(q, now, matches);
+            if (matches.isEmpty()) {
+                continue;
+            }
+            if (decisive == null) {
+                decisive = strongest(matches);
+                if (!explain) {
+                    return new Judgement(decisive, List.of());
+                }
+            }
+            for (ListEntry m : matches) {
+                if (m != decisive) {
+                    overridden.add(m);
+                }
+            }
+        }
+        return decisive == null ? Judgement.NONE : new Judgement(decisive, List.copyOf(overridden));
+    }
+
+    private ScopeIndex[] scopesFor(String recipient) {
+        return new ScopeIndex[] {users.get(recipient), domains.get(Names.domainOf(recipient)), global};
+    }
+
+    /** Within one scope a Block beats an Allow; among equals, the most specific (first) match. */
+    private static ListEntry strongest(List<ListEntry> matches) {
+        for (ListEntry m : matches) {
+            if (m.list() == ListType.BLOCK) {
+                return m;
+            }
+        }
+        return matches.get(0);
+    }
+}

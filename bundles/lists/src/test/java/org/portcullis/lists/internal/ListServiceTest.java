@@ -1,0 +1,156 @@
+package org.portcullis.lists.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+import javax.sql.DataSource;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.portcullis.lists.ListEntry;
+import org.portcullis.lists.ListException;
+import org.portcullis.lists.ListType;
+import org.portcullis.lists.Lists;
+import org.portcullis.lists.Pattern;
+import org.portcullis.lists.Scope;
+import org.portcullis.storage.internal.TestDatabase;
+
+/** The lists against a real PostgreSQL: two nodes on one database, import and export, explanations. */
+class ListServiceTest {
+
+    private final DataSource ds = TestDatabase.get();
+    private ListService a;
+    private ListService b;
+
+    @BeforeEach
+    void freshSchema() throws Exception {
+        String script;
+        try (InputStream in = getClass().getResourceAsStream("/db/migration/V1__entries.sql")) {
+            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA IF EXISTS lists CASCADE");
+            st.execute("CREATE SCHEMA lists");
+            st.execute("SET search_path = lists");
+            st.execute(script);
+            st.execute("SET search_path = public");
+        }
+        a = new ListService();
+        a.start(ds);
+        b = new ListService();
+        b.start(ds);
+    }
+
+    @AfterEach
+    void stop() {
+        a.deactivate();
+        b.deactivate();
+    }
+
+    private static void within(long millis, BooleanSupplier condition, String what) throws InterruptedException {
+        long end = System.nanoTime() + millis * 1_000_000;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError(what + " not within " + millis + " ms");
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void aChangeOnOneNodeReachesTheOtherNodesIndexWithinASecond() throws Exception {
+        assertNull(b.check("x@bad.example", null, "bob@corp.example", null).decisive());
+        ListEntry e = a.add(ListType.BLOCK, Scope.GLOBAL, Pattern.parse("bad.example"), "spam run", "admin", null);
+        long added = System.nanoTime();
+        within(1000, () -> b.check("x@bad.example", null, "bob@corp.example", null).decisive() != null, "the add on the other node");
+        assertTrue(System.nanoTime() - added < 1_000_000_000L);
+        a.remove(e.id());
+        within(1000, () -> b.check("x@bad.example", null, "bob@corp.example", null).decisive() == null, "the removal on the other node");
+    }
+
+    @Test
+    void aDuplicateIsRefusedNamingTheEntryThere() {
+        ListEntry first = a.add(ListType.ALLOW, Scope.domain("corp.example"), Pattern.parse("partner.example"), "", "admin", null);
+        ListException dup = assertThrows(ListException.class,
+                () -> a.add(ListType.ALLOW, Scope.domain("corp.example"), Pattern.parse("Partner.Example"), "again", "admin", null));
+        assertEquals("entry 'allow partner.example (domain:corp.example)' exists already (#" + first.id() + ")", dup.getMessage());
+        assertEquals(1, a.find(null, null, null).size());
+    }
+
+    @Test
+    void importIsAllOrNothingAndReportsEveryBadLineByNumber() throws Exception {
+        String csv = "list,scope,pattern,comment\n"
+                + "block,global,bad.example,spam\n"
+                + "allow,galaxy,good.example,\n"
+                + "block,global,192.0.2.0/33,\n"
+                + "maybe,global,x.example,\n";
+        Lists.ImportResult r = a.importCsv(new StringReader(csv), "lists.csv", "admin");
+        assertEquals(0, r.added());
+        assertEquals(List.of("line 3: scope 'galaxy': use global, domain:<domain> or user:<address>",
+                "line 4: pattern '192.0.2.0/33': prefix length '33' is not 0 to 32",
+                "line 5: list 'maybe': use allow or block"), r.errors());
+        assertTrue(a.find(null, null, null).isEmpty(), "nothing stored when any line is bad");
+    }
+
+    @Test
+    void legacyWordsAreTranslatedOnTheWayInAndDuplicatesReported() throws Exception {
+        a.add(ListType.ALLOW, Scope.GLOBAL, Pattern.parse("friend.example"), "", "admin", null);
+        String csv = "type,address\nwhitelist,friend.example\nblacklist,*.spam.example\nWhite,partner.example\nblacklist,*.spam.example\n";
+        Lists.ImportResult r = a.importCsv(new StringReader(csv), "export.csv", "admin");
+        assertEquals(List.of(), r.errors());
+        assertEquals(2, r.added());
+        assertEquals(List.of("line 5: repeats line 3 (block *.spam.example (global))", "line 2: exists already (allow friend.example (global))"),
+                r.duplicates());
+        Lists.ImportResult byName = a.importCsv(new StringReader("old-sender@bulk.example\n10.0.0.0/8\n"), "blacklist-2019.csv", "admin");
+        assertEquals(2, byName.added());
+        assertEquals(ListType.BLOCK, a.find(null, null, "10.0.0.0").get(0).list());
+        Lists.ImportResult byHeader = a.importCsv(new StringReader("whitelist\nnews@vendor.example\n"), "export.csv", "admin");
+        assertEquals(1, byHeader.added());
+        assertEquals(ListType.ALLOW, a.find(null, null, "vendor").get(0).list());
+        assertEquals("line 1: no list: add a list column (allow or block), or name the file after the list",
+                a.importCsv(new StringReader("x@y.example\n"), "export.csv", "admin").errors().get(0));
+    }
+
+    @Test
+    void exportReadsBackAsTheSameEntries() throws Exception {
+        a.add(ListType.BLOCK, Scope.user("bob@corp.example"), Pattern.parse("from:*.phish.example"), "said \"urgent\", twice", "admin",
+                Instant.parse("2027-01-31T00:00:00Z"));
+        a.add(ListType.ALLOW, Scope.GLOBAL, Pattern.parse("2001:db8::/32"), "", "admin", null);
+        StringWriter out = new StringWriter();
+        a.exportCsv(a.find(null, null, null), out);
+        a.find(null, null, null).forEach(e -> a.remove(e.id()));
+        Lists.ImportResult r = a.importCsv(new StringReader(out.toString()), "export.csv", "admin");
+        assertEquals(List.of(), r.errors(), out.toString());
+        List<ListEntry> back = a.find(null, null, null);
+        assertEquals(2, back.size());
+        assertEquals("said \"urgent\", twice", back.get(0).comment());
+        assertEquals(Instant.parse("2027-01-31T00:00:00Z"), back.get(0).expires());
+    }
+
+    @Test
+    void checkExplainsTheDecisionAndRefusesBadInput() throws Exception {
+        a.add(ListType.BLOCK, Scope.GLOBAL, Pattern.parse("*.bulk.example"), "", "admin", null);
+        ListEntry mine = a.add(ListType.ALLOW, Scope.user("bob@corp.example"), Pattern.parse("news@mail.bulk.example"), "", "bob", null);
+        within(1000, () -> a.indexSize() == 2, "the index");
+        Lists.Explanation x = a.check("news@mail.bulk.example", "198.51.100.4", "bob@corp.example", null);
+        assertEquals(mine, x.decisive());
+        assertEquals(1, x.overridden().size());
+        assertEquals("ip 'not-an-ip': not an IPv4 or IPv6 address",
+                assertThrows(ListException.class, () -> a.check("a@b.example", "not-an-ip", "bob@corp.example", null)).getMessage());
+        assertEquals("recipient 'bob': not an email address",
+                assertThrows(ListException.class, () -> a.check("a@b.example", null, "bob", null)).getMessage());
+    }
+}
