@@ -112,18 +112,19 @@ class RestApiIT {
                 String method = op.getKey().toUpperCase(java.util.Locale.ROOT);
                 JsonNode operation = op.getValue();
                 String url = path.getKey().replaceAll("\\{[^}]+}", "nobody");
-                String body = operation.has("requestBody") ? "{}" : null;
+                String media = operation.has("requestBody") ? operation.get("requestBody").get("content").fieldNames().next() : null;
+                String body = media == null ? null : media.equals("application/json") ? "{}" : "";
                 seen.add(method + " " + path.getKey());
                 if (operation.has("security") && operation.get("security").isEmpty()) {
                     continue; // public: login, the OpenAPI document
                 }
                 walked++;
-                HttpResponse<String> anonymous = call(method, url, null, body);
+                HttpResponse<String> anonymous = call(method, url, null, body, media);
                 assertEquals(401, anonymous.statusCode(), method + " " + url + ": " + anonymous.body());
                 assertEquals("unauthorized", JSON.readTree(anonymous.body()).get("error").asText(), method + " " + url);
                 assertTrue(anonymous.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic"), method + " " + url);
 
-                HttpResponse<String> asDom = call(method, url, basic("dom", "harbour-lights-secret-7"), body);
+                HttpResponse<String> asDom = call(method, url, basic("dom", "harbour-lights-secret-7"), body, media);
                 if (operation.has("x-portcullis-right") || operation.has("x-portcullis-admin-only")) {
                     needingARight++;
                     assertEquals(403, asDom.statusCode(), method + " " + url + ": " + asDom.body());
@@ -155,6 +156,7 @@ class RestApiIT {
         assertError(call("POST", "/auth/users", admin, "{\"name\":\"z\",\"role\":\"root\",\"password\":\"another-long-secret\"}"), 400,
                 "invalid", "unknown role 'root'");
         assertError(call("GET", "/no/such/thing", admin, null), 404, "not_found", "Not Found");
+        assertEquals(401, call("GET", "/no/such/thing", null, null).statusCode(), "anonymous callers learn nothing, not even 404");
         assertError(call("PUT", "/auth/users/admin", admin, "{\"role\":\"user\",\"scopes\":[\"admin@example.com\"]}"), 409,
                 "last_admin", "last admin");
         HttpResponse<String> users = call("GET", "/auth/users", admin, null);
@@ -190,7 +192,7 @@ class RestApiIT {
     }
 
     @Test
-    @Order(4)
+    @Order(6)
     void repeatedFailuresBackOffAndRelease() throws Exception {
         HttpResponse<String> last = null;
         for (int i = 0; i < 5; i++) {
@@ -204,6 +206,38 @@ class RestApiIT {
         long wait = Long.parseLong(locked.headers().firstValue("Retry-After").orElse("1"));
         Thread.sleep(wait * 1000 + 200);
         assertEquals(200, call("GET", "/auth/me", basic("dom", "harbour-lights-secret-7"), null).statusCode(), "released");
+    }
+
+    @Test
+    @Order(4)
+    void aDomainAdminManagesOnlyTheListsOfItsDomains() throws Exception {
+        String admin = basic("admin", adminPassword);
+        String dom = basic("dom", "harbour-lights-secret-7");
+        assertEquals(200, call("POST", "/auth/users/dom/rights/lists-manage", admin, null).statusCode());
+        HttpResponse<String> global = call("POST", "/lists", admin, "{\"list\":\"block\",\"pattern\":\"bad.example\"}");
+        assertEquals(201, global.statusCode(), global.body());
+        long globalId = JSON.readTree(global.body()).get("id").asLong();
+
+        assertEquals(201, call("POST", "/lists", dom,
+                "{\"list\":\"allow\",\"scope\":\"domain:example.com\",\"pattern\":\"partner.example\"}").statusCode());
+        assertEquals(201, call("POST", "/lists", dom,
+                "{\"list\":\"block\",\"scope\":\"user:bob@sales.example.com\",\"pattern\":\"192.0.2.0/24\"}").statusCode());
+        assertError(call("POST", "/lists", dom, "{\"list\":\"block\",\"scope\":\"domain:other.example\",\"pattern\":\"x.example\"}"),
+                403, "forbidden", "outside your domain-admin scope");
+        assertError(call("POST", "/lists", dom, "{\"list\":\"block\",\"pattern\":\"x.example\"}"), 403, "forbidden", "scope 'global'");
+        assertError(call("DELETE", "/lists/" + globalId, dom, null), 403, "forbidden", "outside");
+        JsonNode visible = JSON.readTree(call("GET", "/lists", dom, null).body());
+        assertEquals(2, visible.size(), "only its own domain's entries: " + visible);
+        assertEquals(3, JSON.readTree(call("GET", "/lists", admin, null).body()).size());
+
+        assertError(call("POST", "/lists", dom, "{\"list\":\"block\",\"scope\":\"domain:example.com\",\"pattern\":\"192.0.2.5/24\"}"),
+                400, "invalid", "pattern '192.0.2.5/24': has host bits set");
+        assertError(call("POST", "/lists", dom, "{\"list\":\"allow\",\"scope\":\"domain:example.com\",\"pattern\":\"partner.example\"}"),
+                409, "duplicate", "exists already");
+        assertError(call("POST", "/lists/import", admin, "list,scope,pattern\nblock,global,good.example\nblock,galaxy,x.example\n", "text/csv"),
+                400, "invalid", "1 bad line(s), nothing imported: line 3: scope 'galaxy'");
+        JsonNode check = JSON.readTree(call("GET", "/lists/check?sender=x@partner.example&rcpt=ann@example.com", dom, null).body());
+        assertEquals("allow", check.get("decisive").get("list").asText(), check.toString());
     }
 
     @Test
@@ -251,12 +285,17 @@ class RestApiIT {
 
     private HttpResponse<String> call(String method, String path, String authorization, String body)
             throws IOException, InterruptedException {
+        return call(method, path, authorization, body, "application/json");
+    }
+
+    private HttpResponse<String> call(String method, String path, String authorization, String body, String media)
+            throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
         if (authorization != null) {
             b.header("Authorization", authorization);
         }
         if (body != null) {
-            b.header("Content-Type", "application/json");
+            b.header("Content-Type", media);
         }
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());

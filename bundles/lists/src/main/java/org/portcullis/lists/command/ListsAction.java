@@ -33,7 +33,7 @@ abstract class ListsAction implements Action {
     public final Object execute() throws Exception {
         Optional<Account> caller = caller();
         if (caller.isPresent() && !caller.get().has(Right.LISTS_MANAGE)) {
-            throw new ListException("this needs the right 'lists-manage'");
+            throw new ListException(ListException.Kind.FORBIDDEN, "this needs the right 'lists-manage'");
         }
         run();
         return null;
@@ -49,7 +49,7 @@ abstract class ListsAction implements Action {
     void requireScope(Scope scope) {
         Optional<Account> a = caller();
         if (a.isPresent() && !ScopeRules.covers(a.get(), scope)) {
-            throw new ListException("scope '" + scope + "' is outside your " + a.get().role().id() + " scope " + a.get().scopes());
+            throw new ListException(ListException.Kind.FORBIDDEN, "scope '" + scope + "' is outside your " + a.get().role().id() + " scope " + a.get().scopes());
         }
     }
 
@@ -57,7 +57,7 @@ abstract class ListsAction implements Action {
         String name = user();
         Optional<Account> a = accounts.find(name);
         if (a.isEmpty() && !name.equals(System.getProperty("karaf.local.user", "karaf"))) {
-            throw new ListException("'" + name + "' is not a Portcullis account");
+            throw new ListException(ListException.Kind.FORBIDDEN, "'" + name + "' is not a Portcullis account");
         }
         return a;
     }

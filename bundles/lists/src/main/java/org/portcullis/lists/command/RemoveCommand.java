@@ -15,7 +15,7 @@ public class RemoveCommand extends ListsAction {
 
     @Override
     void run() {
-        ListEntry e = lists.get(id).orElseThrow(() -> new ListException("no list entry #" + id));
+        ListEntry e = lists.get(id).orElseThrow(() -> new ListException(ListException.Kind.NOT_FOUND, "no list entry #" + id));
         requireScope(e.scope());
         lists.remove(id);
         System.out.println("Removed #" + id + ": " + e.describe());

@@ -141,7 +141,7 @@ public class ListService implements Lists, ListPolicy {
     @Override
     public Explanation check(String sender, String client, String recipient, String headerFrom) {
         String rcpt = Names.normalizeAddress(recipient);
-        if (!Names.isAddress(rcpt)) {
+        if (!rcpt.isEmpty() && !Names.isAddress(rcpt)) {
             throw new ListException("recipient '" + recipient + "': not an email address");
         }
         byte[] ip = null;
@@ -188,7 +188,7 @@ public class ListService implements Lists, ListPolicy {
         try {
             return call.call();
         } catch (SQLException e) {
-            throw new ListException("list database: " + e.getMessage().lines().findFirst().orElse("error") + "; nothing was changed");
+            throw new ListException(ListException.Kind.UNAVAILABLE, "list database: " + e.getMessage().lines().findFirst().orElse("error") + "; nothing was changed");
         }
     }
 }

@@ -52,7 +52,7 @@ final class ListStore {
         try (Connection c = ds.getConnection()) {
             Optional<ListEntry> stored = insert(c, e);
             if (stored.isEmpty()) {
-                throw new ListException("entry '" + e.describe() + "' exists already" + existingId(c, e));
+                throw new ListException(ListException.Kind.DUPLICATE, "entry '" + e.describe() + "' exists already" + existingId(c, e));
             }
             return stored.get();
         }

@@ -30,6 +30,7 @@ import org.portcullis.auth.Right;
 import org.portcullis.auth.Role;
 import org.portcullis.auth.Token;
 import org.portcullis.rest.Api;
+import org.portcullis.rest.ApiError;
 import org.portcullis.rest.RequiresRight;
 
 /**

@@ -11,6 +11,7 @@ import javax.servlet.http.HttpServletRequest;
 import javax.ws.rs.Priorities;
 import javax.ws.rs.container.ContainerRequestContext;
 import javax.ws.rs.container.ContainerRequestFilter;
+import javax.ws.rs.container.PreMatching;
 import javax.ws.rs.core.Context;
 import javax.ws.rs.core.HttpHeaders;
 import javax.ws.rs.core.Response;
@@ -22,15 +23,18 @@ import org.portcullis.auth.Account;
 import org.portcullis.auth.Accounts;
 import org.portcullis.auth.LoginFailedException;
 import org.portcullis.rest.Api;
+import org.portcullis.rest.ApiError;
 
 /**
  * Every request to the API is authenticated, except logging in and reading the OpenAPI
  * document: HTTP Basic (checked by the account store, with its lockout keyed also by the client
  * address) or {@code Authorization: Bearer <token>} from {@code POST /auth/login}. Anything
- * else is answered 401 with the error body and a {@code WWW-Authenticate} challenge.
+ * else is answered 401 with the error body and a {@code WWW-Authenticate} challenge — before the
+ * request is even matched, so an anonymous caller learns nothing (not even 404 or 405).
  */
 @Component(service = ContainerRequestFilter.class, property = {"osgi.jaxrs.extension=true", Api.SELECT})
 @Priority(Priorities.AUTHENTICATION)
+@PreMatching
 public class AuthenticationFilter implements ContainerRequestFilter {
 
     @Reference

@@ -10,6 +10,7 @@ import javax.ws.rs.ext.ExceptionMapper;
 import org.osgi.service.component.annotations.Component;
 import org.portcullis.auth.AuthException;
 import org.portcullis.rest.Api;
+import org.portcullis.rest.ApiError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

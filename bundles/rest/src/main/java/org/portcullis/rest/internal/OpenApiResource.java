@@ -123,8 +123,11 @@ public class OpenApiResource {
                     operation.put("parameters", parameters);
                 }
                 if (body) {
-                    operation.put("requestBody", Map.of("required", true, "content", Map.of("application/json", Map.of("schema",
-                            Map.of("type", "object")))));
+                    javax.ws.rs.Consumes consumes = m.isAnnotationPresent(javax.ws.rs.Consumes.class) ? m.getAnnotation(javax.ws.rs.Consumes.class)
+                            : type.getAnnotation(javax.ws.rs.Consumes.class);
+                    String media = consumes == null || consumes.value().length == 0 ? MediaType.APPLICATION_JSON : consumes.value()[0];
+                    operation.put("requestBody", Map.of("required", true, "content", Map.of(media, Map.of("schema",
+                            Map.of("type", media.equals(MediaType.APPLICATION_JSON) ? "object" : "string")))));
                 }
                 if (AuthenticationFilter.isPublic(verb.getSimpleName(), path)) {
                     operation.put("security", List.of());

@@ -1,5 +1,7 @@
 package org.portcullis.rest.internal;
 
+import org.portcullis.rest.ApiError;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
