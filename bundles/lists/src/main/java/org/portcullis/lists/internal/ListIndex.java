@@ -63,7 +63,13 @@ final class ListIndex {
         ListEntry decisive = null;
         List<ListEntry> overridden = explain ? new ArrayList<>() : List.of();
         List<ListEntry> matches = new ArrayList<>(4);
-        for (ScopeIndex scope : scopesFor(q.recipient())) {
+        String recipient = q.recipient();
+        for (int level = 0; level < 3; level++) {
+            ScopeIndex scope = switch (level) {
+                case 0 -> users.get(recipient);
+                case 1 -> domains.isEmpty() ? null : domains.get(Names.domainOf(recipient));
+                default -> global;
+            };
             if (scope == null) {
                 continue;
             }
@@ -85,10 +91,6 @@ final class ListIndex {
             }
         }
         return decisive == null ? Judgement.NONE : new Judgement(decisive, List.copyOf(overridden));
-    }
-
-    private ScopeIndex[] scopesFor(String recipient) {
-        return new ScopeIndex[] {users.get(recipient), domains.get(Names.domainOf(recipient)), global};
     }
 
     /** Within one scope a Block beats an Allow; among equals, the most specific (first) match. */

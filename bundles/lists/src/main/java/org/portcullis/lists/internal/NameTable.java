@@ -1,10 +1,7 @@
 package org.portcullis.lists.internal;
 
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import org.portcullis.lists.ListEntry;
 import org.portcullis.lists.Names;
@@ -12,21 +9,21 @@ import org.portcullis.lists.Names;
 /** Address, domain and domain-with-subdomain entries for one kind of address (envelope sender or header From). */
 final class NameTable {
 
-    private final Map<String, List<ListEntry>> addresses = new HashMap<>();
-    private final Map<String, List<ListEntry>> domains = new HashMap<>();
+    private final Slots<String> addresses = new Slots<>();
+    private final Slots<String> domains = new Slots<>();
     /** Keyed by the domain after "*.": matches it and every subdomain. */
-    private final Map<String, List<ListEntry>> wildcards = new HashMap<>();
+    private final Slots<String> wildcards = new Slots<>();
 
     void addAddress(String address, ListEntry e) {
-        addresses.computeIfAbsent(address, k -> new ArrayList<>(1)).add(e);
+        addresses.put(address, e);
     }
 
     void addDomain(String domain, ListEntry e) {
-        domains.computeIfAbsent(domain, k -> new ArrayList<>(1)).add(e);
+        domains.put(domain, e);
     }
 
     void addWildcard(String domain, ListEntry e) {
-        wildcards.computeIfAbsent(domain, k -> new ArrayList<>(1)).add(e);
+        wildcards.put(domain, e);
     }
 
     /** Adds the active entries matching {@code address}, most specific first. */
@@ -34,32 +31,25 @@ final class NameTable {
         if (address.isEmpty()) {
             return;
         }
-        add(addresses.get(address), now, out);
+        addresses.collect(address, now, out);
+        if (domains.isEmpty() && wildcards.isEmpty()) {
+            return;
+        }
         String domain = Names.domainOf(address);
         if (domain.isEmpty()) {
             return;
         }
-        add(domains.get(domain), now, out);
+        domains.collect(domain, now, out);
         if (wildcards.isEmpty()) {
             return;
         }
         for (String d = domain; ; ) {
-            add(wildcards.get(d), now, out);
+            wildcards.collect(d, now, out);
             int dot = d.indexOf('.');
             if (dot < 0) {
                 break;
             }
             d = d.substring(dot + 1);
-        }
-    }
-
-    static void add(List<ListEntry> entries, Instant now, List<ListEntry> out) {
-        if (entries != null) {
-            for (ListEntry e : entries) {
-                if (e.activeAt(now)) {
-                    out.add(e);
-                }
-            }
         }
     }
 }
