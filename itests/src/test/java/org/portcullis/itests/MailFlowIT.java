@@ -214,10 +214,25 @@ class MailFlowIT {
                 message("allowed-virus", new String(ClamdProcess.eicar(), StandardCharsets.US_ASCII)));
         assertTrue(virus.startsWith("550 5.7.1"), "an Allow entry never skips virus scanning: " + virus);
 
-        String clean = SmtpClient.send(gateway.smtpPort, "news@mail.partner.example", "bob@example.test", message("allowed-1", "news"));
+        // a spam scanner joins: spam-like mail from a sender not on a list is quarantined (the
+        // gateway's hold queue), from an allowed sender it is delivered without that scanner
+        Path spamBundle = work.resolve("marker-spam.jar");
+        Files.write(spamBundle, spamScannerBundle());
+        String installed = dist.ssh(password, "bundle:install -s " + spamBundle.toUri());
+        Matcher bundleId = Pattern.compile("Bundle ID: (\\d+)").matcher(installed);
+        assertTrue(bundleId.find(), installed);
+        dist.awaitSsh(password, "service:list org.portcullis.scanner.MessageScanner", "marker-spam");
+        String spam = SmtpClient.send(gateway.smtpPort, "promo@shop.example", "bob@example.test", message("spam-1", "SPAM-MARKER deals"));
+        assertTrue(spam.startsWith("250"), "quarantine accepts the message into the hold queue: " + spam);
+        await(() -> gateway.held() == 1, () -> "not quarantined:\n" + gateway.log());
+        gateway.deleteHeld();
+
+        String clean = SmtpClient.send(gateway.smtpPort, "news@mail.partner.example", "bob@example.test",
+                message("allowed-1", "news, SPAM-MARKER deals inside"));
         assertTrue(clean.startsWith("250"), clean);
         expected.add("allowed-1");
         String delivered = awaitDelivered("allowed-1");
+        dist.ssh(password, "bundle:uninstall " + bundleId.group(1));
         assertTrue(Pattern.compile("(?m)^X-Portcullis-List: allow allow \\*\\.partner\\.example \\(global, #\\d+\\)").matcher(delivered).find(),
                 "the verdict headers name the entry:\n" + delivered);
         assertTrue(delivered.contains("X-Portcullis-Scanners: clamav=clean"), "virus scanning ran:\n" + delivered);
@@ -241,6 +256,35 @@ class MailFlowIT {
         }
         String status = dist.ssh(password, "milter:status");
         assertTrue(status.matches("(?s).*Verdicts .*\\brejected 3\\b.*"), "three viruses rejected:\n" + status);
+    }
+
+    /** The fixture spam scanner as a bundle: its class, a component description, a manifest. */
+    private static byte[] spamScannerBundle() throws IOException {
+        Class<?> type = org.portcullis.itests.fixture.MarkerSpamScanner.class;
+        java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+        java.util.jar.Attributes main = manifest.getMainAttributes();
+        main.put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        main.putValue("Bundle-ManifestVersion", "2");
+        main.putValue("Bundle-SymbolicName", "org.portcullis.itests.marker-spam");
+        main.putValue("Bundle-Version", "1.0.0");
+        main.putValue("Import-Package", "org.portcullis.scanner;version=\"[1.1,2)\"");
+        main.putValue("Service-Component", "OSGI-INF/scanner.xml");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (java.util.jar.JarOutputStream jar = new java.util.jar.JarOutputStream(bytes, manifest)) {
+            String classFile = type.getName().replace('.', '/') + ".class";
+            jar.putNextEntry(new java.util.jar.JarEntry(classFile));
+            try (java.io.InputStream in = type.getClassLoader().getResourceAsStream(classFile)) {
+                jar.write(in.readAllBytes());
+            }
+            jar.closeEntry();
+            jar.putNextEntry(new java.util.jar.JarEntry("OSGI-INF/scanner.xml"));
+            jar.write(("<scr:component xmlns:scr=\"http://www.osgi.org/xmlns/scr/v1.3.0\" name=\"marker-spam\">"
+                    + "<implementation class=\"" + type.getName() + "\"/>"
+                    + "<service><provide interface=\"org.portcullis.scanner.MessageScanner\"/></service>"
+                    + "</scr:component>").getBytes(StandardCharsets.UTF_8));
+            jar.closeEntry();
+        }
+        return bytes.toByteArray();
     }
 
     private static String message(String id, String body) {

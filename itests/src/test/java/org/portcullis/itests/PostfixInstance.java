@@ -151,6 +151,22 @@ final class PostfixInstance implements AutoCloseable {
         return n;
     }
 
+    /** Messages in the hold queue (where a milter's quarantine puts them). */
+    int held() throws IOException {
+        Path d = queue.resolve("hold");
+        if (!Files.isDirectory(d)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(d)) {
+            return (int) files.filter(Files::isRegularFile).count();
+        }
+    }
+
+    /** Deletes every held message (as an admin discarding quarantined spam). */
+    void deleteHeld() throws IOException, InterruptedException {
+        run(sudo("postsuper", "-c", etc.toString(), "-d", "ALL", "hold"));
+    }
+
     /** Asks the queue manager to retry every deferred message now. */
     void flush() throws IOException, InterruptedException {
         run(sudo("postqueue", "-c", etc.toString(), "-f"));
