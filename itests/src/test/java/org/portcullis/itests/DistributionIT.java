@@ -93,6 +93,25 @@ class DistributionIT {
             assertTrue(list.matches("(?s).*admin\\s*.\\s*admin.*"), list);
             assertTrue(list.matches("(?s).*dom\\s*.\\s*domain-admin\\s*.\\s*example\\.com\\s*.\\s*lists-manage.*"), list);
 
+            // a backup with a passphrase: made, listed, verified; a wrong passphrase refused in one line
+            Path passphrase = dist.home.resolve("backup-passphrase");
+            Files.writeString(passphrase, "a long backup passphrase\n");
+            Path backupFile = dist.home.resolve("manual.pcbk");
+            String made = dist.sshOnce("tide-harbour-5-lantern", "backup:create --passphrase-file " + passphrase + " --to " + backupFile);
+            assertTrue(made.contains("Backup made: " + backupFile), made);
+            assertTrue(made.matches("(?s).*\\d+ parts, \\d+ bytes of data.*"), made);
+            String verified = dist.sshOnce("tide-harbour-5-lantern", "backup:verify --passphrase-file " + passphrase + " " + backupFile);
+            assertTrue(verified.contains("Backup is intact"), verified);
+            assertTrue(verified.contains("database/auth.accounts") && verified.contains("database/lists.entries")
+                    && verified.contains("config/etc/org.portcullis.storage.cfg"), verified);
+            Files.writeString(passphrase, "not the right passphrase\n");
+            String wrong = dist.sshOnce("tide-harbour-5-lantern", "backup:verify --passphrase-file " + passphrase + " " + backupFile);
+            assertTrue(wrong.contains("wrong passphrase or key file for this backup"), wrong);
+            String keyed = dist.sshOnce("tide-harbour-5-lantern", "backup:create");
+            assertTrue(keyed.contains("Backup made: " + dist.home.resolve("data/portcullis/backups")), keyed);
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dist.home.resolve("etc/portcullis-backup.key"))));
+            assertTrue(dist.sshOnce("tide-harbour-5-lantern", "backup:list").contains("keyfile"));
+
             dist.ssh("tide-harbour-5-lantern", "system:shutdown -f");
             dist.awaitExit();
             assertNoLeftovers(dist);

@@ -5,14 +5,10 @@ import java.util.Optional;
 import org.apache.karaf.shell.api.console.Session;
 import org.portcullis.auth.Account;
 import org.portcullis.auth.Accounts;
-import org.portcullis.auth.AuthException;
 import org.portcullis.auth.Right;
+import org.portcullis.auth.ShellAccess;
 
-/**
- * Who runs a command, and the right checks the commands make. An SSH session belongs to an
- * account of the store. The local console (the terminal {@code bin/portcullis} runs in, user
- * {@code karaf.local.user}) has no account: whoever holds the machine's console is its admin.
- */
+/** Who runs a command: the session's user, checked by {@link ShellAccess}. */
 final class Caller {
 
     private Caller() {
@@ -25,23 +21,11 @@ final class Caller {
 
     /** The caller's account; empty for the local console. */
     static Optional<Account> account(Session session, Accounts accounts) {
-        String name = name(session);
-        Optional<Account> account = accounts.find(name);
-        if (account.isEmpty() && !isLocalConsole(name)) {
-            throw new AuthException(AuthException.Code.FORBIDDEN, "'" + name + "' is not a Portcullis account");
-        }
-        return account;
+        return ShellAccess.account(accounts, name(session));
     }
 
-    /** @throws AuthException (forbidden) unless the caller holds {@code right} */
+    /** @throws org.portcullis.auth.AuthException (forbidden) unless the caller holds {@code right} */
     static void require(Session session, Accounts accounts, Right right) {
-        Optional<Account> account = account(session, accounts);
-        if (account.isPresent() && !account.get().has(right)) {
-            throw new AuthException(AuthException.Code.FORBIDDEN, "this needs the right '" + right.id() + "'");
-        }
-    }
-
-    private static boolean isLocalConsole(String name) {
-        return name.equals(System.getProperty("karaf.local.user", "karaf"));
+        ShellAccess.require(accounts, name(session), right);
     }
 }

@@ -8,6 +8,7 @@ import org.apache.karaf.shell.api.console.Session;
 import org.portcullis.auth.Account;
 import org.portcullis.auth.Accounts;
 import org.portcullis.auth.Right;
+import org.portcullis.auth.ShellAccess;
 import org.portcullis.lists.ListException;
 import org.portcullis.lists.Lists;
 import org.portcullis.lists.Scope;
@@ -31,10 +32,7 @@ abstract class ListsAction implements Action {
 
     @Override
     public final Object execute() throws Exception {
-        Optional<Account> caller = caller();
-        if (caller.isPresent() && !caller.get().has(Right.LISTS_MANAGE)) {
-            throw new ListException(ListException.Kind.FORBIDDEN, "this needs the right 'lists-manage'");
-        }
+        ShellAccess.require(accounts, user(), Right.LISTS_MANAGE);
         run();
         return null;
     }
@@ -54,11 +52,6 @@ abstract class ListsAction implements Action {
     }
 
     private Optional<Account> caller() {
-        String name = user();
-        Optional<Account> a = accounts.find(name);
-        if (a.isEmpty() && !name.equals(System.getProperty("karaf.local.user", "karaf"))) {
-            throw new ListException(ListException.Kind.FORBIDDEN, "'" + name + "' is not a Portcullis account");
-        }
-        return a;
+        return ShellAccess.account(accounts, user());
     }
 }

@@ -1,0 +1,64 @@
+package org.portcullis.backup.command;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.console.Session;
+import org.portcullis.auth.Accounts;
+import org.portcullis.auth.Right;
+import org.portcullis.auth.ShellAccess;
+import org.portcullis.backup.BackupException;
+import org.portcullis.backup.BackupInfo;
+import org.portcullis.backup.internal.BackupService;
+
+/** What every {@code backup:*} command has: the service, and the right {@code backup} checked first. */
+abstract class BackupAction implements Action {
+
+    @Reference
+    BackupService backups;
+
+    @Reference
+    Accounts accounts;
+
+    @Reference
+    Session session;
+
+    abstract void run() throws Exception;
+
+    @Override
+    public final Object execute() throws Exception {
+        Object user = session.get("USER");
+        ShellAccess.require(accounts, user == null ? "" : user.toString(), Right.BACKUP);
+        try {
+            run();
+        } catch (IllegalArgumentException e) {
+            throw new BackupException(e.getMessage());
+        }
+        return null;
+    }
+
+    /** The passphrase in the first line of {@code file}, or {@code null} (the appliance key file). */
+    static char[] passphrase(String file) throws IOException {
+        if (file == null) {
+            return null;
+        }
+        Path path = Path.of(file);
+        if (!Files.isReadable(path)) {
+            throw new BackupException("cannot read the passphrase file " + file);
+        }
+        String first = Files.readString(path, StandardCharsets.UTF_8).lines().findFirst().orElse("");
+        if (first.length() < 12) {
+            throw new BackupException("the passphrase in " + file + " is shorter than 12 characters");
+        }
+        return first.toCharArray();
+    }
+
+    static String describe(BackupInfo b) {
+        return b.file() + "  made " + b.header().created() + " on " + b.header().node() + " by Portcullis " + b.header().productVersion()
+                + ", " + b.header().keyKind() + ", " + b.fileBytes() + " bytes";
+    }
+}

@@ -1,0 +1,26 @@
+package org.portcullis.backup.command;
+
+import java.nio.file.Path;
+
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.portcullis.backup.BackupInfo;
+
+@Command(scope = "backup", name = "create", description = "Makes an encrypted backup of the data and the configuration")
+@Service
+public class CreateCommand extends BackupAction {
+
+    @Option(name = "-t", aliases = "--to", description = "The file to write (default: a dated file in the backup directory)")
+    String to;
+
+    @Option(name = "-p", aliases = "--passphrase-file", description = "Encrypt with the passphrase in this file (else the appliance key file)")
+    String passphraseFile;
+
+    @Override
+    void run() throws Exception {
+        BackupInfo b = backups.create(to == null ? null : Path.of(to), passphrase(passphraseFile));
+        System.out.println("Backup made: " + describe(b));
+        System.out.println(b.parts().size() + " parts, " + b.payloadBytes() + " bytes of data");
+    }
+}

@@ -1,0 +1,27 @@
+package org.portcullis.backup.command;
+
+import java.nio.file.Path;
+
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.portcullis.backup.BackupInfo;
+
+@Command(scope = "backup", name = "verify", description = "Checks every byte of a backup without changing anything")
+@Service
+public class VerifyCommand extends BackupAction {
+
+    @Argument(index = 0, name = "file", required = true)
+    String file;
+
+    @Option(name = "-p", aliases = "--passphrase-file", description = "The backup's passphrase (else the appliance key file)")
+    String passphraseFile;
+
+    @Override
+    void run() throws Exception {
+        BackupInfo b = backups.verify(Path.of(file), passphrase(passphraseFile));
+        System.out.println("Backup is intact: " + describe(b));
+        b.parts().forEach(p -> System.out.println("  " + p));
+    }
+}

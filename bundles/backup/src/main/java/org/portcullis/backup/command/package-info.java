@@ -1,0 +1,2 @@
+/** Shell commands {@code backup:*}. */
+package org.portcullis.backup.command;

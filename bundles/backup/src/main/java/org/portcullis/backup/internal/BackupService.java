@@ -1,0 +1,161 @@
+package org.portcullis.backup.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import javax.sql.DataSource;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.portcullis.backup.BackupException;
+import org.portcullis.backup.BackupHeader;
+import org.portcullis.backup.BackupInfo;
+import org.portcullis.backup.BackupParticipant;
+import org.portcullis.core.ProductInfo;
+import org.portcullis.storage.Storage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes, lists and verifies backups: the data of every Portcullis schema, the Portcullis
+ * configuration, and whatever each registered {@link BackupParticipant} adds. Encrypted with a
+ * passphrase, or else with the appliance key file.
+ */
+@Component(service = BackupService.class, configurationPid = "org.portcullis.backup")
+@Designate(ocd = BackupConfig.class)
+public class BackupService {
+
+    static final String SUFFIX = ".pcbk";
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+    private static final Logger LOG = LoggerFactory.getLogger(BackupService.class);
+
+    @Reference(target = Storage.DATA_SOURCE_FILTER)
+    private DataSource ds;
+
+    @Reference
+    private ProductInfo product;
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile List<BackupParticipant> participants = List.of();
+
+    private Path directory;
+    private Path keyFile;
+
+    @Activate
+    void activate(BackupConfig config) {
+        directory = config.directory().isBlank() ? Paths.get(System.getProperty("karaf.data", "data"), "portcullis", "backups")
+                : Paths.get(config.directory());
+        keyFile = config.key_file().isBlank() ? Paths.get(System.getProperty("karaf.etc", "etc"), "portcullis-backup.key")
+                : Paths.get(config.key_file());
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    /** Makes a backup at {@code to}, or in the backup directory under a dated name when {@code to} is null. */
+    public BackupInfo create(Path to, char[] passphrase) throws IOException {
+        BackupHeader header = BackupFiles.newHeader(product.version(), node(), passphrase == null ? "keyfile" : "passphrase");
+        Path target = to != null ? to : directory.resolve("portcullis-" + product.version() + "-" + STAMP.format(header.created()) + SUFFIX);
+        List<BackupParticipant> all = new ArrayList<>();
+        all.add(new DatabaseParticipant(ds));
+        all.add(new ConfigParticipant(Paths.get(System.getProperty("karaf.etc", "etc"))));
+        participants.stream().sorted(Comparator.comparing(BackupParticipant::name)).forEach(all::add);
+        long start = System.nanoTime();
+        BackupInfo info = BackupFiles.create(target, header, keyFor(passphrase, true), all);
+        LOG.info("Backup {} made: {} parts, {} bytes of data, {} bytes on disk, {} ms", target, info.parts().size(), info.payloadBytes(),
+                info.fileBytes(), (System.nanoTime() - start) / 1_000_000);
+        return info;
+    }
+
+    /** Reads the whole file and checks every byte of it; changes nothing. */
+    public BackupInfo verify(Path file, char[] passphrase) throws IOException {
+        return BackupFiles.verify(file, keyFor(passphrase, false));
+    }
+
+    /** The backups in the backup directory, newest first, from their clear headers. */
+    public List<BackupInfo> list() throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        List<BackupInfo> out = new ArrayList<>();
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).toList()) {
+                try (InputStream in = Files.newInputStream(f)) {
+                    out.add(new BackupInfo(f, SegmentedReader.readHeader(in).header(), List.of(), -1, Files.size(f)));
+                } catch (BackupException e) {
+                    LOG.warn("{} in the backup directory is not a readable backup: {}", f, e.getMessage());
+                }
+            }
+        }
+        out.sort(Comparator.comparing((BackupInfo b) -> b.header().created()).reversed());
+        return out;
+    }
+
+    private Function<BackupHeader, byte[]> keyFor(char[] passphrase, boolean creating) {
+        return h -> {
+            if ("passphrase".equals(h.keyKind())) {
+                if (passphrase == null) {
+                    throw new IllegalArgumentException("this backup was made with a passphrase: give it with --passphrase-file");
+                }
+                return BackupCrypto.keyFromPassphrase(passphrase, h);
+            }
+            if (passphrase != null && !creating) {
+                throw new IllegalArgumentException("this backup was made with the appliance key file, not a passphrase: leave "
+                        + "--passphrase-file out");
+            }
+            return BackupCrypto.keyFromKeyFile(applianceKey(creating), h);
+        };
+    }
+
+    private byte[] applianceKey(boolean create) {
+        try {
+            if (!Files.exists(keyFile)) {
+                if (!create) {
+                    throw new IllegalArgumentException("no appliance key file at " + keyFile
+                            + ": copy it from the node that made the backup, or use the backup's passphrase");
+                }
+                byte[] key = new byte[32];
+                new SecureRandom().nextBytes(key);
+                Files.createDirectories(keyFile.toAbsolutePath().getParent());
+                Path tmp = keyFile.resolveSibling(keyFile.getFileName() + ".tmp");
+                Files.deleteIfExists(tmp);
+                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.write(tmp, key);
+                Files.move(tmp, keyFile, StandardCopyOption.ATOMIC_MOVE);
+                LOG.info("Created the appliance backup key {} (0600); copy it to every cluster node and keep a copy off the appliance",
+                        keyFile);
+            }
+            return Files.readAllBytes(keyFile);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot use the appliance key file " + keyFile + ": " + e.getMessage());
+        }
+    }
+
+    private static String node() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}
