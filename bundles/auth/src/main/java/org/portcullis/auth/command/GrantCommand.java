@@ -9,7 +9,7 @@ import org.portcullis.auth.Right;
 public class GrantCommand extends RightCommand {
 
     @Override
-    void run() {
+    protected void run() {
         Right r = Right.parse(right);
         accounts.grant(subject, r);
         System.out.println("Granted '" + r.id() + "' to " + subject);

@@ -7,13 +7,14 @@ import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.portcullis.auth.AccountCommand;
 import org.portcullis.auth.Account;
 import org.portcullis.auth.AuthException;
 import org.portcullis.auth.Right;
 
 @Command(scope = "auth", name = "passwd", description = "Changes your password, or another account's (needs the right 'accounts')")
 @Service
-public class PasswdCommand extends AccountsAction {
+public class PasswdCommand extends AccountCommand {
 
     @Argument(index = 0, name = "name", description = "The account (default: your own)", required = false)
     String name;
@@ -23,17 +24,17 @@ public class PasswdCommand extends AccountsAction {
 
     /** Checks for itself: one's own password needs no right, another's needs 'accounts'. */
     @Override
-    Right required() {
+    protected Right required() {
         return null;
     }
 
     @Override
-    void run() throws Exception {
-        Optional<Account> me = Caller.account(session, accounts);
+    protected void run() throws Exception {
+        Optional<Account> me = caller();
         String target = name != null ? name : me.map(Account::name)
                 .orElseThrow(() -> new AuthException(AuthException.Code.INVALID, "the local console has no account: name one"));
         if (me.isPresent() && !me.get().name().equalsIgnoreCase(target)) {
-            Caller.require(session, accounts, Right.ACCOUNTS);
+            org.portcullis.auth.ShellAccess.require(accounts, user(), Right.ACCOUNTS);
         }
         char[] password = PasswordInput.read(session, passwordFile, target);
         try {

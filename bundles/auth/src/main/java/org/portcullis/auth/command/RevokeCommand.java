@@ -9,7 +9,7 @@ import org.portcullis.auth.Right;
 public class RevokeCommand extends RightCommand {
 
     @Override
-    void run() {
+    protected void run() {
         Right r = Right.parse(right);
         accounts.revoke(subject, r);
         System.out.println("Revoked '" + r.id() + "' from " + subject);

@@ -3,10 +3,12 @@ package org.portcullis.auth.command;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.support.completers.StringsCompleter;
+import org.portcullis.auth.AccountCommand;
+import org.portcullis.auth.AccountCommand;
 import org.portcullis.auth.Right;
 
 /** {@code auth:grant} and {@code auth:revoke}: a subject and a right. */
-abstract class RightCommand extends AccountsAction {
+abstract class RightCommand extends AccountCommand {
 
     @Argument(index = 0, name = "subject", description = "An account name, or role:domain-admin / role:user", required = true)
     String subject;
@@ -17,7 +19,7 @@ abstract class RightCommand extends AccountsAction {
     String right;
 
     @Override
-    Right required() {
+    protected Right required() {
         return Right.ACCOUNTS;
     }
 }

@@ -10,13 +10,14 @@ import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.completers.StringsCompleter;
+import org.portcullis.auth.AccountCommand;
 import org.portcullis.auth.Account;
 import org.portcullis.auth.Right;
 import org.portcullis.auth.Role;
 
 @Command(scope = "auth", name = "user-add", description = "Creates an account (admin, domain-admin or user)")
 @Service
-public class UserAddCommand extends AccountsAction {
+public class UserAddCommand extends AccountCommand {
 
     @Argument(index = 0, name = "name", description = "Login name: 1 to 64 of a-z 0-9 . _ @ -", required = true)
     String name;
@@ -33,12 +34,12 @@ public class UserAddCommand extends AccountsAction {
     String passwordFile;
 
     @Override
-    Right required() {
+    protected Right required() {
         return Right.ACCOUNTS;
     }
 
     @Override
-    void run() throws Exception {
+    protected void run() throws Exception {
         Role r = Role.parse(role);
         char[] password = PasswordInput.read(session, passwordFile, name);
         try {

@@ -5,21 +5,22 @@ import java.util.stream.Collectors;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
+import org.portcullis.auth.AccountCommand;
 import org.portcullis.auth.Account;
 import org.portcullis.auth.Right;
 import org.portcullis.auth.Role;
 
 @Command(scope = "auth", name = "user-list", description = "Lists the accounts with their role, scope and rights")
 @Service
-public class UserListCommand extends AccountsAction {
+public class UserListCommand extends AccountCommand {
 
     @Override
-    Right required() {
+    protected Right required() {
         return Right.ACCOUNTS;
     }
 
     @Override
-    void run() {
+    protected void run() {
         ShellTable table = new ShellTable();
         table.column("Name");
         table.column("Role");

@@ -3,22 +3,23 @@ package org.portcullis.auth.command;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.portcullis.auth.AccountCommand;
 import org.portcullis.auth.Right;
 
 @Command(scope = "auth", name = "user-remove", description = "Removes an account (never the last admin)")
 @Service
-public class UserRemoveCommand extends AccountsAction {
+public class UserRemoveCommand extends AccountCommand {
 
     @Argument(index = 0, name = "name", required = true)
     String name;
 
     @Override
-    Right required() {
+    protected Right required() {
         return Right.ACCOUNTS;
     }
 
     @Override
-    void run() {
+    protected void run() {
         accounts.remove(name);
         System.out.println("Account '" + name + "' removed");
     }

@@ -5,41 +5,34 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
-import org.apache.karaf.shell.api.console.Session;
-import org.portcullis.auth.Accounts;
+import org.portcullis.auth.AccountCommand;
 import org.portcullis.auth.Right;
-import org.portcullis.auth.ShellAccess;
 import org.portcullis.backup.BackupException;
 import org.portcullis.backup.BackupInfo;
 import org.portcullis.backup.internal.BackupService;
 
 /** What every {@code backup:*} command has: the service, and the right {@code backup} checked first. */
-abstract class BackupAction implements Action {
+abstract class BackupAction extends AccountCommand {
 
     @Reference
     BackupService backups;
 
-    @Reference
-    Accounts accounts;
-
-    @Reference
-    Session session;
-
-    abstract void run() throws Exception;
+    @Override
+    protected Right required() {
+        return Right.BACKUP;
+    }
 
     @Override
-    public final Object execute() throws Exception {
-        Object user = session.get("USER");
-        ShellAccess.require(accounts, user == null ? "" : user.toString(), Right.BACKUP);
+    protected void run() throws Exception {
         try {
-            run();
+            backup();
         } catch (IllegalArgumentException e) {
             throw new BackupException(e.getMessage());
         }
-        return null;
     }
+
+    abstract void backup() throws Exception;
 
     /** The passphrase in the first line of {@code file}, or {@code null} (the appliance key file). */
     static char[] passphrase(String file) throws IOException {

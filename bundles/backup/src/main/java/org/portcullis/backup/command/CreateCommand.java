@@ -18,7 +18,7 @@ public class CreateCommand extends BackupAction {
     String passphraseFile;
 
     @Override
-    void run() throws Exception {
+    void backup() throws Exception {
         BackupInfo b = backups.create(to == null ? null : Path.of(to), passphrase(passphraseFile));
         System.out.println("Backup made: " + describe(b));
         System.out.println(b.parts().size() + " parts, " + b.payloadBytes() + " bytes of data");

@@ -9,7 +9,7 @@ import org.portcullis.backup.BackupInfo;
 public class ListCommand extends BackupAction {
 
     @Override
-    void run() throws Exception {
+    void backup() throws Exception {
         System.out.println("Backups in " + backups.directory() + ":");
         for (BackupInfo b : backups.list()) {
             System.out.println("  " + describe(b));

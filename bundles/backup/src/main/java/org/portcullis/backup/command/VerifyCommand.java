@@ -19,7 +19,7 @@ public class VerifyCommand extends BackupAction {
     String passphraseFile;
 
     @Override
-    void run() throws Exception {
+    void backup() throws Exception {
         BackupInfo b = backups.verify(Path.of(file), passphrase(passphraseFile));
         System.out.println("Backup is intact: " + describe(b));
         b.parts().forEach(p -> System.out.println("  " + p));

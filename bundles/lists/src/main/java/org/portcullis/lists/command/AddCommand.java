@@ -40,7 +40,7 @@ public class AddCommand extends ListsAction {
     String expires;
 
     @Override
-    void run() {
+    protected void run() {
         Scope s = Scope.parse(scope);
         requireScope(s);
         ListEntry e = lists.add(ListType.parse(list), s, Pattern.parse(pattern), comment, user(), expires(expires));

@@ -24,7 +24,7 @@ public class CheckCommand extends ListsAction {
     String from;
 
     @Override
-    void run() {
+    protected void run() {
         Lists.Explanation x = lists.check(sender, ip, rcpt, from);
         if (x.decisive() == null) {
             System.out.println("No entry matches: the message is scanned as usual.");

@@ -26,7 +26,7 @@ public class ExportCommand extends ListsAction {
     String scope;
 
     @Override
-    void run() throws Exception {
+    protected void run() throws Exception {
         Scope s = scope == null ? null : Scope.parse(scope);
         requireScope(s == null ? Scope.GLOBAL : s);
         var entries = lists.find(list == null ? null : ListType.parse(list), s, null);

@@ -21,7 +21,7 @@ public class ImportCommand extends ListsAction {
 
     /** Imports touch any scope: admins only (domain-admins add entries one by one, in their scope). */
     @Override
-    void run() throws Exception {
+    protected void run() throws Exception {
         requireScope(Scope.GLOBAL);
         Path path = Path.of(file);
         if (!Files.isReadable(path)) {

@@ -22,7 +22,7 @@ public class ListCommand extends ListsAction {
     String pattern;
 
     @Override
-    void run() {
+    protected void run() {
         ShellTable table = new ShellTable();
         for (String c : new String[] {"#", "List", "Scope", "Pattern", "Expires", "Comment", "By"}) {
             table.column(c);

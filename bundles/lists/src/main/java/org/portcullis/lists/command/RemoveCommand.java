@@ -14,7 +14,7 @@ public class RemoveCommand extends ListsAction {
     long id;
 
     @Override
-    void run() {
+    protected void run() {
         ListEntry e = lists.get(id).orElseThrow(() -> new ListException(ListException.Kind.NOT_FOUND, "no list entry #" + id));
         requireScope(e.scope());
         lists.remove(id);

@@ -1,0 +1,46 @@
+package org.portcullis.auth;
+
+import java.util.Optional;
+
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.console.Session;
+
+/**
+ * Base of every Portcullis shell command: the account store, the session, and the right the
+ * command needs, checked before it runs ({@link ShellAccess}).
+ */
+public abstract class AccountCommand implements Action {
+
+    @Reference
+    protected Accounts accounts;
+
+    @Reference
+    protected Session session;
+
+    /** The right the caller must hold, or {@code null} when the command checks for itself. */
+    protected abstract Right required();
+
+    protected abstract void run() throws Exception;
+
+    @Override
+    public final Object execute() throws Exception {
+        Right right = required();
+        if (right != null) {
+            ShellAccess.require(accounts, user(), right);
+        }
+        run();
+        return null;
+    }
+
+    /** The session's user name. */
+    protected String user() {
+        Object user = session.get("USER");
+        return user == null ? "" : user.toString();
+    }
+
+    /** The caller's account; empty for the local console. */
+    protected Optional<Account> caller() {
+        return ShellAccess.account(accounts, user());
+    }
+}
