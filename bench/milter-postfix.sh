@@ -5,7 +5,7 @@
 # the Postfix queue is empty. Loads: 4 KiB x 2000 / 20 sessions, 1 MiB x 200 / 10, 25 MiB x 10 / 2,
 # RUNS times each (default 3), the variants' runs interleaved; prints the median time, msg/s and
 # the with/without ratio.
-# Needs root (Postfix's master), the build (mvn install -DskipTests), postfix, gcc, libmilter-dev.
+# Needs root (Postfix's main daemon starts as root), the build (mvn install -DskipTests), postfix, gcc, libmilter-dev.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 need_packages postfix
@@ -51,6 +51,7 @@ milter_default_action = tempfail
 maillog_file = $pf/log/maillog
 maillog_file_prefixes = $pf
 CF
+# the services table; its file name is fixed by Postfix
 cat > "$pf/etc/master.cf" <<CF
 127.0.0.1:22525 inet n - n - - smtpd
 pickup unix n - n 60 1 pickup

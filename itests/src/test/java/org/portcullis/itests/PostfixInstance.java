@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * on one loopback port and relays everything to one loopback port, with no DNS. Started with
  * {@code postfix -c DIR start}, stopped with {@code postfix -c DIR stop}.
  *
- * <p>Postfix's master must start as root; the tests run as root (as CI does), or else every
+ * <p>Postfix's main daemon must start as root; the tests run as root (as CI does), or else every
  * Postfix command goes through {@code sudo -n}.
  */
 final class PostfixInstance implements AutoCloseable {
@@ -97,6 +97,7 @@ final class PostfixInstance implements AutoCloseable {
                 "maillog_file = " + base.resolve("log/maillog"),
                 "maillog_file_prefixes = " + base,
                 ""));
+        // the services table; its file name is fixed by Postfix
         Files.writeString(pf.etc.resolve("master.cf"), String.join("\n",
                 "# Portcullis test instance: no chroot, the services relaying needs",
                 "127.0.0.1:" + smtpPort + " inet n - n - - smtpd",

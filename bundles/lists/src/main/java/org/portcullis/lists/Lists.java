@@ -38,8 +38,8 @@ public interface Lists {
     Explanation check(String sender, String client, String recipient, String headerFrom);
 
     /**
-     * Imports CSV ({@code list,scope,pattern,comment,expires}; legacy {@code whitelist}/
-     * {@code blacklist} words accepted in values, the header and the file name) all or nothing:
+     * Imports CSV ({@code list,scope,pattern,comment,expires}; legacy exports, with the lists'
+     * old names in values, the header or the file name, are translated) all or nothing:
      * with any bad line nothing is stored and every bad line is reported by number.
      *
      * @param sourceName the file name (legacy exports say which list in it), or {@code ""}
