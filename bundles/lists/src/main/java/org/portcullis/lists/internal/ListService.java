@@ -162,17 +162,18 @@ public class ListService implements Lists, ListPolicy {
         if (!parsed.errors().isEmpty()) {
             return new ImportResult(0, parsed.duplicates(), parsed.errors());
         }
-        List<ListEntry> added = sql(() -> store.addAll(parsed.entries()));
+        boolean[] added = sql(() -> store.addAll(parsed.entries()));
         List<String> duplicates = new java.util.ArrayList<>(parsed.duplicates());
-        for (int i = 0; i < parsed.entries().size(); i++) {
-            ListEntry e = parsed.entries().get(i);
-            boolean stored = added.stream().anyMatch(a -> a.list() == e.list() && a.scope().equals(e.scope()) && a.pattern().equals(e.pattern()));
-            if (!stored) {
-                duplicates.add("line " + parsed.lines().get(i) + ": exists already (" + e.describe() + ")");
+        int count = 0;
+        for (int i = 0; i < added.length; i++) {
+            if (added[i]) {
+                count++;
+            } else {
+                duplicates.add("line " + parsed.lines().get(i) + ": exists already (" + parsed.entries().get(i).describe() + ")");
             }
         }
-        LOG.info("Imported {} list entries from '{}' by {} ({} duplicates)", added.size(), sourceName, creator, duplicates.size());
-        return new ImportResult(added.size(), duplicates, List.of());
+        LOG.info("Imported {} list entries from '{}' by {} ({} duplicates)", count, sourceName, creator, duplicates.size());
+        return new ImportResult(count, duplicates, List.of());
     }
 
     @Override

@@ -58,14 +58,14 @@ final class ListStore {
         }
     }
 
-    /** Stores all entries in one transaction; returns those that were not there yet. */
-    List<ListEntry> addAll(List<ListEntry> entries) throws SQLException {
-        List<ListEntry> added = new ArrayList<>();
+    /** Stores all entries in one transaction; {@code result[i]} says whether {@code entries[i]} was new (else it was there already). */
+    boolean[] addAll(List<ListEntry> entries) throws SQLException {
+        boolean[] added = new boolean[entries.size()];
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             try {
-                for (ListEntry e : entries) {
-                    insert(c, e).ifPresent(added::add);
+                for (int i = 0; i < added.length; i++) {
+                    added[i] = insert(c, entries.get(i)).isPresent();
                 }
                 c.commit();
             } catch (SQLException | RuntimeException ex) {
