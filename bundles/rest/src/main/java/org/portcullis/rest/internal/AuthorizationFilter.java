@@ -28,7 +28,7 @@ public class AuthorizationFilter implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext ctx) {
         Method method = resource == null ? null : resource.getResourceMethod();
-        if (method == null || AuthenticationFilter.isPublic(ctx.getMethod(), ctx.getUriInfo().getPath())) {
+        if (method == null) {
             return;
         }
         RequiresRight right = requiresRight(method);
