@@ -87,6 +87,7 @@ public class AccountStore implements Accounts {
         hasher = PasswordHasher.defaults();
         policy = new PasswordPolicy(config.password_min_length());
         throttle = new LoginThrottle(config.lockout_threshold(), Duration.ofSeconds(config.lockout_max_seconds()), Clock.systemUTC());
+        InitialAdmin.ensure(this, config);
     }
 
     /**

@@ -11,10 +11,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Arrays;
 
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Reference;
-import org.portcullis.auth.Accounts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +22,7 @@ import org.slf4j.LoggerFactory;
  * never a built-in default. The log names the file, never the password; it is printed once only
  * when the console is a terminal (under a service manager stdout is a journal, which keeps it).
  */
-@Component(immediate = true, configurationPid = "org.portcullis.auth")
-public class InitialAdmin {
+final class InitialAdmin {
 
     static final String ADMIN = "admin";
     static final String ENV = "PORTCULLIS_INITIAL_ADMIN_PASSWORD";
@@ -35,14 +30,14 @@ public class InitialAdmin {
     private static final int GENERATED_LENGTH = 20;
     private static final Logger LOG = LoggerFactory.getLogger(InitialAdmin.class);
 
-    @Reference
-    private Accounts accounts;
+    private InitialAdmin() {
+    }
 
-    @Activate
-    void activate(AuthConfig config) {
+    /** Called by the store as it activates, before it is registered: nobody can log in without an admin. */
+    static void ensure(AccountStore store, AuthConfig config) {
         Path generatedFile = Paths.get(System.getProperty("karaf.data", "data"), "portcullis", "initial-admin-password");
         try {
-            run((AccountStore) accounts, config.initial_admin_password_file(), System.getenv(ENV), generatedFile, new SecureRandom());
+            run(store, config.initial_admin_password_file(), System.getenv(ENV), generatedFile, new SecureRandom());
         } catch (IOException | RuntimeException e) {
             LOG.error("Cannot create the first admin account: {}. Nobody can log in until this is fixed (then restart).",
                     e.getMessage());
