@@ -261,30 +261,11 @@ class MailFlowIT {
     /** The fixture spam scanner as a bundle: its class, a component description, a manifest. */
     private static byte[] spamScannerBundle() throws IOException {
         Class<?> type = org.portcullis.itests.fixture.MarkerSpamScanner.class;
-        java.util.jar.Manifest manifest = new java.util.jar.Manifest();
-        java.util.jar.Attributes main = manifest.getMainAttributes();
-        main.put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
-        main.putValue("Bundle-ManifestVersion", "2");
-        main.putValue("Bundle-SymbolicName", "org.portcullis.itests.marker-spam");
-        main.putValue("Bundle-Version", "1.0.0");
-        main.putValue("Import-Package", "org.portcullis.scanner;version=\"[1.1,2)\"");
-        main.putValue("Service-Component", "OSGI-INF/scanner.xml");
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (java.util.jar.JarOutputStream jar = new java.util.jar.JarOutputStream(bytes, manifest)) {
-            String classFile = type.getName().replace('.', '/') + ".class";
-            jar.putNextEntry(new java.util.jar.JarEntry(classFile));
-            try (java.io.InputStream in = type.getClassLoader().getResourceAsStream(classFile)) {
-                jar.write(in.readAllBytes());
-            }
-            jar.closeEntry();
-            jar.putNextEntry(new java.util.jar.JarEntry("OSGI-INF/scanner.xml"));
-            jar.write(("<scr:component xmlns:scr=\"http://www.osgi.org/xmlns/scr/v1.3.0\" name=\"marker-spam\">"
-                    + "<implementation class=\"" + type.getName() + "\"/>"
-                    + "<service><provide interface=\"org.portcullis.scanner.MessageScanner\"/></service>"
-                    + "</scr:component>").getBytes(StandardCharsets.UTF_8));
-            jar.closeEntry();
-        }
-        return bytes.toByteArray();
+        return TestBundle.of("org.portcullis.itests.marker-spam", "1.0.0", "org.portcullis.scanner;version=\"[1.1,2)\"")
+                .withClass(type)
+                .withComponent("marker-spam", "", "<implementation class=\"" + type.getName() + "\"/>"
+                        + "<service><provide interface=\"org.portcullis.scanner.MessageScanner\"/></service>")
+                .build();
     }
 
     private static String message(String id, String body) {

@@ -4,14 +4,8 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
 import javax.inject.Inject;
 
@@ -83,33 +77,12 @@ public class SchemaOwnerIT extends PortcullisTestSupport {
 
     /** A bundle with the fixture component, its description, and one migration script. */
     private static InputStream schemaOwner(String version, String v1) throws IOException {
-        Manifest manifest = new Manifest();
-        Attributes main = manifest.getMainAttributes();
-        main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        main.putValue("Bundle-ManifestVersion", "2");
-        main.putValue("Bundle-SymbolicName", "org.portcullis.itests.schema-owner");
-        main.putValue("Bundle-Version", version);
-        main.putValue("Import-Package", "org.osgi.framework,org.portcullis.storage");
-        main.putValue("Service-Component", "OSGI-INF/owner.xml");
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (JarOutputStream jar = new JarOutputStream(bytes, manifest)) {
-            String classFile = MigratingComponent.class.getName().replace('.', '/') + ".class";
-            try (InputStream in = MigratingComponent.class.getClassLoader().getResourceAsStream(classFile)) {
-                put(jar, classFile, in.readAllBytes());
-            }
-            put(jar, "OSGI-INF/owner.xml", ("<scr:component xmlns:scr=\"http://www.osgi.org/xmlns/scr/v1.3.0\" name=\""
-                    + COMPONENT + "\" immediate=\"true\" activate=\"activate\">"
-                    + "<implementation class=\"" + MigratingComponent.class.getName() + "\"/>"
-                    + "<reference name=\"migrator\" interface=\"org.portcullis.storage.SchemaMigrator\" field=\"migrator\"/>"
-                    + "</scr:component>").getBytes(StandardCharsets.UTF_8));
-            put(jar, "db/migration/V1__create_entries.sql", v1.getBytes(StandardCharsets.UTF_8));
-        }
-        return new ByteArrayInputStream(bytes.toByteArray());
-    }
-
-    private static void put(JarOutputStream jar, String name, byte[] content) throws IOException {
-        jar.putNextEntry(new JarEntry(name));
-        jar.write(content);
-        jar.closeEntry();
+        return new ByteArrayInputStream(TestBundle.of("org.portcullis.itests.schema-owner", version, "org.osgi.framework,org.portcullis.storage")
+                .withClass(MigratingComponent.class)
+                .withComponent(COMPONENT, " immediate=\"true\" activate=\"activate\"",
+                        "<implementation class=\"" + MigratingComponent.class.getName() + "\"/>"
+                        + "<reference name=\"migrator\" interface=\"org.portcullis.storage.SchemaMigrator\" field=\"migrator\"/>")
+                .with("db/migration/V1__create_entries.sql", v1)
+                .build());
     }
 }
