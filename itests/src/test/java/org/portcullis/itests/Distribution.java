@@ -2,17 +2,26 @@ package org.portcullis.itests;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelExec;
@@ -89,6 +98,24 @@ final class Distribution implements AutoCloseable {
         return process;
     }
 
+    /**
+     * SIGKILL to the container's JVM and to the start script that waits for it, as a power cut
+     * or the OOM killer would do it; the JVM is the script's child, so killing the script alone
+     * would leave the container running. PostgreSQL, a separate process, is left to the next start.
+     */
+    void kill9() throws InterruptedException {
+        List<ProcessHandle> jvms = process.descendants()
+                .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false)).collect(Collectors.toList());
+        if (jvms.isEmpty()) {
+            throw new AssertionError("no JVM under the start script");
+        }
+        for (ProcessHandle jvm : jvms) {
+            jvm.destroyForcibly();
+            jvm.onExit().join();
+        }
+        process.destroyForcibly().waitFor();
+    }
+
     /** Waits until the file exists and is not empty. */
     String awaitFile(Path file) throws Exception {
         long end = System.nanoTime() + DEADLINE.toNanos();
@@ -102,6 +129,41 @@ final class Distribution implements AutoCloseable {
             Thread.sleep(200);
         }
         throw new AssertionError("no " + file + " within " + DEADLINE + ":\n" + console());
+    }
+
+    /**
+     * An HTTPS client trusting exactly the certificate the distribution generated at first boot,
+     * returned once the API answers.
+     */
+    HttpClient https() throws Exception {
+        String storePassword = awaitFile(home.resolve("data/portcullis/tls/keystore.password")).strip();
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(home.resolve("data/portcullis/tls/keystore.p12"))) {
+            ks.load(in, storePassword.toCharArray());
+        }
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("portcullis", ks.getCertificate("portcullis"));
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).sslContext(ctx).build();
+        URI openapi = URI.create("https://127.0.0.1:" + httpsPort + "/api/v1/openapi.json");
+        long end = System.nanoTime() + DEADLINE.toNanos();
+        while (true) {
+            try {
+                if (client.send(HttpRequest.newBuilder(openapi).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return client;
+                }
+            } catch (IOException notYet) {
+                // the HTTP server is still starting
+            }
+            if (System.nanoTime() > end) {
+                throw new AssertionError("the API never answered:\n" + console());
+            }
+            Thread.sleep(300);
+        }
     }
 
     /** Runs a shell command over SSH, retrying the connection until SSH is up; returns stdout and stderr. */

@@ -63,7 +63,7 @@ class DistributionIT {
             dist.awaitSsh(password, "storage:status", "State    : reachable");
 
             // kill -9 leaves PostgreSQL running; the next start must stop it and carry on.
-            dist.process().destroyForcibly().waitFor();
+            dist.kill9();
             assertFalse(dist.leftovers().isEmpty(), "expected the embedded PostgreSQL to outlive a kill -9");
             dist.start();
             dist.awaitSsh(password, "storage:status", "State    : reachable");
@@ -99,7 +99,7 @@ class DistributionIT {
             Path backupFile = dist.home.resolve("manual.pcbk");
             String made = dist.sshOnce("tide-harbour-5-lantern", "backup:create --passphrase-file " + passphrase + " --to " + backupFile);
             assertTrue(made.contains("Backup made: " + backupFile), made);
-            assertTrue(made.matches("(?s).*\\d+ parts, \\d+ bytes of data.*"), made);
+            assertTrue(made.matches("(?s).*\\d+ parts, [0-9.]+ KiB of data.*"), made);
             String verified = dist.sshOnce("tide-harbour-5-lantern", "backup:verify --passphrase-file " + passphrase + " " + backupFile);
             assertTrue(verified.contains("Backup is intact"), verified);
             assertTrue(verified.contains("database/auth.accounts") && verified.contains("database/lists.entries")

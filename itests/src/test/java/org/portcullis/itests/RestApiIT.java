@@ -55,25 +55,8 @@ class RestApiIT {
         dist.start();
         adminPassword = dist.awaitFile(dist.home.resolve("data/portcullis/initial-admin-password")).strip();
         initialPassword = adminPassword;
-        // HTTPS with the certificate generated at first boot, trusted as exactly that certificate
-        String storePassword = dist.awaitFile(dist.home.resolve("data/portcullis/tls/keystore.password")).strip();
-        http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                .sslContext(trusting(dist.home.resolve("data/portcullis/tls/keystore.p12"), storePassword)).build();
+        http = dist.https();
         base = "https://127.0.0.1:" + dist.httpsPort + "/api/v1";
-        long end = System.nanoTime() + Distribution.DEADLINE.toNanos();
-        while (true) {
-            try {
-                if (call("GET", "/openapi.json", null, null).statusCode() == 200) {
-                    break;
-                }
-            } catch (IOException notYet) {
-                // the HTTP server is still starting
-            }
-            if (System.nanoTime() > end) {
-                throw new AssertionError("the API never answered:\n" + dist.console());
-            }
-            Thread.sleep(300);
-        }
         HttpResponse<String> created = call("POST", "/auth/users", basic("admin", adminPassword),
                 "{\"name\":\"dom\",\"role\":\"domain-admin\",\"scopes\":[\"example.com\"],\"password\":\"harbour-lights-secret-7\"}");
         assertEquals(201, created.statusCode(), created.body());
@@ -261,22 +244,6 @@ class RestApiIT {
         assertEquals(error, body.get("error").asText(), r.body());
         assertTrue(body.get("message").asText().contains(messagePart), r.body());
         assertFalse(r.body().contains("Exception") || r.body().contains("\tat "), "no stack trace: " + r.body());
-    }
-
-    private static javax.net.ssl.SSLContext trusting(Path keystore, String password) throws Exception {
-        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
-        try (java.io.InputStream in = Files.newInputStream(keystore)) {
-            ks.load(in, password.toCharArray());
-        }
-        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("portcullis", ks.getCertificate("portcullis"));
-        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
-                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
     }
 
     private static String basic(String user, String password) {

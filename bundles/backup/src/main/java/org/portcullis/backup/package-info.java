@@ -1,6 +1,6 @@
 /** Backups: the file format ({@link org.portcullis.backup.BackupHeader}) and its refusals. */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.portcullis.backup;
 
 import org.osgi.annotation.bundle.Export;

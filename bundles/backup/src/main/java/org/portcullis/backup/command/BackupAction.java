@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.portcullis.auth.AccountCommand;
 import org.portcullis.auth.Right;
 import org.portcullis.backup.BackupException;
 import org.portcullis.backup.BackupInfo;
+import org.portcullis.backup.Progress;
 import org.portcullis.backup.internal.BackupService;
 
 /** What every {@code backup:*} command has: the service, and the right {@code backup} checked first. */
@@ -50,8 +52,30 @@ abstract class BackupAction extends AccountCommand {
         return first.toCharArray();
     }
 
+    /** Prints each progress report as one line: phase, parts, bytes, the part at hand. */
+    static Consumer<Progress> progress() {
+        return p -> System.out.println(String.format("  %-9s %s parts, %s%s", p.phase(),
+                p.partsTotal() < 0 ? Integer.toString(p.partsDone()) : p.partsDone() + "/" + p.partsTotal(),
+                size(p.bytesDone()) + (p.bytesTotal() < 0 ? "" : " of " + size(p.bytesTotal())),
+                p.part().isEmpty() ? "" : "  " + p.part()));
+    }
+
+    static String size(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        double v = bytes;
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format("%.1f %s", v, units[u]);
+    }
+
     static String describe(BackupInfo b) {
         return b.file() + "  made " + b.header().created() + " on " + b.header().node() + " by Portcullis " + b.header().productVersion()
-                + ", " + b.header().keyKind() + ", " + b.fileBytes() + " bytes";
+                + ", " + b.header().keyKind() + ", " + size(b.fileBytes());
     }
 }

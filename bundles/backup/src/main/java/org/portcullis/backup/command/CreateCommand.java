@@ -19,8 +19,8 @@ public class CreateCommand extends BackupAction {
 
     @Override
     void backup() throws Exception {
-        BackupInfo b = backups.create(to == null ? null : Path.of(to), passphrase(passphraseFile));
+        BackupInfo b = backups.create(to == null ? null : Path.of(to), passphrase(passphraseFile), progress());
         System.out.println("Backup made: " + describe(b));
-        System.out.println(b.parts().size() + " parts, " + b.payloadBytes() + " bytes of data");
+        System.out.println(b.parts().size() + " parts, " + size(b.payloadBytes()) + " of data");
     }
 }

@@ -20,7 +20,7 @@ public class VerifyCommand extends BackupAction {
 
     @Override
     void backup() throws Exception {
-        BackupInfo b = backups.verify(Path.of(file), passphrase(passphraseFile));
+        BackupInfo b = backups.verify(Path.of(file), passphrase(passphraseFile), progress());
         System.out.println("Backup is intact: " + describe(b));
         b.parts().forEach(p -> System.out.println("  " + p));
     }

@@ -2,6 +2,7 @@ package org.portcullis.backup.internal;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,6 +14,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -20,6 +22,7 @@ import org.portcullis.backup.BackupException;
 import org.portcullis.backup.BackupHeader;
 import org.portcullis.backup.BackupInfo;
 import org.portcullis.backup.BackupParticipant;
+import org.portcullis.backup.Progress;
 
 /**
  * Making and verifying backup files. A backup is written to a hidden temporary file beside the
@@ -51,7 +54,7 @@ public final class BackupFiles {
      * @param keyFor derives the key for the header (passphrase or key file)
      */
     public static BackupInfo create(Path target, BackupHeader header, Function<BackupHeader, byte[]> keyFor,
-            List<BackupParticipant> participants) throws IOException {
+            List<BackupParticipant> participants, Consumer<Progress> progress) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = dir.resolve("." + target.getFileName() + ".partial");
@@ -60,7 +63,7 @@ public final class BackupFiles {
         boolean done = false;
         try {
             List<String> parts = new ArrayList<>();
-            long[] partBytes = {0};
+            ProgressMeter meter = new ProgressMeter(progress, "writing", -1, -1);
             byte[] key = keyFor.apply(header);
             try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
                     SegmentedWriter sealed = SegmentedWriter.open(file, header, key);
@@ -72,17 +75,19 @@ public final class BackupFiles {
                     }
                     p.backup(name -> {
                         parts.add(p.name() + "/" + name);
+                        meter.part(p.name() + "/" + name);
                         return new java.io.FilterOutputStream(writer.part(p.name() + "/" + name)) {
                             @Override
                             public void write(byte[] b, int off, int len) throws IOException {
                                 out.write(b, off, len);
-                                partBytes[0] += len;
+                                meter.bytes(len);
                             }
                         };
                     });
                 }
                 writer.finish();
                 sealed.finish();
+                meter.done();
                 file.flush();
             }
             try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
@@ -90,7 +95,7 @@ public final class BackupFiles {
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             done = true;
-            return new BackupInfo(target, header, List.copyOf(parts), partBytes[0], Files.size(target));
+            return new BackupInfo(target, header, List.copyOf(parts), meter.bytes(), Files.size(target));
         } finally {
             if (!done) {
                 Files.deleteIfExists(tmp);
@@ -98,8 +103,35 @@ public final class BackupFiles {
         }
     }
 
+    /** The clear header of {@code file} (not yet authenticated: that takes the key), or why it is not a backup. */
+    public static BackupInfo header(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return new BackupInfo(file, SegmentedReader.readHeader(in).header(), List.of(), -1, Files.size(file));
+        }
+    }
+
     /** Reads the whole file, verifying every segment and part, changing nothing. */
-    public static BackupInfo verify(Path file, Function<BackupHeader, byte[]> keyFor) throws IOException {
+    public static BackupInfo verify(Path file, Function<BackupHeader, byte[]> keyFor, Consumer<Progress> progress) throws IOException {
+        byte[] buf = new byte[1 << 16];
+        return read(file, keyFor, new ProgressMeter(progress, "verifying", -1, -1), (name, in) -> {
+            while (in.read(buf) >= 0) {
+                // every byte is authenticated as it is read
+            }
+        });
+    }
+
+    /** What a reader does with each part; the stream ends with the part. */
+    @FunctionalInterface
+    interface PartHandler {
+        void part(String name, InputStream in) throws IOException;
+    }
+
+    /**
+     * Reads the file part by part, handing each to {@code handler} as it is decrypted. The
+     * handler sees bytes before the end of the file is authenticated: whatever it does must be
+     * undone if this method throws.
+     */
+    static BackupInfo read(Path file, Function<BackupHeader, byte[]> keyFor, ProgressMeter meter, PartHandler handler) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new BackupException("no backup file " + file);
         }
@@ -110,18 +142,27 @@ public final class BackupFiles {
                 java.util.Arrays.fill(key, (byte) 0);
                 PartsReader parts = new PartsReader(payload);
                 List<String> names = new ArrayList<>();
-                long bytes = 0;
-                byte[] buf = new byte[1 << 16];
                 for (String name; (name = parts.next()) != null;) {
                     names.add(name);
-                    for (int n; (n = parts.stream().read(buf)) >= 0;) {
-                        bytes += n;
-                    }
+                    meter.part(name);
+                    InputStream counted = new FilterInputStream(parts.stream()) {
+                        @Override
+                        public int read(byte[] b, int off, int len) throws IOException {
+                            int n = super.read(b, off, len);
+                            if (n > 0) {
+                                meter.bytes(n);
+                            }
+                            return n;
+                        }
+                    };
+                    handler.part(name, counted);
+                    counted.transferTo(OutputStream.nullOutputStream());
                 }
                 if (payload.read() >= 0) {
                     throw new BackupException("data after the end of the payload: the file was altered");
                 }
-                return new BackupInfo(file, head.header(), List.copyOf(names), bytes, Files.size(file));
+                meter.done();
+                return new BackupInfo(file, head.header(), List.copyOf(names), meter.bytes(), Files.size(file));
             }
         }
     }

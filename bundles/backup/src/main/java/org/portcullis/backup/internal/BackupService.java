@@ -1,7 +1,6 @@
 package org.portcullis.backup.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,11 +8,14 @@ import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -30,6 +32,8 @@ import org.portcullis.backup.BackupException;
 import org.portcullis.backup.BackupHeader;
 import org.portcullis.backup.BackupInfo;
 import org.portcullis.backup.BackupParticipant;
+import org.portcullis.backup.Progress;
+import org.portcullis.core.MaintenanceMode;
 import org.portcullis.core.ProductInfo;
 import org.portcullis.storage.Storage;
 import org.slf4j.Logger;
@@ -57,8 +61,13 @@ public class BackupService {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile List<BackupParticipant> participants = List.of();
 
+    @Reference
+    private MaintenanceMode maintenance;
+
+    private final ReentrantLock busy = new ReentrantLock();
     private Path directory;
     private Path keyFile;
+    private Restore restore;
 
     @Activate
     void activate(BackupConfig config) {
@@ -66,6 +75,21 @@ public class BackupService {
                 : Paths.get(config.directory());
         keyFile = config.key_file().isBlank() ? Paths.get(System.getProperty("karaf.etc", "etc"), "portcullis-backup.key")
                 : Paths.get(config.key_file());
+        restore = new Restore(ds, etc(), Paths.get(System.getProperty("karaf.data", "data"), "portcullis", "restore"), maintenance,
+                this::participant);
+        try {
+            String done = restore.recover(Duration.ofSeconds(60));
+            if (!done.isEmpty()) {
+                LOG.warn("Restore: {}", done);
+            }
+        } catch (IOException e) {
+            LOG.error("Restore: {}", e.getMessage());
+        }
+    }
+
+    /** A fresh dated file name: {@code portcullis-<version>-<yyyyMMdd-HHmmss>.pcbk} (UTC), unique to the second. */
+    public String newName() {
+        return "portcullis-" + product.version() + "-" + STAMP.format(java.time.Instant.now()) + SUFFIX;
     }
 
     public Path directory() {
@@ -73,23 +97,83 @@ public class BackupService {
     }
 
     /** Makes a backup at {@code to}, or in the backup directory under a dated name when {@code to} is null. */
-    public BackupInfo create(Path to, char[] passphrase) throws IOException {
+    public BackupInfo create(Path to, char[] passphrase, Consumer<Progress> progress) throws IOException {
+        return exclusively(() -> make(to, passphrase, progress));
+    }
+
+    private BackupInfo make(Path to, char[] passphrase, Consumer<Progress> progress) throws IOException {
         BackupHeader header = BackupFiles.newHeader(product.version(), node(), passphrase == null ? "keyfile" : "passphrase");
-        Path target = to != null ? to : directory.resolve("portcullis-" + product.version() + "-" + STAMP.format(header.created()) + SUFFIX);
+        Path target = to != null ? to : directory.resolve(newName());
         List<BackupParticipant> all = new ArrayList<>();
         all.add(new DatabaseParticipant(ds));
-        all.add(new ConfigParticipant(Paths.get(System.getProperty("karaf.etc", "etc"))));
+        all.add(new ConfigParticipant(etc()));
         participants.stream().sorted(Comparator.comparing(BackupParticipant::name)).forEach(all::add);
         long start = System.nanoTime();
-        BackupInfo info = BackupFiles.create(target, header, keyFor(passphrase, true), all);
+        BackupInfo info = BackupFiles.create(target, header, keyFor(passphrase, true), all, progress);
         LOG.info("Backup {} made: {} parts, {} bytes of data, {} bytes on disk, {} ms", target, info.parts().size(), info.payloadBytes(),
                 info.fileBytes(), (System.nanoTime() - start) / 1_000_000);
         return info;
     }
 
     /** Reads the whole file and checks every byte of it; changes nothing. */
-    public BackupInfo verify(Path file, char[] passphrase) throws IOException {
-        return BackupFiles.verify(file, keyFor(passphrase, false));
+    public BackupInfo verify(Path file, char[] passphrase, Consumer<Progress> progress) throws IOException {
+        return BackupFiles.verify(file, keyFor(passphrase, false), progress);
+    }
+
+    /**
+     * Puts {@code file} back: verifies all of it, refuses another product version, then restores
+     * the database in one transaction and the configuration by atomic renames, in maintenance
+     * mode; on any failure, or a crash, the system is left as it was (see {@link Restore}).
+     */
+    public BackupInfo restore(Path file, char[] passphrase, String by, Consumer<Progress> progress) throws IOException {
+        return exclusively(() -> {
+            Function<BackupHeader, byte[]> key = keyFor(passphrase, false);
+            BackupInfo verified = BackupFiles.verify(file, key, progress);
+            String made = verified.header().productVersion();
+            if (!made.equals(product.version())) {
+                throw new BackupException("this backup was made by Portcullis " + made + ", this system runs " + product.version()
+                        + ": restore it on " + made + ", or take a new backup");
+            }
+            long start = System.nanoTime();
+            BackupInfo info = restore.run(verified, key, by, progress);
+            LOG.info("Backup {} restored by {}: {} parts, {} bytes of data, {} ms", file, by, info.parts().size(), info.payloadBytes(),
+                    (System.nanoTime() - start) / 1_000_000);
+            return info;
+        });
+    }
+
+    /** Deletes a backup in the backup directory. */
+    public void delete(Path file) throws IOException {
+        exclusively(() -> {
+            if (!Files.deleteIfExists(file)) {
+                throw new BackupException("no backup " + file.getFileName());
+            }
+            LOG.info("Backup {} deleted", file);
+            return null;
+        });
+    }
+
+    private interface Work<T> {
+        T run() throws IOException;
+    }
+
+    private <T> T exclusively(Work<T> work) throws IOException {
+        if (!busy.tryLock()) {
+            throw new BackupException("another backup or restore is running on this node: wait for it to finish");
+        }
+        try {
+            return work.run();
+        } finally {
+            busy.unlock();
+        }
+    }
+
+    private BackupParticipant participant(String name) {
+        return participants.stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
+    }
+
+    private static Path etc() {
+        return Paths.get(System.getProperty("karaf.etc", "etc"));
     }
 
     /** The backups in the backup directory, newest first, from their clear headers. */
@@ -100,8 +184,8 @@ public class BackupService {
         List<BackupInfo> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(directory)) {
             for (Path f : files.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).toList()) {
-                try (InputStream in = Files.newInputStream(f)) {
-                    out.add(new BackupInfo(f, SegmentedReader.readHeader(in).header(), List.of(), -1, Files.size(f)));
+                try {
+                    out.add(BackupFiles.header(f));
                 } catch (BackupException e) {
                     LOG.warn("{} in the backup directory is not a readable backup: {}", f, e.getMessage());
                 }

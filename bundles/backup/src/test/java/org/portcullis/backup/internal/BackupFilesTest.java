@@ -55,7 +55,7 @@ class BackupFilesTest {
     void aBackupIsWrittenWholePrivateAndVerifiesPartByPart() throws Exception {
         Path target = dir.resolve("portcullis-1.pcbk");
         BackupInfo made = BackupFiles.create(target, BackupFiles.newHeader("1.2.0", "gw1", "passphrase"), passphrase("long passphrase 1"),
-                List.of(participant("database", "auth", BIG), participant("config", "etc/org.portcullis.auth.cfg", "x = 1\n".getBytes())));
+                List.of(participant("database", "auth", BIG), participant("config", "etc/org.portcullis.auth.cfg", "x = 1\n".getBytes())), p -> { });
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(target)));
         assertEquals(List.of("database/auth", "config/etc/org.portcullis.auth.cfg"), made.parts());
         assertEquals(BIG.length + 6, made.payloadBytes());
@@ -63,7 +63,7 @@ class BackupFilesTest {
             assertEquals(List.of(target), files.toList(), "no temporary file left");
         }
         byte[] before = Files.readAllBytes(target);
-        BackupInfo verified = BackupFiles.verify(target, passphrase("long passphrase 1"));
+        BackupInfo verified = BackupFiles.verify(target, passphrase("long passphrase 1"), p -> { });
         assertEquals(made.parts(), verified.parts());
         assertEquals(made.payloadBytes(), verified.payloadBytes());
         assertEquals("1.2.0", verified.header().productVersion());
@@ -74,7 +74,7 @@ class BackupFilesTest {
     void aFailureWhileWritingLeavesNoFileAndTheOldBackupUntouched() throws Exception {
         Path target = dir.resolve("nightly.pcbk");
         BackupFiles.create(target, BackupFiles.newHeader("1.2.0", "gw1", "passphrase"), passphrase("long passphrase 1"),
-                List.of(participant("database", "auth", "old".getBytes())));
+                List.of(participant("database", "auth", "old".getBytes())), p -> { });
         byte[] old = Files.readAllBytes(target);
         BackupParticipant diskFull = new BackupParticipant() {
             public String name() {
@@ -89,7 +89,7 @@ class BackupFilesTest {
             }
         };
         IOException e = assertThrows(IOException.class, () -> BackupFiles.create(target, BackupFiles.newHeader("1.2.0", "gw1", "passphrase"),
-                passphrase("long passphrase 1"), List.of(diskFull)));
+                passphrase("long passphrase 1"), List.of(diskFull), p -> { }));
         assertEquals("No space left on device", e.getMessage());
         assertArrayEquals(old, Files.readAllBytes(target), "the previous backup under that name is intact");
         try (var files = Files.list(dir)) {
@@ -101,16 +101,16 @@ class BackupFilesTest {
     void verifyRefusesAWrongPassphraseAnAlteredFileAndAMissingOne() throws Exception {
         Path target = dir.resolve("b.pcbk");
         BackupFiles.create(target, BackupFiles.newHeader("1.2.0", "gw1", "passphrase"), passphrase("long passphrase 1"),
-                List.of(participant("database", "auth", BIG)));
+                List.of(participant("database", "auth", BIG)), p -> { });
         assertEquals("wrong passphrase or key file for this backup (or its header was altered)",
-                assertThrows(BackupException.class, () -> BackupFiles.verify(target, passphrase("another passphrase"))).getMessage());
+                assertThrows(BackupException.class, () -> BackupFiles.verify(target, passphrase("another passphrase"), p -> { })).getMessage());
         byte[] bytes = Files.readAllBytes(target);
         bytes[bytes.length / 2] ^= 1;
         Path altered = dir.resolve("altered.pcbk");
         Files.write(altered, bytes);
-        BackupException e = assertThrows(BackupException.class, () -> BackupFiles.verify(altered, passphrase("long passphrase 1")));
+        BackupException e = assertThrows(BackupException.class, () -> BackupFiles.verify(altered, passphrase("long passphrase 1"), p -> { }));
         assertFalse(e.getMessage().isBlank());
         assertEquals("no backup file " + dir.resolve("none.pcbk"),
-                assertThrows(BackupException.class, () -> BackupFiles.verify(dir.resolve("none.pcbk"), passphrase("x"))).getMessage());
+                assertThrows(BackupException.class, () -> BackupFiles.verify(dir.resolve("none.pcbk"), passphrase("x"), p -> { })).getMessage());
     }
 }

@@ -1,0 +1,117 @@
+package org.portcullis.backup.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+/**
+ * The on-disk record of a restore in progress, in its own directory beside the parts it has
+ * staged ({@code staged/<participant>/<part>}). It is what lets a node killed in the middle
+ * of a restore come back exactly as it was, or exactly restored:
+ * <ul>
+ * <li>written before anything changes, with the maintenance state to return to;</li>
+ * <li>given the database transaction's id just before that transaction commits. The commit is
+ *     the one point of no return: after a crash, PostgreSQL says whether that transaction
+ *     committed, and the staged files are then applied (again) or thrown away;</li>
+ * <li>removed, with the staged parts, when the restore is complete or undone.</li>
+ * </ul>
+ * Each write goes to a temporary file that is synced and renamed, so a crash leaves either the
+ * old or the new record.
+ */
+final class RestoreJournal {
+
+    /** What the journal says. {@code transactionId} is -1 until the database is about to commit. */
+    record Entry(String backup, boolean maintenanceWasOn, long transactionId) {
+    }
+
+    private final Path dir;
+
+    RestoreJournal(Path dir) {
+        this.dir = dir;
+    }
+
+    Path staged() {
+        return dir.resolve("staged");
+    }
+
+    Optional<Entry> read() throws IOException {
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(dir.resolve("journal.properties"))) {
+            p.load(in);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new Entry(p.getProperty("backup", ""), Boolean.parseBoolean(p.getProperty("maintenance.was.on")),
+                    Long.parseLong(p.getProperty("transaction", "-1"))));
+        } catch (NumberFormatException e) {
+            throw new IOException(dir.resolve("journal.properties") + ": 'transaction' is not a number");
+        }
+    }
+
+    /** Starts a restore: no journal may be there, and the staging directory is made empty. */
+    void begin(Entry entry) throws IOException {
+        if (Files.exists(dir.resolve("journal.properties"))) {
+            throw new IllegalStateException("an earlier restore is unfinished (" + dir + "); restart the node to finish or undo it");
+        }
+        deleteTree(dir);
+        Files.createDirectories(staged());
+        write(entry);
+    }
+
+    void write(Entry entry) throws IOException {
+        Properties p = new Properties();
+        p.setProperty("backup", entry.backup());
+        p.setProperty("maintenance.was.on", Boolean.toString(entry.maintenanceWasOn()));
+        p.setProperty("transaction", Long.toString(entry.transactionId()));
+        Path tmp = dir.resolve("journal.properties.tmp");
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+            p.store(out, "Portcullis restore in progress: do not edit; the node finishes or undoes it when it starts");
+        }
+        sync(tmp);
+        Files.move(tmp, dir.resolve("journal.properties"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        syncDirectory(dir);
+    }
+
+    /** Removes the journal first (so a crash here cannot replay it), then the staged parts. */
+    void clear() throws IOException {
+        Files.deleteIfExists(dir.resolve("journal.properties"));
+        syncDirectory(dir);
+        deleteTree(dir);
+    }
+
+    static void sync(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+    }
+
+    static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // not every file system lets a directory be synced; the rename is still atomic
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package org.portcullis.backup.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.karaf.scheduler.Scheduler;
+import org.apache.karaf.scheduler.SchedulerError;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+import org.portcullis.backup.BackupInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes a backup on the configured schedule (Karaf's Quartz scheduler), then deletes the
+ * scheduled backups the retention rules no longer keep. Only scheduled backups (named
+ * {@code scheduled-…}) are ever deleted; backups an admin made by hand stay.
+ */
+@Component(configurationPid = "org.portcullis.backup.schedule", service = {})
+@Designate(ocd = ScheduleConfig.class)
+public class ScheduledBackups implements Runnable {
+
+    static final String PREFIX = "scheduled-";
+    private static final Logger LOG = LoggerFactory.getLogger(ScheduledBackups.class);
+
+    @Reference
+    private Scheduler scheduler;
+
+    @Reference
+    private BackupService backups;
+
+    private ScheduleConfig config;
+    private String job;
+
+    @Activate
+    void activate(ScheduleConfig config) {
+        this.config = config;
+        if (config.cron().isBlank()) {
+            LOG.info("Scheduled backups are off (org.portcullis.backup.schedule: cron is empty)");
+            return;
+        }
+        job = "portcullis-backup";
+        try {
+            scheduler.schedule(this, scheduler.EXPR(config.cron().trim()).name(job).canRunConcurrently(false));
+            LOG.info("Scheduled backups: '{}', keeping {} and {} days", config.cron(), config.keep() == 0 ? "all" : config.keep(),
+                    config.keep_days() == 0 ? "any number of" : config.keep_days());
+        } catch (RuntimeException | SchedulerError e) {
+            job = null;
+            LOG.error("org.portcullis.backup.schedule: cron '{}' is not a Quartz cron expression (seconds minutes hours "
+                    + "day-of-month month day-of-week, e.g. '0 30 2 * * ?'): {}; no scheduled backups until it is fixed",
+                    config.cron(), String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (job != null) {
+            scheduler.unschedule(job);
+        }
+    }
+
+    @Override
+    public void run() {
+        try {
+            char[] passphrase = null;
+            if (!config.passphrase_file().isBlank()) {
+                passphrase = Files.readString(Path.of(config.passphrase_file()), StandardCharsets.UTF_8).lines().findFirst().orElse("")
+                        .toCharArray();
+            }
+            BackupInfo made = backups.create(backups.directory().resolve(PREFIX + backups.newName()), passphrase, p -> { });
+            LOG.info("Scheduled backup {} made", made.file().getFileName());
+            for (Path old : expired(backups.list(), config.keep(), Duration.ofDays(config.keep_days()), Clock.systemUTC().instant())) {
+                backups.delete(old);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.error("Scheduled backup failed: {}; the previous backups are kept", e.getMessage());
+        }
+    }
+
+    /** The scheduled backups in {@code newestFirst} beyond the newest {@code keep}, or older than {@code maxAge}. */
+    static List<Path> expired(List<BackupInfo> newestFirst, int keep, Duration maxAge, Instant now) {
+        List<Path> out = new ArrayList<>();
+        int kept = 0;
+        for (BackupInfo b : newestFirst) {
+            if (!b.file().getFileName().toString().startsWith(PREFIX)) {
+                continue;
+            }
+            boolean tooMany = keep > 0 && kept >= keep;
+            boolean tooOld = !maxAge.isZero() && b.header().created().isBefore(now.minus(maxAge));
+            if (tooMany || tooOld) {
+                out.add(b.file());
+            } else {
+                kept++;
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,2 @@
+/** REST resources {@code /api/v1/backups}. */
+package org.portcullis.backup.rest;
