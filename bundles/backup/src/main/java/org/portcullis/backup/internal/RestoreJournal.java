@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.Properties;
@@ -65,6 +66,9 @@ final class RestoreJournal {
             throw new IllegalStateException("an earlier restore is unfinished (" + dir + "); restart the node to finish or undo it");
         }
         deleteTree(dir);
+        Files.createDirectories(dir.getParent());
+        // private: staged parts are the backup's plaintext (configuration, keys)
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Files.createDirectories(staged());
         write(entry);
     }

@@ -30,7 +30,9 @@ public final class SegmentedReader extends InputStream {
     private final byte[] key;
     private final BackupHeader header;
     private final byte[] aad;
-    private byte[] plain = new byte[0];
+    private final byte[] sealed;
+    private final byte[] plain;
+    private int plainLength;
     private int pos;
     private int index;
     private boolean lastSeen;
@@ -40,6 +42,9 @@ public final class SegmentedReader extends InputStream {
         this.key = key.clone();
         this.header = head.header();
         this.aad = BackupCrypto.associatedData(head.encoded());
+        // reused for every segment (see SegmentedWriter)
+        this.sealed = new byte[header.segmentSize() + BackupCrypto.TAG_BITS / 8];
+        this.plain = new byte[header.segmentSize()];
     }
 
     public static Head readHeader(InputStream source) throws IOException {
@@ -76,6 +81,9 @@ public final class SegmentedReader extends InputStream {
             if (!MessageDigest.isEqual(BackupCrypto.keyCheck(key, head.header()), head.header().keyCheck())) {
                 throw new BackupException("wrong passphrase or key file for this backup (or its header was altered)");
             }
+            if (head.header().segmentSize() < 1 || head.header().segmentSize() > 64 << 20) {
+                throw new BackupException("backup header is damaged (segment size " + head.header().segmentSize() + ")");
+            }
             return new SegmentedReader(new DataInputStream(source), key, head);
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot set up the backup cipher: " + e.getMessage(), e);
@@ -90,7 +98,7 @@ public final class SegmentedReader extends InputStream {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-        while (pos == plain.length) {
+        while (pos == plainLength) {
             if (lastSeen) {
                 if (in.read() >= 0) {
                     throw new BackupException("data after the last segment: the file was altered");
@@ -99,7 +107,7 @@ public final class SegmentedReader extends InputStream {
             }
             next();
         }
-        int n = Math.min(len, plain.length - pos);
+        int n = Math.min(len, plainLength - pos);
         System.arraycopy(plain, pos, b, off, n);
         pos += n;
         return n;
@@ -116,16 +124,15 @@ public final class SegmentedReader extends InputStream {
         if (length < 16 || length > header.segmentSize() + 16) {
             throw new BackupException("segment " + index + " is damaged (length " + length + ")");
         }
-        byte[] sealed = new byte[length];
         try {
-            in.readFully(sealed);
+            in.readFully(sealed, 0, length);
         } catch (EOFException e) {
             throw new BackupException("the backup is truncated inside segment " + index);
         }
-        plain = decrypt(sealed, false);
-        if (plain == null) {
-            plain = decrypt(sealed, true);
-            if (plain == null) {
+        plainLength = decrypt(length, false);
+        if (plainLength < 0) {
+            plainLength = decrypt(length, true);
+            if (plainLength < 0) {
                 throw new BackupException("segment " + index + " failed authentication: the file was altered, or its segments were "
                         + "reordered or mixed with another backup's");
             }
@@ -135,11 +142,12 @@ public final class SegmentedReader extends InputStream {
         index++;
     }
 
-    private byte[] decrypt(byte[] sealed, boolean last) throws IOException {
+    /** Decrypts {@code sealed[0, length)} into {@code plain}; the plaintext length, or -1 when it does not authenticate. */
+    private int decrypt(int length, boolean last) throws IOException {
         try {
-            return BackupCrypto.cipher(Cipher.DECRYPT_MODE, key, header.noncePrefix(), index, last, aad).doFinal(sealed);
+            return BackupCrypto.cipher(Cipher.DECRYPT_MODE, key, header.noncePrefix(), index, last, aad).doFinal(sealed, 0, length, plain, 0);
         } catch (AEADBadTagException e) {
-            return null;
+            return -1;
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot decrypt segment " + index + ": " + e.getMessage(), e);
         }

@@ -24,6 +24,7 @@ public final class SegmentedWriter extends OutputStream {
     private final byte[] prefix;
     private final byte[] aad;
     private final byte[] buffer;
+    private final byte[] sealed;
     private int filled;
     private int index;
     private boolean closed;
@@ -35,6 +36,9 @@ public final class SegmentedWriter extends OutputStream {
         this.prefix = h.noncePrefix().clone();
         this.aad = aad;
         this.buffer = new byte[h.segmentSize()];
+        // one buffer for every sealed segment: a fresh 1 MiB array per segment is a G1 humongous
+        // allocation, which started a concurrent cycle every few segments
+        this.sealed = new byte[h.segmentSize() + BackupCrypto.TAG_BITS / 8];
     }
 
     /** Writes the header (with its key check) and returns the stream for the payload. */
@@ -86,16 +90,15 @@ public final class SegmentedWriter extends OutputStream {
     private void seal(boolean last) throws IOException {
         try {
             Cipher c = BackupCrypto.cipher(Cipher.ENCRYPT_MODE, key, prefix, index, last, aad);
-            byte[] sealed = new byte[filled + BackupCrypto.TAG_BITS / 8];
             // in 16 KiB steps: many short calls get the JIT to the AES and GHASH intrinsics
             // within the first megabytes, where one call per segment ran interpreted for seconds
             int done = 0;
             for (int at = 0; at < filled; at += STEP) {
                 done += c.update(buffer, at, Math.min(STEP, filled - at), sealed, done);
             }
-            c.doFinal(sealed, done);
-            out.writeInt(sealed.length);
-            out.write(sealed);
+            done += c.doFinal(sealed, done);
+            out.writeInt(done);
+            out.write(sealed, 0, done);
             index++;
             filled = 0;
         } catch (GeneralSecurityException e) {

@@ -132,7 +132,9 @@ public class BackupsResource {
         Files.deleteIfExists(tmp);
         Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try {
-            Files.copy(body, tmp, StandardCopyOption.REPLACE_EXISTING);
+            try (var out = Files.newOutputStream(tmp)) {
+                body.transferTo(out);
+            }
             BackupInfo info = BackupFiles.header(tmp);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             return Response.status(201).entity(BackupView.of(new BackupInfo(target, info.header(), List.of(), -1, Files.size(target))))
