@@ -15,6 +15,8 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.stream.Stream;
 
+import org.portcullis.backup.BackupException;
+
 /**
  * The on-disk record of a restore in progress, in its own directory beside the parts it has
  * staged ({@code staged/<participant>/<part>}). It is what lets a node killed in the middle
@@ -63,7 +65,7 @@ final class RestoreJournal {
     /** Starts a restore: no journal may be there, and the staging directory is made empty. */
     void begin(Entry entry) throws IOException {
         if (Files.exists(dir.resolve("journal.properties"))) {
-            throw new IllegalStateException("an earlier restore is unfinished (" + dir + "); restart the node to finish or undo it");
+            throw new BackupException("an earlier restore is unfinished (" + dir + "): restart the node, which finishes or undoes it");
         }
         deleteTree(dir);
         Files.createDirectories(dir.getParent());

@@ -191,6 +191,17 @@ class RestoreTest {
         assertEquals("port = 1\n", Files.readString(etc.resolve("org.portcullis.milter.cfg")), "no transaction id yet: undone");
     }
 
+    @Test
+    void aSecondRestoreWaitsUntilTheInterruptedOneIsFinishedOrUndone() throws Exception {
+        BackupInfo verified = backupAndVerify();
+        RestoreJournal pending = stageMilterConfig("port = 9\n", false, 42);
+        assertEquals("an earlier restore is unfinished (" + work + "): restart the node, which finishes or undoes it",
+                assertThrows(BackupException.class, () -> restore().run(verified, KEY, "tester", p -> { })).getMessage());
+        assertEquals(42, pending.read().orElseThrow().transactionId(), "the interrupted restore's journal is left for the start");
+        assertTrue(Files.exists(pending.staged().resolve("config/p-etc%2Forg.portcullis.milter.cfg")));
+        assertEquals(List.of(), maintenance.changes);
+    }
+
     private RestoreJournal stageMilterConfig(String content, boolean maintenanceWasOn, long txid) throws IOException {
         RestoreJournal journal = new RestoreJournal(work);
         journal.begin(new RestoreJournal.Entry("/backups/x.pcbk", maintenanceWasOn, -1));
