@@ -76,6 +76,10 @@ public class ScheduledBackups implements Runnable {
             if (!config.passphrase_file().isBlank()) {
                 passphrase = Files.readString(Path.of(config.passphrase_file()), StandardCharsets.UTF_8).lines().findFirst().orElse("")
                         .toCharArray();
+                if (passphrase.length < 12) {
+                    throw new IOException("the passphrase in " + config.passphrase_file() + " (org.portcullis.backup.schedule: "
+                            + "passphrase.file) is shorter than 12 characters");
+                }
             }
             BackupInfo made = backups.create(backups.directory().resolve(PREFIX + backups.newName()), passphrase, p -> { });
             LOG.info("Scheduled backup {} made", made.file().getFileName());
