@@ -14,6 +14,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -58,8 +59,7 @@ public class BackupService {
     @Reference
     private ProductInfo product;
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    private volatile List<BackupParticipant> participants = List.of();
+    private final List<BackupParticipant> participants = new CopyOnWriteArrayList<>();
 
     @Reference
     private MaintenanceMode maintenance;
@@ -67,7 +67,7 @@ public class BackupService {
     private final ReentrantLock busy = new ReentrantLock();
     private Path directory;
     private Path keyFile;
-    private Restore restore;
+    private volatile Restore restore;
 
     @Activate
     void activate(BackupConfig config) {
@@ -85,6 +85,20 @@ public class BackupService {
         } catch (IOException e) {
             LOG.error("Restore: {}", e.getMessage());
         }
+        participants.forEach(restore::deliverPending);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void addParticipant(BackupParticipant p) {
+        participants.add(p);
+        Restore r = restore;
+        if (r != null) {
+            r.deliverPending(p);
+        }
+    }
+
+    void removeParticipant(BackupParticipant p) {
+        participants.remove(p);
     }
 
     /** A fresh dated file name: {@code portcullis-<version>-<yyyyMMdd-HHmmss>.pcbk} (UTC), unique to the second. */

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -54,6 +55,7 @@ final class Restore {
     private final DataSource ds;
     private final Path etc;
     private final RestoreJournal journal;
+    private final Path pending;
     private final MaintenanceMode maintenance;
     private final Function<String, BackupParticipant> participants;
 
@@ -61,6 +63,7 @@ final class Restore {
         this.ds = ds;
         this.etc = etc;
         this.journal = new RestoreJournal(work);
+        this.pending = work.resolveSibling(work.getFileName() + "-pending");
         this.maintenance = maintenance;
         this.participants = participants;
     }
@@ -150,30 +153,59 @@ final class Restore {
                 String owner = dir.getFileName().toString();
                 BackupParticipant p = participants.apply(owner);
                 if (p == null) {
-                    throw new IOException("participant '" + owner + "' is gone; its parts wait in " + dir
-                            + ": install its feature and restart the node to finish the restore");
+                    // only after a crash: a restore refuses up front a participant this system lacks
+                    Path later = pending.resolve(owner);
+                    RestoreJournal.deleteTree(later);
+                    if (!Files.isDirectory(pending)) {
+                        Files.createDirectories(pending.getParent());
+                        Files.createDirectory(pending, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                    }
+                    Files.move(dir, later, StandardCopyOption.ATOMIC_MOVE);
+                    LOG.warn("Restore: participant '{}' is not running; its parts wait in {} and are handed to it when it starts",
+                            owner, later);
+                } else {
+                    p.restore(input(owner, dir));
                 }
-                List<String> names = staged(dir);
-                p.restore(new BackupParticipant.Input() {
-                    @Override
-                    public List<String> parts() {
-                        return names;
-                    }
-
-                    @Override
-                    public InputStream open(String part) throws IOException {
-                        if (!names.contains(part)) {
-                            throw new IOException("the backup holds no part " + owner + "/" + part);
-                        }
-                        return Files.newInputStream(dir.resolve("p-" + URLEncoder.encode(part, StandardCharsets.UTF_8)));
-                    }
-                });
             }
         }
         journal.clear();
         if (!wasOn) {
             maintenance.disable();
         }
+    }
+
+    /** Hands {@code p} the parts a finished restore kept for it while it was not running, if any. */
+    void deliverPending(BackupParticipant p) {
+        Path dir = pending.resolve(p.name());
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try {
+            p.restore(input(p.name(), dir));
+            RestoreJournal.deleteTree(dir);
+            LOG.info("Restore: participant '{}' got the parts of the last restore it had missed", p.name());
+        } catch (IOException | RuntimeException e) {
+            LOG.error("Restore: participant '{}' could not take the parts waiting in {} ({}); they are offered again when it next "
+                    + "starts", p.name(), dir, e.getMessage());
+        }
+    }
+
+    private static BackupParticipant.Input input(String owner, Path dir) throws IOException {
+        List<String> names = staged(dir);
+        return new BackupParticipant.Input() {
+            @Override
+            public List<String> parts() {
+                return names;
+            }
+
+            @Override
+            public InputStream open(String part) throws IOException {
+                if (!names.contains(part)) {
+                    throw new IOException("the backup holds no part " + owner + "/" + part);
+                }
+                return Files.newInputStream(dir.resolve("p-" + URLEncoder.encode(part, StandardCharsets.UTF_8)));
+            }
+        };
     }
 
     private void undo(boolean wasOn) {

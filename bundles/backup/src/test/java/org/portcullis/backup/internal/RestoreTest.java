@@ -192,6 +192,30 @@ class RestoreTest {
     }
 
     @Test
+    void partsOfAParticipantNotRunningWhenACommittedRestoreIsFinishedWaitForIt() throws Exception {
+        long committed = transaction(true);
+        RestoreJournal journal = stageMilterConfig("port = 9\n", false, committed);
+        Path staged = Files.createDirectories(journal.staged().resolve("files"));
+        Files.writeString(staged.resolve("p-tls%2Fkey.pem"), "key from the backup");
+        Restore withoutFiles = new Restore(ds, etc, work, maintenance, name -> null);
+
+        withoutFiles.recover(Duration.ofSeconds(5));
+
+        assertEquals("port = 9\n", Files.readString(etc.resolve("org.portcullis.milter.cfg")), "the rest of the restore is done");
+        assertFalse(Files.exists(work));
+        assertEquals(List.of(false), maintenance.changes, "and the node is out of maintenance");
+        assertEquals(null, files.restored);
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(tmp.resolve("data/restore-pending"))));
+        withoutFiles.deliverPending(files);
+        assertEquals("key from the backup", files.restored, "the participant gets its parts when it starts");
+        assertFalse(Files.exists(tmp.resolve("data/restore-pending/files")));
+        files.restored = null;
+        withoutFiles.deliverPending(files);
+        assertEquals(null, files.restored, "once");
+    }
+
+    @Test
     void aSecondRestoreWaitsUntilTheInterruptedOneIsFinishedOrUndone() throws Exception {
         BackupInfo verified = backupAndVerify();
         RestoreJournal pending = stageMilterConfig("port = 9\n", false, 42);
