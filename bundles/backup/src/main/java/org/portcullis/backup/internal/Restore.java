@@ -95,7 +95,12 @@ final class Restore {
                 committed = true;
             }
             LOG.info("Restore of {}: database committed; putting the configuration back", verified.file());
-            finish(wasOn);
+            try {
+                finish(wasOn);
+            } catch (IOException | RuntimeException e) {
+                throw new BackupException("the database is restored, but the rest could not be put back (" + e.getMessage()
+                        + "); the node stays in maintenance: fix that and restart the node, which finishes the restore");
+            }
             return info;
         } finally {
             if (!committed) {
