@@ -216,6 +216,31 @@ class RestoreTest {
     }
 
     @Test
+    void aFailureAfterTheCommitIsFinishedByTheNextStart() throws Exception {
+        String data = snapshot();
+        BackupInfo verified = backupAndVerify();
+        sql("DELETE FROM rt_items.a_items WHERE id > 100");
+        Files.writeString(etc.resolve("org.portcullis.milter.cfg"), "port = 2\n");
+        Path saved = tmp.resolve("etc.saved");
+        Files.move(etc, saved);
+        Files.writeString(etc, "etc/ is not a directory now");
+
+        BackupException e = assertThrows(BackupException.class, () -> restore().run(verified, KEY, "tester", p -> { }));
+        assertTrue(e.getMessage().startsWith("the database is restored, but the rest could not be put back ("), e.getMessage());
+        assertTrue(e.getMessage().endsWith("the node stays in maintenance: fix that and restart the node, which finishes the restore"));
+        assertEquals(data, snapshot(), "committed");
+        assertEquals(List.of(true), maintenance.changes);
+
+        Files.delete(etc);
+        Files.move(saved, etc);
+        assertEquals("finished the restore of " + verified.file() + " that was interrupted after its database commit",
+                restore().recover(Duration.ofSeconds(5)));
+        assertEquals("port = 1\n", Files.readString(etc.resolve("org.portcullis.milter.cfg")));
+        assertEquals("key one", files.restored);
+        assertEquals(List.of(true, false), maintenance.changes);
+    }
+
+    @Test
     void aSecondRestoreWaitsUntilTheInterruptedOneIsFinishedOrUndone() throws Exception {
         BackupInfo verified = backupAndVerify();
         RestoreJournal pending = stageMilterConfig("port = 9\n", false, 42);
