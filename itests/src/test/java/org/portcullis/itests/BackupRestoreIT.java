@@ -200,6 +200,22 @@ class BackupRestoreIT {
         assertEquals(200, down.statusCode());
         assertArrayEquals(Files.readAllBytes(file), Files.readAllBytes(down.body()));
 
+        // bad requests: one-line errors, nothing started
+        HttpResponse<String> badName = http.send(HttpRequest.newBuilder(URI.create(base + "/.hidden.pcbk")).header("Authorization", auth)
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, badName.statusCode(), badName.body());
+        assertTrue(badName.body().contains("a backup name is letters, digits"), badName.body());
+        assertEquals(404, http.send(HttpRequest.newBuilder(URI.create(base + "/none.pcbk")).header("Authorization", auth).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
+        HttpResponse<String> shortPass = post(http, base + "/uploaded.pcbk/restore", auth, "{\"passphrase\":\"short\"}");
+        assertEquals(400, shortPass.statusCode(), shortPass.body());
+        assertTrue(shortPass.body().contains("the passphrase is shorter than 12 characters"), shortPass.body());
+        HttpResponse<String> badJson = post(http, base + "/uploaded.pcbk/restore", auth, "{\"passphrase\": ");
+        assertEquals(400, badJson.statusCode(), badJson.body());
+        HttpResponse<String> unknownField = post(http, base, auth, "{\"passfrase\":\"a long backup passphrase\"}");
+        assertEquals(400, unknownField.statusCode(), unknownField.body());
+        assertTrue(JSON.readTree(get(http, base + "/jobs", auth)).isEmpty(), "no job was started by a bad request");
+
         // jobs: a wrong passphrase fails with the reason; verify and restore succeed with progress to the end
         JsonNode failed = job(http, auth, post(http, base + "/uploaded.pcbk/verify", auth, "{\"passphrase\":\"not the right passphrase\"}"));
         assertEquals("failed", failed.get("state").asText());
