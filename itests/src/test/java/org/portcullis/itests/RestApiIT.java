@@ -84,7 +84,13 @@ class RestApiIT {
     @Test
     @Order(1)
     void everyOperationAnswers401WithoutCredentialsAnd403WithoutItsRight() throws Exception {
-        JsonNode paths = JSON.readTree(call("GET", "/openapi.json", null, null).body()).get("paths");
+        JsonNode document = JSON.readTree(call("GET", "/openapi.json", null, null).body());
+        JsonNode paths = document.get("paths");
+        // bodies of every bundle's resources are described, by their record types
+        JsonNode schemas = document.get("components").get("schemas");
+        assertEquals("string", schemas.get("ListsResource.NewEntry").get("properties").get("pattern").get("type").asText(), schemas.toString());
+        assertEquals("#/components/schemas/BackupsResource.JobView", paths.get("/backups/jobs").get("get").get("responses").get("200")
+                .get("content").get("application/json").get("schema").get("items").get("$ref").asText(), paths.get("/backups/jobs").toString());
         int walked = 0;
         int needingARight = 0;
         List<String> seen = new ArrayList<>();

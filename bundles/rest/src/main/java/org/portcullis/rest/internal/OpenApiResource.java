@@ -33,8 +33,9 @@ import org.portcullis.rest.Api;
 /**
  * {@code GET /openapi.json}: an OpenAPI 3.0 document of every resource published to the API now,
  * read from their JAX-RS annotations (so a bundle's new endpoints appear as it starts). It lists
- * paths, operations, path and query parameters, whether a JSON body is taken, and the two ways
- * to authenticate; schemas of bodies are not described yet.
+ * paths, operations, path and query parameters, the schemas of request and response bodies
+ * (from their record types, see {@link JsonSchemas}), the right each needs, and the two ways to
+ * authenticate.
  */
 @Component(service = OpenApiResource.class, property = {"osgi.jaxrs.resource=true", Api.SELECT})
 @Path("openapi.json")
@@ -57,14 +58,15 @@ public class OpenApiResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> document() throws InvalidSyntaxException {
         Map<String, Map<String, Object>> paths = new TreeMap<>();
+        JsonSchemas schemas = new JsonSchemas();
         for (Class<?> type : resourceClasses()) {
-            describe(type, paths);
+            describe(type, paths, schemas);
         }
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("openapi", "3.0.3");
         doc.put("info", Map.of("title", "Portcullis API", "version", product.version()));
         doc.put("servers", List.of(Map.of("url", Api.BASE)));
-        doc.put("components", Map.of("securitySchemes", Map.of(
+        doc.put("components", Map.of("schemas", schemas.named(), "securitySchemes", Map.of(
                 "basic", Map.of("type", "http", "scheme", "basic"),
                 "bearer", Map.of("type", "http", "scheme", "bearer", "description", "a token from POST /auth/login"))));
         doc.put("security", List.of(Map.of("basic", List.of()), Map.of("bearer", List.of())));
@@ -95,7 +97,7 @@ public class OpenApiResource {
         return classes;
     }
 
-    static void describe(Class<?> type, Map<String, Map<String, Object>> paths) {
+    static void describe(Class<?> type, Map<String, Map<String, Object>> paths, JsonSchemas schemas) {
         String base = "/" + strip(type.getAnnotation(Path.class).value());
         for (Method m : type.getMethods()) {
             for (Class<? extends Annotation> verb : VERBS) {
@@ -107,7 +109,7 @@ public class OpenApiResource {
                 Map<String, Object> operation = new LinkedHashMap<>();
                 operation.put("operationId", type.getSimpleName() + "." + m.getName());
                 List<Map<String, Object>> parameters = new ArrayList<>();
-                boolean body = false;
+                Parameter body = null;
                 for (Parameter p : m.getParameters()) {
                     if (p.isAnnotationPresent(PathParam.class)) {
                         parameters.add(Map.of("name", p.getAnnotation(PathParam.class).value(), "in", "path", "required", true,
@@ -116,18 +118,20 @@ public class OpenApiResource {
                         parameters.add(Map.of("name", p.getAnnotation(QueryParam.class).value(), "in", "query",
                                 "schema", Map.of("type", "string")));
                     } else if (!p.isAnnotationPresent(Context.class) && p.getAnnotations().length == 0) {
-                        body = true;
+                        body = p;
                     }
                 }
                 if (!parameters.isEmpty()) {
                     operation.put("parameters", parameters);
                 }
-                if (body) {
+                if (body != null) {
                     javax.ws.rs.Consumes consumes = m.isAnnotationPresent(javax.ws.rs.Consumes.class) ? m.getAnnotation(javax.ws.rs.Consumes.class)
                             : type.getAnnotation(javax.ws.rs.Consumes.class);
                     String media = consumes == null || consumes.value().length == 0 ? MediaType.APPLICATION_JSON : consumes.value()[0];
+                    Map<String, Object> schema = media.equals(MediaType.APPLICATION_JSON) ? schemas.of(body.getParameterizedType())
+                            : Map.of("type", "string", "format", "binary");
                     operation.put("requestBody", Map.of("required", true, "content", Map.of(media, Map.of("schema",
-                            Map.of("type", media.equals(MediaType.APPLICATION_JSON) ? "object" : "string")))));
+                            schema == null ? Map.of("type", "object") : schema))));
                 }
                 if (AuthenticationFilter.isPublic(verb.getSimpleName(), path)) {
                     operation.put("security", List.of());
@@ -139,7 +143,13 @@ public class OpenApiResource {
                 if (AuthorizationFilter.adminOnly(m)) {
                     operation.put("x-portcullis-admin-only", true);
                 }
-                operation.put("responses", Map.of("default", Map.of("description", "JSON; errors as {\"error\", \"message\"}")));
+                Map<String, Object> responses = new LinkedHashMap<>();
+                Map<String, Object> returned = schemas.of(m.getGenericReturnType());
+                if (returned != null) {
+                    responses.put("200", Map.of("description", "OK", "content", Map.of(MediaType.APPLICATION_JSON, Map.of("schema", returned))));
+                }
+                responses.put("default", Map.of("description", "JSON; errors as {\"error\", \"message\"}"));
+                operation.put("responses", responses);
                 paths.computeIfAbsent(path, k -> new TreeMap<>()).put(verb.getSimpleName().toLowerCase(java.util.Locale.ROOT), operation);
             }
         }

@@ -75,8 +75,9 @@ class RestInternalsTest {
     @Test
     void theDocumentListsEveryOperationWithItsRight() {
         Map<String, Map<String, Object>> paths = new TreeMap<>();
-        OpenApiResource.describe(AuthResource.class, paths);
-        OpenApiResource.describe(SystemResource.class, paths);
+        JsonSchemas schemas = new JsonSchemas();
+        OpenApiResource.describe(AuthResource.class, paths, schemas);
+        OpenApiResource.describe(SystemResource.class, paths, schemas);
         assertEquals(java.util.Set.of("/auth/login", "/auth/logout", "/auth/me", "/auth/password", "/auth/users", "/auth/users/{name}",
                 "/auth/users/{name}/rights/{right}", "/system/version", "/system/maintenance"), paths.keySet());
         @SuppressWarnings("unchecked")
@@ -90,6 +91,19 @@ class RestInternalsTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> login = (Map<String, Object>) paths.get("/auth/login").get("post");
         assertEquals(java.util.List.of(), login.get("security"), "login is the one public operation of these");
+        // bodies are described from their records: the login body, and the account list users answers with
+        assertEquals(Map.of("required", true, "content", Map.of("application/json", Map.of("schema",
+                Map.of("$ref", "#/components/schemas/AuthResource.Login")))), login.get("requestBody"));
+        assertEquals(Map.of("type", "object", "properties", Map.of("name", Map.of("type", "string"), "password", Map.of("type", "string"))),
+                schemas.named().get("AuthResource.Login"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> users = (Map<String, Object>) paths.get("/auth/users").get("get");
+        assertEquals(Map.of("schema", Map.of("type", "array", "items", Map.of("$ref", "#/components/schemas/AuthResource.AccountView"))),
+                ((Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) users.get("responses")).get("200")).get("content")).get("application/json"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> view = (Map<String, Object>) ((Map<String, Object>) schemas.named().get("AuthResource.AccountView"))
+                .get("properties");
+        assertEquals(Map.of("type", "array", "items", Map.of("type", "string")), view.get("scopes"));
     }
 
     @Test
