@@ -258,6 +258,33 @@ class MailFlowIT {
         assertTrue(status.matches("(?s).*Verdicts .*\\brejected 3\\b.*"), "three viruses rejected:\n" + status);
     }
 
+    @Test
+    @Order(7)
+    void postfixReachesTheMilterOverAUnixSocketToo() throws Exception {
+        Path dir = Files.createTempDirectory("portcullis-milter");
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path socket = dir.resolve("milter.sock");
+        Path cfg = dist.home.resolve("etc/org.portcullis.milter.cfg");
+        String tcp = Files.readString(cfg);
+        Files.writeString(cfg, tcp + "socket = " + socket + "\nsocket.mode = 0666\n");
+        dist.awaitSsh(password, "milter:status", "unix:" + socket);
+        try (PostfixInstance unixGateway = PostfixInstance.create("gateway-unix", Distribution.freePort(), sink.port, "unix:" + socket)) {
+            unixGateway.start();
+            String reply = SmtpClient.send(unixGateway.smtpPort, "alice@sender.test", "bob@example.test", message("unix-clean-1", "hi"));
+            assertTrue(reply.startsWith("250"), reply + "\n" + unixGateway.log());
+            String delivered = awaitDelivered("unix-clean-1");
+            assertTrue(delivered.contains("X-Portcullis-Verdict: clean"), delivered);
+            String virus = SmtpClient.send(unixGateway.smtpPort, "mallory@sender.test", "bob@example.test",
+                    message("unix-eicar-1", new String(ClamdProcess.eicar(), StandardCharsets.US_ASCII)));
+            assertTrue(virus.startsWith("550 5.7.1"), virus);
+        } finally {
+            Files.writeString(cfg, tcp);
+            dist.awaitSsh(password, "milter:status", "127.0.0.1:" + dist.milterPort);
+            assertFalse(Files.exists(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS), "the socket file went with the listener");
+            Files.deleteIfExists(dir);
+        }
+    }
+
     /** The fixture spam scanner as a bundle: its class, a component description, a manifest. */
     private static byte[] spamScannerBundle() throws IOException {
         Class<?> type = org.portcullis.itests.fixture.MarkerSpamScanner.class;

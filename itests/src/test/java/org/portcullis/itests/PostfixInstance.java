@@ -90,7 +90,7 @@ final class PostfixInstance implements AutoCloseable {
                 "queue_run_delay = 2s",
                 "minimal_backoff_time = 2s",
                 "maximal_backoff_time = 4s",
-                "smtpd_milters = " + (milter == null ? "" : "inet:" + milter),
+                "smtpd_milters = " + (milter == null ? "" : milter.startsWith("unix:") ? milter : "inet:" + milter),
                 "non_smtpd_milters =",
                 "milter_protocol = 6",
                 "milter_default_action = tempfail",

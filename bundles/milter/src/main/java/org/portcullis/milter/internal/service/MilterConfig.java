@@ -12,6 +12,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "TCP port to listen on")
     int port() default 11340;
 
+    @AttributeDefinition(description = "A unix socket to listen on instead of address and port (Postfix: smtpd_milters = "
+            + "unix:PATH, relative to Postfix's chroot if smtpd runs in one); empty: TCP", required = false)
+    String socket() default "";
+
+    @AttributeDefinition(description = "Permissions of the unix socket file, octal: Postfix's smtpd must be able to write to it "
+            + "(put the Postfix user in the Portcullis group, or use 0666 on a host with no untrusted local users)")
+    String socket_mode() default "0660";
+
     @AttributeDefinition(description = "Where large messages and attachments are spooled; empty means ${karaf.data}/portcullis/spool",
             required = false)
     String spool_directory() default "";

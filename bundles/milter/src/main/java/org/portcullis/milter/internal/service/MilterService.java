@@ -3,6 +3,7 @@ package org.portcullis.milter.internal.service;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Hashtable;
@@ -13,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -31,6 +33,7 @@ import org.portcullis.milter.internal.pipeline.PipelineFilter;
 import org.portcullis.milter.internal.pipeline.ScanRunner;
 import org.portcullis.milter.internal.pipeline.VerdictPolicy;
 import org.portcullis.milter.internal.server.MilterServer;
+import org.portcullis.milter.internal.session.MilterFilter;
 import org.portcullis.milter.internal.session.SessionSettings;
 import org.portcullis.milter.internal.spool.MessageSpool;
 import org.portcullis.milter.lists.ListPolicy;
@@ -97,21 +100,43 @@ public class MilterService {
         MilterStats stats = new MilterStats();
         SessionSettings settings = new SessionSettings(config.max_frame_bytes(), spool, config.spool_memory_bytes(), ACTIONS, STEPS,
                 Duration.ofSeconds(config.idle_timeout_seconds()), Duration.ofSeconds(config.progress_interval_seconds()));
-        InetSocketAddress address = new InetSocketAddress(config.address(), config.port());
+        Supplier<MilterFilter> filters = () -> new PipelineFilter(maintenance::isActive, this::scanners, () -> lists, runner,
+                () -> policy, workers, spool, config.spool_memory_bytes(), stats);
+        String socket = config.socket().trim();
         try {
-            server = MilterServer.start(address, settings, () -> new PipelineFilter(maintenance::isActive, this::scanners, () -> lists, runner,
-                    () -> policy, workers, spool, config.spool_memory_bytes(), stats));
+            server = socket.isEmpty() ? MilterServer.start(new InetSocketAddress(config.address(), config.port()), settings, filters)
+                    : MilterServer.startUnix(Paths.get(socket), socketMode(config.socket_mode()), settings, filters);
         } catch (Exception e) {
             stopPools();
-            LOG.error("Milter cannot listen on {}:{} ({}); set address and port in etc/org.portcullis.milter.cfg",
-                    config.address(), config.port(), e.getMessage());
+            LOG.error("Milter cannot listen on {} ({}); set {} in etc/org.portcullis.milter.cfg",
+                    socket.isEmpty() ? config.address() + ":" + config.port() : "unix:" + socket, e.getMessage(),
+                    socket.isEmpty() ? "address and port" : "socket");
             throw e;
         }
-        LOG.info("Milter listening on {} ({})", server.address(), server.transport());
+        LOG.info("Milter listening on {} ({})", server.endpoint(), server.transport());
         Hashtable<String, Object> props = new Hashtable<>();
         props.put("jmx.objectname", MilterStatus.OBJECT_NAME);
         status = context.registerService(new String[] {MilterStatus.class.getName(), MilterStatusMBean.class.getName()},
                 new MilterStatus(server, stats), props);
+    }
+
+    /** An octal mode such as {@code 0660} as permissions. */
+    static Set<PosixFilePermission> socketMode(String octal) {
+        String m = octal.trim();
+        if (!m.matches("0?[0-7]{3}")) {
+            throw new IllegalArgumentException("socket.mode '" + octal + "' is not an octal mode such as 0660");
+        }
+        int bits = Integer.parseInt(m, 8);
+        Set<PosixFilePermission> out = java.util.EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] order = {PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+            PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
+        for (int i = 0; i < order.length; i++) {
+            if ((bits & (1 << i)) != 0) {
+                out.add(order[i]);
+            }
+        }
+        return out;
     }
 
     @Deactivate

@@ -1,5 +1,7 @@
 package org.portcullis.milter.internal.service;
 
+import java.net.InetSocketAddress;
+
 import org.portcullis.milter.internal.pipeline.MilterStats;
 import org.portcullis.milter.internal.server.MilterServer;
 
@@ -22,7 +24,8 @@ public final class MilterStatus implements MilterStatusMBean {
 
     @Override
     public String getAddress() {
-        return server.address().getHostString() + ":" + server.address().getPort();
+        InetSocketAddress a = server.address();
+        return a == null ? server.endpoint() : a.getHostString() + ":" + a.getPort();
     }
 
     @Override

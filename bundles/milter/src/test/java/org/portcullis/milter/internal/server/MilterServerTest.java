@@ -3,6 +3,7 @@ package org.portcullis.milter.internal.server;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.portcullis.milter.internal.codec.Frames.concat;
 import static org.portcullis.milter.internal.codec.Frames.frame;
@@ -13,6 +14,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,9 +52,16 @@ class MilterServerTest {
     private List<MilterReply> atMail = List.of();
 
     private void start(Duration idle, Duration progress) throws InterruptedException {
-        SessionSettings settings = new SessionSettings(1 << 20, spoolDir, MEMORY_LIMIT,
-                MilterProtocol.ACTION_ADD_HEADERS | MilterProtocol.ACTION_QUARANTINE, 0, idle, progress);
-        server = MilterServer.start(new InetSocketAddress("127.0.0.1", 0), settings, () -> new MilterFilter() {
+        server = MilterServer.start(new InetSocketAddress("127.0.0.1", 0), settings(idle, progress), this::filter);
+    }
+
+    private SessionSettings settings(Duration idle, Duration progress) {
+        return new SessionSettings(1 << 20, spoolDir, MEMORY_LIMIT, MilterProtocol.ACTION_ADD_HEADERS | MilterProtocol.ACTION_QUARANTINE, 0,
+                idle, progress);
+    }
+
+    private MilterFilter filter() {
+        return new MilterFilter() {
             public List<MilterReply> mail(Transaction tx) {
                 return atMail;
             }
@@ -71,7 +80,7 @@ class MilterServerTest {
                 }
                 return atEnd.apply(tx);
             }
-        });
+        };
     }
 
     @AfterEach
@@ -255,6 +264,40 @@ class MilterServerTest {
         assertEquals('c', mta.call(concat(frame('D', 'T'), frame('T'))));
         assertEquals('c', mta.call(frame('L', "Subject", "x")));
         assertEquals('c', mta.call(frame('N')));
+    }
+
+    @Test
+    void aUnixSocketServesTheSameProtocolWithItsPermissionsAndIsRemovedOnClose(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("run/milter.sock");
+        // a socket file left behind by a killed process is replaced
+        Files.createDirectories(socket.getParent());
+        java.nio.channels.ServerSocketChannel stale = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+        stale.bind(java.net.UnixDomainSocketAddress.of(socket));
+        stale.close();
+        assertTrue(Files.exists(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS), "the stale socket file is there");
+
+        server = MilterServer.startUnix(socket, PosixFilePermissions.fromString("rw-rw----"), settings(Duration.ofSeconds(30),
+                Duration.ofSeconds(10)), this::filter);
+        assertEquals("unix:" + socket, server.endpoint());
+        assertEquals(null, server.address());
+        assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+        try (MtaClient mta = new MtaClient(socket)) {
+            assertEquals('O', mta.call(frame('O', 6, ALL_ACTIONS, ALL_STEPS)));
+            message(mta);
+            mta.send(frame('E'));
+            assertEquals('h', mta.read().code());
+            assertEquals('a', mta.read().code());
+        }
+        assertEquals("<a@example.com> -> [<b@example.com>] 1 headers, 14 bytes, on disk false", seen.get(0));
+        server.close();
+        server = null;
+        assertFalse(Files.exists(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS), "closing removes the socket file");
+
+        Files.writeString(socket, "not a socket");
+        assertEquals(socket + " exists and is not a socket: choose another socket path", assertThrows(IllegalStateException.class,
+                () -> MilterServer.startUnix(socket, PosixFilePermissions.fromString("rw-rw----"), settings(Duration.ofSeconds(30),
+                        Duration.ofSeconds(10)), this::filter)).getMessage());
+        assertEquals("not a socket", Files.readString(socket), "a file that is not a socket is left alone");
     }
 
     private long spoolFiles() throws IOException {

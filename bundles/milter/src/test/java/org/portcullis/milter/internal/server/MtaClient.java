@@ -21,16 +21,25 @@ public final class MtaClient implements AutoCloseable {
         }
     }
 
-    private final Socket socket;
+    private final java.io.Closeable connection;
     private final DataInputStream in;
     private final OutputStream out;
 
     public MtaClient(InetSocketAddress server) throws IOException {
-        socket = new Socket(server.getAddress(), server.getPort());
+        Socket socket = new Socket(server.getAddress(), server.getPort());
         socket.setTcpNoDelay(true);
         socket.setSoTimeout(10_000);
+        connection = socket;
         in = new DataInputStream(socket.getInputStream());
         out = socket.getOutputStream();
+    }
+
+    /** Over a unix socket, as Postfix with {@code smtpd_milters = unix:PATH} (no read timeout). */
+    public MtaClient(java.nio.file.Path socketFile) throws IOException {
+        java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socketFile));
+        connection = channel;
+        in = new DataInputStream(java.nio.channels.Channels.newInputStream(channel));
+        out = java.nio.channels.Channels.newOutputStream(channel);
     }
 
     public void send(byte[] raw) throws IOException {
@@ -69,6 +78,6 @@ public final class MtaClient implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        socket.close();
+        connection.close();
     }
 }
