@@ -36,12 +36,15 @@ final class DatabaseRestore implements AutoCloseable {
     private final Set<String> loaded = new LinkedHashSet<>();
     private boolean committed;
 
-    DatabaseRestore(DataSource ds) throws IOException {
+    private final long lockTimeoutSeconds;
+
+    DatabaseRestore(DataSource ds, java.time.Duration lockTimeout) throws IOException {
+        this.lockTimeoutSeconds = Math.max(1, lockTimeout.toSeconds());
         try {
             c = ds.getConnection();
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
-                st.execute("SET LOCAL lock_timeout = '60s'");
+                st.execute("SET LOCAL lock_timeout = '" + lockTimeoutSeconds + "s'");
             }
         } catch (SQLException e) {
             throw new IOException("database: " + DatabaseParticipant.firstLine(e), e);
@@ -84,6 +87,12 @@ final class DatabaseRestore implements AutoCloseable {
             if (!names.isEmpty()) {
                 try (Statement st = c.createStatement()) {
                     st.execute("TRUNCATE " + String.join(", ", names));
+                } catch (SQLException e) {
+                    if ("55P03".equals(e.getSQLState())) {
+                        throw new BackupException("the tables stayed in use by another session for " + lockTimeoutSeconds + " s (a backup "
+                                + "running on another node?): nothing was changed; restore again when it is done");
+                    }
+                    throw e;
                 }
             }
         } catch (SQLException e) {

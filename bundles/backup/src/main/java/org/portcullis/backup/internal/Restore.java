@@ -56,10 +56,18 @@ final class Restore {
     private final Path etc;
     private final RestoreJournal journal;
     private final Path pending;
+    private final Duration lockTimeout;
     private final MaintenanceMode maintenance;
     private final Function<String, BackupParticipant> participants;
 
     Restore(DataSource ds, Path etc, Path work, MaintenanceMode maintenance, Function<String, BackupParticipant> participants) {
+        this(ds, etc, work, maintenance, participants, Duration.ofSeconds(60));
+    }
+
+    /** @param lockTimeout how long the restore waits for other sessions to let go of the tables */
+    Restore(DataSource ds, Path etc, Path work, MaintenanceMode maintenance, Function<String, BackupParticipant> participants,
+            Duration lockTimeout) {
+        this.lockTimeout = lockTimeout;
         this.ds = ds;
         this.etc = etc;
         this.journal = new RestoreJournal(work);
@@ -88,7 +96,7 @@ final class Restore {
             maintenance.enable("restoring backup " + verified.file().getFileName(), by);
             ProgressMeter meter = new ProgressMeter(progress, "restoring", verified.parts().size(), verified.payloadBytes());
             BackupInfo info;
-            try (DatabaseRestore db = new DatabaseRestore(ds)) {
+            try (DatabaseRestore db = new DatabaseRestore(ds, lockTimeout)) {
                 info = BackupFiles.read(verified.file(), keyFor, meter, (name, in) -> take(db, name, in));
                 journal.write(new RestoreJournal.Entry(verified.file().toString(), wasOn, db.transactionId()));
                 db.commit();

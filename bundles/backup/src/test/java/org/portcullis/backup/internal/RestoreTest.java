@@ -145,6 +145,27 @@ class RestoreTest {
     }
 
     @Test
+    void tablesHeldByAnotherSessionMakeTheRestoreGiveUpAndChangeNothing() throws Exception {
+        BackupInfo verified = backupAndVerify();
+        sql("DELETE FROM rt_items.a_items WHERE id > 10");
+        String changed = snapshot();
+        try (Connection other = ds.getConnection()) {
+            other.setAutoCommit(false);
+            try (Statement st = other.createStatement()) {
+                st.executeQuery("SELECT count(*) FROM rt_items.a_items").close(); // a reader, as another node's backup is
+            }
+            Restore patient = new Restore(ds, etc, work, maintenance, name -> name.equals("files") ? files : null, Duration.ofSeconds(1));
+            assertEquals("the tables stayed in use by another session for 1 s (a backup running on another node?): nothing was changed; "
+                    + "restore again when it is done", assertThrows(BackupException.class,
+                            () -> patient.run(verified, KEY, "tester", p -> { })).getMessage());
+            other.rollback();
+        }
+        assertEquals(changed, snapshot());
+        assertEquals(List.of(true, false), maintenance.changes);
+        assertFalse(Files.exists(work));
+    }
+
+    @Test
     void aSchemaAtAnotherVersionIsRefusedBeforeAnyTableIsTouched() throws Exception {
         BackupInfo verified = backupAndVerify();
         sql("UPDATE storage.schema_history SET version = 4 WHERE schema_name = 'rt_items'", "DELETE FROM rt_items.a_items WHERE id > 10");
