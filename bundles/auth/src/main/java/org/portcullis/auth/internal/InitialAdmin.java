@@ -1,16 +1,14 @@
 package org.portcullis.auth.internal;
 
 import java.io.IOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Arrays;
 
+import org.portcullis.core.AtomicFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,7 +65,7 @@ final class InitialAdmin {
                 LOG.info("First boot: created account '{}' with the password from {}", ADMIN, source);
                 return "created from " + source;
             }
-            writePrivate(generatedFile, new String(password) + "\n");
+            AtomicFiles.writePrivate(generatedFile, out -> out.write((new String(password) + "\n").getBytes(StandardCharsets.UTF_8)));
             if (System.console() != null) {
                 System.out.println("Portcullis first boot: account '" + ADMIN + "' created with password " + new String(password));
                 System.out.println("(shown once; also in " + generatedFile + ", readable by the service user only)");
@@ -87,17 +85,5 @@ final class InitialAdmin {
             p[i] = ALPHABET.charAt(random.nextInt(ALPHABET.length()));
         }
         return p;
-    }
-
-    /** Writes {@code content} to a file only the owner can read, whole or not at all. */
-    static void writePrivate(Path file, String content) throws IOException {
-        Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            w.write(content);
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }

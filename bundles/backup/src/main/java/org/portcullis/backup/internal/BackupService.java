@@ -5,8 +5,6 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -34,6 +32,7 @@ import org.portcullis.backup.BackupHeader;
 import org.portcullis.backup.BackupInfo;
 import org.portcullis.backup.BackupParticipant;
 import org.portcullis.backup.Progress;
+import org.portcullis.core.AtomicFiles;
 import org.portcullis.core.MaintenanceMode;
 import org.portcullis.core.ProductInfo;
 import org.portcullis.storage.Storage;
@@ -234,12 +233,7 @@ public class BackupService {
                 }
                 byte[] key = new byte[32];
                 new SecureRandom().nextBytes(key);
-                Files.createDirectories(keyFile.toAbsolutePath().getParent());
-                Path tmp = keyFile.resolveSibling(keyFile.getFileName() + ".tmp");
-                Files.deleteIfExists(tmp);
-                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-                Files.write(tmp, key);
-                Files.move(tmp, keyFile, StandardCopyOption.ATOMIC_MOVE);
+                AtomicFiles.writePrivate(keyFile, out -> out.write(key));
                 LOG.info("Created the appliance backup key {} (0600); copy it to every cluster node and keep a copy off the appliance",
                         keyFile);
             }

@@ -26,6 +26,7 @@ import org.portcullis.backup.BackupHeader;
 import org.portcullis.backup.BackupInfo;
 import org.portcullis.backup.BackupParticipant;
 import org.portcullis.backup.Progress;
+import org.portcullis.core.AtomicFiles;
 import org.portcullis.core.MaintenanceMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -154,13 +155,9 @@ final class Restore {
     private void finish(boolean wasOn) throws IOException {
         Path config = journal.staged().resolve("config");
         for (String part : staged(config)) {
-            String file = part.substring("etc/".length());
-            Path tmp = etc.resolve("." + file + ".restore");
-            Files.copy(config.resolve("p-" + URLEncoder.encode(part, StandardCharsets.UTF_8)), tmp, StandardCopyOption.REPLACE_EXISTING);
-            RestoreJournal.sync(tmp);
-            Files.move(tmp, etc.resolve(file), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Path staged = config.resolve("p-" + URLEncoder.encode(part, StandardCharsets.UTF_8));
+            AtomicFiles.write(etc.resolve(part.substring("etc/".length())), out -> Files.copy(staged, out));
         }
-        RestoreJournal.syncDirectory(etc);
         try (Stream<Path> owners = Files.list(journal.staged())) {
             for (Path dir : owners.filter(d -> !d.getFileName().toString().equals("config")).sorted().toList()) {
                 String owner = dir.getFileName().toString();

@@ -2,12 +2,10 @@ package org.portcullis.backup.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
@@ -16,6 +14,7 @@ import java.util.Properties;
 import java.util.stream.Stream;
 
 import org.portcullis.backup.BackupException;
+import org.portcullis.core.AtomicFiles;
 
 /**
  * The on-disk record of a restore in progress, in its own directory beside the parts it has
@@ -28,8 +27,7 @@ import org.portcullis.backup.BackupException;
  *     committed, and the staged files are then applied (again) or thrown away;</li>
  * <li>removed, with the staged parts, when the restore is complete or undone.</li>
  * </ul>
- * Each write goes to a temporary file that is synced and renamed, so a crash leaves either the
- * old or the new record.
+ * Each write goes through {@link AtomicFiles}, so a crash leaves either the old or the new record.
  */
 final class RestoreJournal {
 
@@ -80,33 +78,20 @@ final class RestoreJournal {
         p.setProperty("backup", entry.backup());
         p.setProperty("maintenance.was.on", Boolean.toString(entry.maintenanceWasOn()));
         p.setProperty("transaction", Long.toString(entry.transactionId()));
-        Path tmp = dir.resolve("journal.properties.tmp");
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-            p.store(out, "Portcullis restore in progress: do not edit; the node finishes or undoes it when it starts");
-        }
-        sync(tmp);
-        Files.move(tmp, dir.resolve("journal.properties"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDirectory(dir);
+        AtomicFiles.write(dir.resolve("journal.properties"), out -> p.store(out,
+                "Portcullis restore in progress: do not edit; the node finishes or undoes it when it starts"));
     }
 
     /** Removes the journal first (so a crash here cannot replay it), then the staged parts. */
     void clear() throws IOException {
         Files.deleteIfExists(dir.resolve("journal.properties"));
-        syncDirectory(dir);
+        AtomicFiles.syncDirectory(dir);
         deleteTree(dir);
     }
 
     static void sync(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.force(true);
-        }
-    }
-
-    static void syncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // not every file system lets a directory be synced; the rename is still atomic
         }
     }
 

@@ -2,23 +2,19 @@ package org.portcullis.core.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Properties;
 
+import org.portcullis.core.AtomicFiles;
 import org.portcullis.core.MaintenanceState;
 
 /**
- * Keeps the maintenance state in a small properties file. A write goes to a temporary file that
- * is synced and then renamed over the old one, so a crash leaves either the old or the new state.
+ * Keeps the maintenance state in a small properties file, written with {@link AtomicFiles}, so a
+ * crash leaves either the old or the new state.
  */
 final class MaintenanceStore {
 
@@ -70,19 +66,7 @@ final class MaintenanceStore {
             p.setProperty("since", state.since().toString());
             p.setProperty("by", state.by());
         }
-        Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-            p.store(out, "Portcullis maintenance mode; change it with portcullis:maintenance");
-        }
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-        try {
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
+        AtomicFiles.write(file, out -> p.store(out, "Portcullis maintenance mode; change it with portcullis:maintenance"));
     }
 
     private static String quote(String s) {

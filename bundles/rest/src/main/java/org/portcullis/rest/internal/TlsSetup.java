@@ -1,15 +1,12 @@
 package org.portcullis.rest.internal;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -37,6 +34,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.portcullis.core.AtomicFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,8 +108,8 @@ public class TlsSetup {
         KeyStore store = KeyStore.getInstance("PKCS12");
         store.load(null, null);
         store.setKeyEntry("portcullis", pair.getPrivate(), password.toCharArray(), new X509Certificate[] {cert});
-        writePrivate(passwordFile, out -> out.write((password + "\n").getBytes(StandardCharsets.US_ASCII)));
-        writePrivate(keystore, out -> {
+        AtomicFiles.writePrivate(passwordFile, out -> out.write((password + "\n").getBytes(StandardCharsets.US_ASCII)));
+        AtomicFiles.writePrivate(keystore, out -> {
             try {
                 store.store(out, password.toCharArray());
             } catch (GeneralSecurityException e) {
@@ -140,20 +138,5 @@ public class TlsSetup {
         } catch (IOException e) {
             return "localhost";
         }
-    }
-
-    interface Writer {
-        void write(OutputStream out) throws IOException;
-    }
-
-    /** Whole or not at all, readable by the service user only. */
-    private static void writePrivate(Path file, Writer content) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-            content.write(out);
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }
