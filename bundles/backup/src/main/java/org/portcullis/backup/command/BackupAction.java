@@ -1,8 +1,6 @@
 package org.portcullis.backup.command;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 
@@ -13,6 +11,7 @@ import org.portcullis.backup.BackupException;
 import org.portcullis.backup.BackupInfo;
 import org.portcullis.backup.Progress;
 import org.portcullis.backup.internal.BackupService;
+import org.portcullis.backup.internal.Passphrases;
 
 /** What every {@code backup:*} command has: the service, and the right {@code backup} checked first. */
 abstract class BackupAction extends AccountCommand {
@@ -38,18 +37,7 @@ abstract class BackupAction extends AccountCommand {
 
     /** The passphrase in the first line of {@code file}, or {@code null} (the appliance key file). */
     static char[] passphrase(String file) throws IOException {
-        if (file == null) {
-            return null;
-        }
-        Path path = Path.of(file);
-        if (!Files.isReadable(path)) {
-            throw new BackupException("cannot read the passphrase file " + file);
-        }
-        String first = Files.readString(path, StandardCharsets.UTF_8).lines().findFirst().orElse("");
-        if (first.length() < 12) {
-            throw new BackupException("the passphrase in " + file + " is shorter than 12 characters");
-        }
-        return first.toCharArray();
+        return file == null ? null : Passphrases.fromFile(Path.of(file));
     }
 
     /** Prints each progress report as one line: phase, parts, bytes, the part at hand. */

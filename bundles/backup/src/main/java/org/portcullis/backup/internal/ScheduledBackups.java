@@ -1,8 +1,6 @@
 package org.portcullis.backup.internal;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -72,22 +70,14 @@ public class ScheduledBackups implements Runnable {
     @Override
     public void run() {
         try {
-            char[] passphrase = null;
-            if (!config.passphrase_file().isBlank()) {
-                passphrase = Files.readString(Path.of(config.passphrase_file()), StandardCharsets.UTF_8).lines().findFirst().orElse("")
-                        .toCharArray();
-                if (passphrase.length < 12) {
-                    throw new IOException("the passphrase in " + config.passphrase_file() + " (org.portcullis.backup.schedule: "
-                            + "passphrase.file) is shorter than 12 characters");
-                }
-            }
+            char[] passphrase = config.passphrase_file().isBlank() ? null : Passphrases.fromFile(Path.of(config.passphrase_file()));
             BackupInfo made = backups.create(backups.directory().resolve(PREFIX + backups.newName()), passphrase, p -> { });
             LOG.info("Scheduled backup {} made", made.file().getFileName());
             for (Path old : expired(backups.list(), config.keep(), Duration.ofDays(config.keep_days()), Clock.systemUTC().instant())) {
                 backups.delete(old);
             }
         } catch (IOException | RuntimeException e) {
-            LOG.error("Scheduled backup failed: {}; the previous backups are kept", e.getMessage());
+            LOG.error("Scheduled backup failed (org.portcullis.backup.schedule): {}; the previous backups are kept", e.getMessage());
         }
     }
 

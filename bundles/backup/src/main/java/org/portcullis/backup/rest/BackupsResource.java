@@ -29,6 +29,7 @@ import org.portcullis.backup.BackupInfo;
 import org.portcullis.backup.internal.BackupFiles;
 import org.portcullis.backup.internal.BackupJobs;
 import org.portcullis.backup.internal.BackupService;
+import org.portcullis.backup.internal.Passphrases;
 import org.portcullis.rest.Api;
 import org.portcullis.rest.ApiError;
 import org.portcullis.rest.RequiresRight;
@@ -196,9 +197,9 @@ public class BackupsResource {
         if (body == null || body.passphrase() == null) {
             return null;
         }
-        if (body.passphrase().length() < 12) {
-            throw new javax.ws.rs.WebApplicationException(new ApiError("invalid", "the passphrase is shorter than 12 characters")
-                    .response(400));
+        if (!Passphrases.acceptable(body.passphrase())) {
+            throw new javax.ws.rs.WebApplicationException(new ApiError("invalid", "the passphrase is shorter than "
+                    + Passphrases.MIN_LENGTH + " characters").response(400));
         }
         return body.passphrase().toCharArray();
     }
