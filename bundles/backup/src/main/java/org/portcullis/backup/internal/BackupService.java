@@ -140,19 +140,49 @@ public class BackupService {
      */
     public BackupInfo restore(Path file, char[] passphrase, String by, Consumer<Progress> progress) throws IOException {
         return exclusively(() -> {
-            Function<BackupHeader, byte[]> key = keyFor(passphrase, false);
-            BackupInfo verified = BackupFiles.verify(file, key, progress);
-            String made = verified.header().productVersion();
-            if (!made.equals(product.version())) {
-                throw new BackupException("this backup was made by Portcullis " + made + ", this system runs " + product.version()
-                        + ": restore it on " + made + ", or take a new backup");
+            try (DerivedOnce key = new DerivedOnce(keyFor(passphrase, false))) {
+                return restore(file, key, by, progress);
             }
-            long start = System.nanoTime();
-            BackupInfo info = restore.run(verified, key, by, progress);
-            LOG.info("Backup {} restored by {}: {} parts, {} bytes of data, {} ms", file, by, info.parts().size(), info.payloadBytes(),
-                    (System.nanoTime() - start) / 1_000_000);
-            return info;
         });
+    }
+
+    private BackupInfo restore(Path file, Function<BackupHeader, byte[]> key, String by, Consumer<Progress> progress) throws IOException {
+        BackupInfo verified = BackupFiles.verify(file, key, progress);
+        String made = verified.header().productVersion();
+        if (!made.equals(product.version())) {
+            throw new BackupException("this backup was made by Portcullis " + made + ", this system runs " + product.version()
+                    + ": restore it on " + made + ", or take a new backup");
+        }
+        long start = System.nanoTime();
+        BackupInfo info = restore.run(verified, key, by, progress);
+        LOG.info("Backup {} restored by {}: {} parts, {} bytes of data, {} ms", file, by, info.parts().size(), info.payloadBytes(),
+                (System.nanoTime() - start) / 1_000_000);
+        return info;
+    }
+
+    /** A key derived once — scrypt is slow on purpose — for both passes of a restore, handed out as copies and wiped after. */
+    private static final class DerivedOnce implements Function<BackupHeader, byte[]>, AutoCloseable {
+        private final Function<BackupHeader, byte[]> derive;
+        private byte[] key;
+
+        DerivedOnce(Function<BackupHeader, byte[]> derive) {
+            this.derive = derive;
+        }
+
+        @Override
+        public byte[] apply(BackupHeader header) {
+            if (key == null) {
+                key = derive.apply(header);
+            }
+            return key.clone();
+        }
+
+        @Override
+        public void close() {
+            if (key != null) {
+                java.util.Arrays.fill(key, (byte) 0);
+            }
+        }
     }
 
     /** Deletes a backup in the backup directory. */
