@@ -34,6 +34,22 @@ public class BackupJobs {
     /** A job's state as it is now. {@code result} once succeeded, {@code error} once failed. */
     public record Job(String id, String kind, String file, String by, String state, Progress progress, Instant started,
             Instant finished, BackupInfo result, String error) {
+
+        Job running() {
+            return new Job(id, kind, file, by, "running", progress, started, null, null, null);
+        }
+
+        Job at(Progress now) {
+            return new Job(id, kind, file, by, state, now, started, null, null, null);
+        }
+
+        Job succeeded(BackupInfo info) {
+            return new Job(id, kind, info.file().getFileName().toString(), by, "succeeded", progress, started, Instant.now(), info, null);
+        }
+
+        Job failed(String message) {
+            return new Job(id, kind, file, by, "failed", progress, started, Instant.now(), null, message);
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(BackupJobs.class);
@@ -51,17 +67,14 @@ public class BackupJobs {
         Job job = new Job(UUID.randomUUID().toString(), kind, file, by, "queued", null, Instant.now(), null, null, null);
         put(job);
         runner.execute(() -> {
-            update(job.id(), j -> new Job(j.id(), j.kind(), j.file(), j.by(), "running", j.progress(), j.started(), null, null, null));
+            update(job.id(), Job::running);
             try {
-                BackupInfo info = work.run(p -> update(job.id(), j -> new Job(j.id(), j.kind(), j.file(), j.by(), j.state(), p, j.started(),
-                        null, null, null)));
-                update(job.id(), j -> new Job(j.id(), j.kind(), info.file().getFileName().toString(), j.by(), "succeeded", j.progress(),
-                        j.started(), Instant.now(), info, null));
+                BackupInfo info = work.run(p -> update(job.id(), j -> j.at(p)));
+                update(job.id(), j -> j.succeeded(info));
             } catch (Exception e) {
                 String message = String.valueOf(e.getMessage()).lines().findFirst().orElse(e.getClass().getSimpleName());
                 LOG.warn("Backup job {} ({} {}) failed: {}", job.id(), kind, file, message);
-                update(job.id(), j -> new Job(j.id(), j.kind(), j.file(), j.by(), "failed", j.progress(), j.started(), Instant.now(), null,
-                        message));
+                update(job.id(), j -> j.failed(message));
             }
         });
         return job;

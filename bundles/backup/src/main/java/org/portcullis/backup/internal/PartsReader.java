@@ -21,10 +21,7 @@ public final class PartsReader {
     /** The next part's name, or {@code null} at the end of the payload. The previous part is skipped if unread. */
     public String next() throws IOException {
         if (current != null) {
-            current.skip(Long.MAX_VALUE);
-            while (current.read() >= 0) {
-                // drain
-            }
+            current.transferTo(java.io.OutputStream.nullOutputStream());
             current = null;
         }
         try {

@@ -144,7 +144,7 @@ final class Restore {
         }
         Path dir = journal.staged().resolve(owner);
         Files.createDirectories(dir);
-        Path file = dir.resolve("p-" + URLEncoder.encode(rest, StandardCharsets.UTF_8));
+        Path file = stagedFile(dir, rest);
         try (OutputStream out = Files.newOutputStream(file)) {
             in.transferTo(out);
         }
@@ -155,7 +155,7 @@ final class Restore {
     private void finish(boolean wasOn) throws IOException {
         Path config = journal.staged().resolve("config");
         for (String part : staged(config)) {
-            Path staged = config.resolve("p-" + URLEncoder.encode(part, StandardCharsets.UTF_8));
+            Path staged = stagedFile(config, part);
             AtomicFiles.write(etc.resolve(part.substring("etc/".length())), out -> Files.copy(staged, out));
         }
         try (Stream<Path> owners = Files.list(journal.staged())) {
@@ -213,7 +213,7 @@ final class Restore {
                 if (!names.contains(part)) {
                     throw new IOException("the backup holds no part " + owner + "/" + part);
                 }
-                return Files.newInputStream(dir.resolve("p-" + URLEncoder.encode(part, StandardCharsets.UTF_8)));
+                return Files.newInputStream(stagedFile(dir, part));
             }
         };
     }
@@ -235,6 +235,12 @@ final class Restore {
         }
     }
 
+    /** Where a staged part is kept: its name encoded into one safe file name (no '/', never '.' or '..'). */
+    private static Path stagedFile(Path dir, String part) {
+        return dir.resolve("p-" + URLEncoder.encode(part, StandardCharsets.UTF_8));
+    }
+
+    /** The parts staged in {@code dir}, sorted. */
     private static List<String> staged(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return List.of();
