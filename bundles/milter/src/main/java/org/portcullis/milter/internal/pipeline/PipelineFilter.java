@@ -42,6 +42,7 @@ public final class PipelineFilter implements MilterFilter {
             "451 4.7.1 Sender could not be checked now, please try again later");
 
     private static final Logger LOG = LoggerFactory.getLogger(PipelineFilter.class);
+    private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
     private final BooleanSupplier maintenance;
     private final Supplier<List<Scanner>> scanners;
@@ -60,6 +61,9 @@ public final class PipelineFilter implements MilterFilter {
     private final List<String> accepted = new ArrayList<>();
     /** The Allow entry that matched every accepted recipient so far, or {@code null}. */
     private String envelopeAllow;
+    /** The current message's client address and envelope sender, as the lists see them. */
+    private Optional<InetAddress> clientAddress = Optional.empty();
+    private String sender = "";
 
     /**
      * @param lists the Allow/Block lists now, or {@code null} when none is registered
@@ -87,6 +91,11 @@ public final class PipelineFilter implements MilterFilter {
         // a message keeps the scanners present when it starts; with none, nothing needs its content
         snapshot = List.copyOf(scanners.get());
         listSnapshot = lists.get();
+        if (listSnapshot != null) {
+            // the lists ask for it at every RCPT and at the end: parse it once per message
+            clientAddress = client(tx);
+            sender = unbracket(tx.sender());
+        }
         accepted.clear();
         envelopeAllow = null;
         if (snapshot.isEmpty()) {
@@ -103,13 +112,13 @@ public final class PipelineFilter implements MilterFilter {
         String rcpt = unbracket(recipient);
         ListDecision decision;
         try {
-            decision = listSnapshot.atRecipient(new ListQuery(unbracket(tx.sender()), client(tx), List.of(rcpt), List.of()));
+            decision = listSnapshot.atRecipient(new ListQuery(sender, clientAddress, List.of(rcpt), List.of()));
         } catch (RuntimeException e) {
             LOG.error("Allow/Block lists failed at RCPT for {}; answering a temporary failure", rcpt, e);
             return List.of(LISTS_FAILED);
         }
         if (decision instanceof ListDecision.Block block) {
-            LOG.info("Block list entry {} rejects {} for {}", block.entry(), unbracket(tx.sender()), rcpt);
+            LOG.info("Block list entry {} rejects {} for {}", block.entry(), sender, rcpt);
             return List.of(blocked(block));
         }
         envelopeAllow = decision instanceof ListDecision.Allow allow && (accepted.isEmpty() || envelopeAllow != null)
@@ -126,7 +135,7 @@ public final class PipelineFilter implements MilterFilter {
         try {
             ListDecision listed = listsAtEnd(tx);
             if (listed instanceof ListDecision.Block block) {
-                LOG.info("Block list entry {} rejects a message from {}", block.entry(), unbracket(tx.sender()));
+                LOG.info("Block list entry {} rejects a message from {}", block.entry(), sender);
                 List<MilterReply> replies = List.of(blocked(block));
                 stats.message(replies, System.nanoTime() - start);
                 return CompletableFuture.completedFuture(replies);
@@ -167,7 +176,7 @@ public final class PipelineFilter implements MilterFilter {
             return ListDecision.NONE;
         }
         List<String> from = tx.headers().stream().filter(h -> h.getKey().equalsIgnoreCase("From")).map(Map.Entry::getValue).toList();
-        ListDecision decision = listSnapshot.atEndOfMessage(new ListQuery(unbracket(tx.sender()), client(tx), accepted, from));
+        ListDecision decision = listSnapshot.atEndOfMessage(new ListQuery(sender, clientAddress, accepted, from));
         if (decision instanceof ListDecision.None && envelopeAllow != null) {
             return ListDecision.allow(envelopeAllow);
         }
@@ -200,7 +209,7 @@ public final class PipelineFilter implements MilterFilter {
         }
         String literal = c.address().startsWith("IPv6:") ? c.address().substring(5) : c.address();
         // an IPv4 literal, or anything with a colon (Java takes that as IPv6 only): no lookup either way
-        if (!literal.matches("\\d{1,3}(\\.\\d{1,3}){3}") && !literal.contains(":")) {
+        if (!IPV4.matcher(literal).matches() && !literal.contains(":")) {
             return Optional.empty();
         }
         try {
