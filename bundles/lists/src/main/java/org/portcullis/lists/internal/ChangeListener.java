@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
  * Keeps the index current: {@code LISTEN portcullis_lists} on a connection of its own (the
  * table's trigger notifies on every change, on any node), reloading on each notification, after
  * every (re)connect, and every {@code fullReload} in any case. One daemon thread; a lost
- * connection is retried every second.
+ * connection is retried every second. The first load happens once {@code LISTEN} is in place,
+ * so no change made while it runs is missed, and {@link #start} waits for it: the index is
+ * loaded once at start-up, not once by the service and again by the listener.
  */
 final class ChangeListener implements AutoCloseable {
 
@@ -29,6 +31,7 @@ final class ChangeListener implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile Connection current;
+    private final java.util.concurrent.CountDownLatch firstPass = new java.util.concurrent.CountDownLatch(1);
 
     ChangeListener(DataSource ds, Runnable reload, Duration fullReload) {
         this.ds = ds;
@@ -38,8 +41,14 @@ final class ChangeListener implements AutoCloseable {
         thread.setDaemon(true);
     }
 
+    /** Starts listening and returns once the first load has run (or the first connection attempt failed). */
     ChangeListener start() {
         thread.start();
+        try {
+            firstPass.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return this;
     }
 
@@ -51,7 +60,8 @@ final class ChangeListener implements AutoCloseable {
                 try (Statement st = c.createStatement()) {
                     st.execute("LISTEN " + CHANNEL);
                 }
-                reload.run(); // whatever changed while nobody listened
+                reload.run(); // everything, the first time; whatever changed while nobody listened, after that
+                firstPass.countDown();
                 PGConnection pg = c.unwrap(PGConnection.class);
                 long last = System.nanoTime();
                 while (running) {
@@ -62,6 +72,7 @@ final class ChangeListener implements AutoCloseable {
                     }
                 }
             } catch (SQLException | RuntimeException e) {
+                firstPass.countDown(); // the service starts with an empty index, as a failed load leaves it
                 if (running) {
                     LOG.warn("List change listener lost its database connection ({}); retrying in 1 s", e.getMessage());
                     sleep();

@@ -71,11 +71,10 @@ public class ListService implements Lists, ListPolicy {
         start(ds);
     }
 
-    /** Loads the index and starts listening (also for tests on a plain DataSource). */
+    /** Starts listening, which loads the index first (also for tests on a plain DataSource). */
     void start(DataSource dataSource) {
         store = new ListStore(dataSource);
         policy = new IndexedListPolicy(() -> index, clock);
-        reload();
         listener = new ChangeListener(dataSource, this::reload, FULL_RELOAD).start();
     }
 

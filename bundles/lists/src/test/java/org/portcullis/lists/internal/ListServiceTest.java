@@ -71,6 +71,25 @@ class ListServiceTest {
     }
 
     @Test
+    void aStartingNodeHasTheWholeIndexWhenStartReturnsLoadedOnce() throws Exception {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO lists.entries (list, scope, pattern, creator) SELECT 'block', 'global', 'x' || g || '.example', 'test' "
+                    + "FROM generate_series(1, 500) g");
+        }
+        ListService late = new ListService();
+        late.start(ds);
+        try {
+            assertEquals(500, late.indexSize(), "start() returns with the table loaded");
+        } finally {
+            late.deactivate();
+        }
+        java.util.concurrent.atomic.AtomicInteger loads = new java.util.concurrent.atomic.AtomicInteger();
+        try (ChangeListener listener = new ChangeListener(ds, loads::incrementAndGet, java.time.Duration.ofHours(1)).start()) {
+            assertEquals(1, loads.get(), "one load at start: after LISTEN, not once before it and again after");
+        }
+    }
+
+    @Test
     void aChangeOnOneNodeReachesTheOtherNodesIndexWithinASecond() throws Exception {
         assertNull(b.check("x@bad.example", null, "bob@corp.example", null).decisive());
         ListEntry e = a.add(ListType.BLOCK, Scope.GLOBAL, Pattern.parse("bad.example"), "spam run", "admin", null);
