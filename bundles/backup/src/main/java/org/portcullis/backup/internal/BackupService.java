@@ -27,6 +27,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
+import org.portcullis.backup.BackupBusyException;
 import org.portcullis.backup.BackupException;
 import org.portcullis.backup.BackupHeader;
 import org.portcullis.backup.BackupInfo;
@@ -202,7 +203,7 @@ public class BackupService {
 
     private <T> T exclusively(Work<T> work) throws IOException {
         if (!busy.tryLock()) {
-            throw new BackupException("another backup or restore is running on this node: wait for it to finish");
+            throw new BackupBusyException("another backup or restore is running on this node: wait for it to finish");
         }
         try {
             return work.run();

@@ -4,6 +4,7 @@ import javax.ws.rs.core.Response;
 import javax.ws.rs.ext.ExceptionMapper;
 
 import org.osgi.service.component.annotations.Component;
+import org.portcullis.backup.BackupBusyException;
 import org.portcullis.backup.BackupException;
 import org.portcullis.rest.Api;
 import org.portcullis.rest.ApiError;
@@ -14,7 +15,7 @@ public class BackupErrorMapper implements ExceptionMapper<BackupException> {
 
     @Override
     public Response toResponse(BackupException e) {
-        boolean busy = e.getMessage().startsWith("another backup or restore is running");
+        boolean busy = e instanceof BackupBusyException;
         return new ApiError(busy ? "busy" : "invalid_backup", e.getMessage()).response(busy ? 409 : 400);
     }
 }
