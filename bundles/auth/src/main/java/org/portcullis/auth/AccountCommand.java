@@ -39,6 +39,11 @@ public abstract class AccountCommand implements Action {
         return user == null ? "" : user.toString();
     }
 
+    /** The account {@code name} if {@code caller} manages it ({@link Delegation#managed}). */
+    protected Account managed(Account caller, String name) {
+        return Delegation.managed(caller, name, accounts.find(name));
+    }
+
     /** The caller's account; empty for the local console. */
     protected Optional<Account> caller() {
         return ShellAccess.account(accounts, user());

@@ -41,7 +41,12 @@ public interface Accounts {
      */
     Account update(String name, Role role, Set<String> scopes);
 
-    /** @throws AuthException unknown account, weak password */
+    /**
+     * Sets a new password and ends every session token of the account, so that whoever held one
+     * (with the old password, or a stolen token) must log in again.
+     *
+     * @throws AuthException unknown account, weak password
+     */
     void changePassword(String name, char[] newPassword);
 
     /**

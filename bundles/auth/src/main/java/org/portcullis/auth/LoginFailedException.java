@@ -13,7 +13,11 @@ public class LoginFailedException extends Exception {
     private final Duration retryAfter;
 
     public LoginFailedException(Duration retryAfter) {
-        super("Login failed: wrong user name or password, or too many failed attempts; try again later");
+        this("Login failed: wrong user name or password, or too many failed attempts; try again later", retryAfter);
+    }
+
+    protected LoginFailedException(String message, Duration retryAfter) {
+        super(message);
         this.retryAfter = retryAfter;
     }
 

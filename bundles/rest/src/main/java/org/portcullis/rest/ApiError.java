@@ -16,9 +16,14 @@ public record ApiError(String error, String message) {
         return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(this).build();
     }
 
-    /** 401 for a failed login: the same message whatever the reason, and {@code Retry-After} while locked out. */
+    /**
+     * 401 for a failed login: the same message whatever the reason, and {@code Retry-After} while
+     * held back; 429 when the login was not even checked because too many were at once.
+     */
     public static Response.ResponseBuilder loginFailed(org.portcullis.auth.LoginFailedException e) {
-        Response.ResponseBuilder r = Response.fromResponse(new ApiError("unauthorized", e.getMessage()).response(401));
+        boolean busy = e instanceof org.portcullis.auth.LoginBusyException;
+        Response.ResponseBuilder r = Response.fromResponse(new ApiError(busy ? "busy" : "unauthorized", e.getMessage())
+                .response(busy ? 429 : 401));
         if (!e.retryAfter().isZero()) {
             r.header(javax.ws.rs.core.HttpHeaders.RETRY_AFTER, Math.max(1, e.retryAfter().toSeconds()));
         }

@@ -10,7 +10,7 @@ public class GrantCommand extends RightCommand {
 
     @Override
     protected void run() {
-        Right r = Right.parse(right);
+        Right r = checkedRight();
         accounts.grant(subject, r);
         System.out.println("Granted '" + r.id() + "' to " + subject);
     }

@@ -35,6 +35,7 @@ public class PasswdCommand extends AccountCommand {
                 .orElseThrow(() -> new AuthException(AuthException.Code.INVALID, "the local console has no account: name one"));
         if (me.isPresent() && !me.get().name().equalsIgnoreCase(target)) {
             org.portcullis.auth.ShellAccess.require(accounts, user(), Right.ACCOUNTS);
+            managed(me.get(), target);
         }
         char[] password = PasswordInput.read(session, passwordFile, target);
         try {

@@ -10,7 +10,7 @@ public class RevokeCommand extends RightCommand {
 
     @Override
     protected void run() {
-        Right r = Right.parse(right);
+        Right r = checkedRight();
         accounts.revoke(subject, r);
         System.out.println("Revoked '" + r.id() + "' from " + subject);
     }

@@ -4,7 +4,7 @@ import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.support.completers.StringsCompleter;
 import org.portcullis.auth.AccountCommand;
-import org.portcullis.auth.AccountCommand;
+import org.portcullis.auth.Delegation;
 import org.portcullis.auth.Right;
 
 /** {@code auth:grant} and {@code auth:revoke}: a subject and a right. */
@@ -21,5 +21,12 @@ abstract class RightCommand extends AccountCommand {
     @Override
     protected Right required() {
         return Right.ACCOUNTS;
+    }
+
+    /** The right, once {@link Delegation} allows the caller to grant or revoke it on the subject. */
+    protected Right checkedRight() {
+        Right r = Right.parse(right);
+        caller().ifPresent(c -> Delegation.requireGrant(c, subject, subject.startsWith("role:") ? null : managed(c, subject), r));
+        return r;
     }
 }

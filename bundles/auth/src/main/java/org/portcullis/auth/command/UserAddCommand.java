@@ -12,6 +12,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.completers.StringsCompleter;
 import org.portcullis.auth.AccountCommand;
 import org.portcullis.auth.Account;
+import org.portcullis.auth.Delegation;
 import org.portcullis.auth.Right;
 import org.portcullis.auth.Role;
 
@@ -41,9 +42,11 @@ public class UserAddCommand extends AccountCommand {
     @Override
     protected void run() throws Exception {
         Role r = Role.parse(role);
+        Set<String> scopeSet = scopes == null ? Set.of() : Set.copyOf(scopes);
+        caller().ifPresent(c -> Delegation.requireAssign(c, r, scopeSet));
         char[] password = PasswordInput.read(session, passwordFile, name);
         try {
-            Account a = accounts.create(name, r, scopes == null ? Set.of() : Set.copyOf(scopes), password);
+            Account a = accounts.create(name, r, scopeSet, password);
             System.out.println("Account '" + a.name() + "' created (" + a.role().id()
                     + (a.scopes().isEmpty() ? "" : ", scope " + String.join(", ", a.scopes())) + ")");
         } finally {

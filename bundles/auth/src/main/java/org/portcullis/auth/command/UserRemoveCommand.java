@@ -20,6 +20,7 @@ public class UserRemoveCommand extends AccountCommand {
 
     @Override
     protected void run() {
+        caller().ifPresent(c -> managed(c, name));
         accounts.remove(name);
         System.out.println("Account '" + name + "' removed");
     }

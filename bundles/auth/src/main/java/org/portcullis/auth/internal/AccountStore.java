@@ -67,18 +67,18 @@ public class AccountStore implements Accounts {
     private SchemaMigrator migrator;
     private PasswordHasher hasher;
     private PasswordPolicy policy;
-    private LoginThrottle throttle;
+    private LoginGuard guard;
 
     /** For Declarative Services. */
     public AccountStore() {
     }
 
     /** For tests and plain Java: a store on a database whose {@code auth} schema is migrated. */
-    AccountStore(DataSource ds, PasswordHasher hasher, PasswordPolicy policy, LoginThrottle throttle) {
+    AccountStore(DataSource ds, PasswordHasher hasher, PasswordPolicy policy, LoginGuard guard) {
         this.ds = ds;
         this.hasher = hasher;
         this.policy = policy;
-        this.throttle = throttle;
+        this.guard = guard;
     }
 
     @Activate
@@ -86,7 +86,8 @@ public class AccountStore implements Accounts {
         migrator.migrate("auth", MigrationScripts.fromBundle(context.getBundle(), "db/migration"));
         hasher = PasswordHasher.defaults();
         policy = new PasswordPolicy(config.password_min_length());
-        throttle = new LoginThrottle(config.lockout_threshold(), Duration.ofSeconds(config.lockout_max_seconds()), Clock.systemUTC());
+        guard = new LoginGuard(config.lockout_threshold(), config.lockout_source_threshold(), Duration.ofSeconds(config.lockout_max_seconds()),
+                config.login_concurrent_checks(), Clock.systemUTC());
         InitialAdmin.ensure(this, config);
     }
 
@@ -99,7 +100,7 @@ public class AccountStore implements Accounts {
     boolean createAdminIfNone(String name, char[] password) {
         String n = name(name);
         policy.check(n, password);
-        String hash = hasher.hash(password);
+        String hash = guard.hashing(() -> hasher.hash(password));
         return inTransaction(c -> {
             try (PreparedStatement st = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext('portcullis.auth.first-admin'))")) {
                 st.execute();
@@ -117,7 +118,7 @@ public class AccountStore implements Accounts {
         String n = name(name);
         Set<String> s = scopes(role, scopes);
         policy.check(n, password);
-        String hash = hasher.hash(password);
+        String hash = guard.hashing(() -> hasher.hash(password));
         return inTransaction(c -> {
             try (PreparedStatement st = c.prepareStatement("INSERT INTO auth.accounts (name, role, password_hash) VALUES (?, ?, ?)")) {
                 st.setString(1, n);
@@ -203,12 +204,14 @@ public class AccountStore implements Accounts {
     public void changePassword(String name, char[] newPassword) {
         String n = name(name);
         policy.check(n, newPassword);
-        String hash = hasher.hash(newPassword);
-        if (inTransaction(c -> update(c, "UPDATE auth.accounts SET password_hash = ?, password_changed = now() WHERE name = ?", hash,
-                n)) == 0) {
-            throw notFound(n);
-        }
-        LOG.info("Password of account '{}' changed", n);
+        String hash = guard.hashing(() -> hasher.hash(newPassword));
+        int sessions = inTransaction(c -> {
+            if (update(c, "UPDATE auth.accounts SET password_hash = ?, password_changed = now() WHERE name = ?", hash, n) == 0) {
+                throw notFound(n);
+            }
+            return update(c, "DELETE FROM auth.tokens WHERE account = ?", n);
+        });
+        LOG.info("Password of account '{}' changed; {} session(s) ended", n, sessions);
     }
 
     @Override
@@ -234,34 +237,30 @@ public class AccountStore implements Accounts {
     @Override
     public Account authenticate(String name, char[] password, String source) throws LoginFailedException {
         String n = name == null ? "" : name.toLowerCase(Locale.ROOT);
-        String accountKey = "account:" + n;
-        String sourceKey = source == null ? null : "source:" + source;
-        Duration locked = lockedFor(accountKey, sourceKey);
-        if (!locked.isZero()) {
-            throw new LoginFailedException(locked);
-        }
-        String stored = NAME.matcher(n).matches() ? inTransaction(c -> hashOf(c, n)) : null;
+        LoginGuard.Attempt attempt = guard.begin(n, source);
+        String stored;
         boolean ok;
-        if (stored == null) {
-            hasher.burn(password); // as slow as a real check: the answer's timing tells nothing either
-            ok = false;
-        } else {
-            ok = hasher.verify(password, stored);
+        try {
+            stored = NAME.matcher(n).matches() ? inTransaction(c -> hashOf(c, n)) : null;
+            if (stored == null) {
+                hasher.burn(password); // as slow as a real check: the answer's timing tells nothing either
+                ok = false;
+            } else {
+                ok = hasher.verify(password, stored);
+            }
+        } catch (RuntimeException e) {
+            guard.failed(attempt);
+            throw e;
         }
         if (!ok) {
-            throttle.failure(accountKey);
-            if (sourceKey != null) {
-                throttle.failure(sourceKey);
-            }
-            LOG.info("Failed login for '{}' from {}", printable(n), source == null ? "an unknown source" : source);
-            throw new LoginFailedException(lockedFor(accountKey, sourceKey));
+            Duration locked = guard.failed(attempt);
+            LOG.info("Failed login for '{}' from {}{}", printable(n), source == null ? "an unknown source" : source,
+                    locked.isZero() ? "" : "; further attempts from there wait " + Math.max(1, locked.toSeconds()) + " s");
+            throw new LoginFailedException(locked);
         }
-        throttle.success(accountKey);
-        if (sourceKey != null) {
-            throttle.success(sourceKey);
-        }
+        guard.succeeded(attempt);
         if (hasher.needsRehash(stored)) {
-            String hash = hasher.hash(password);
+            String hash = guard.hashing(() -> hasher.hash(password));
             inTransaction(c -> update(c, "UPDATE auth.accounts SET password_hash = ? WHERE name = ? AND password_hash = ?", hash, n,
                     stored));
         }
@@ -359,12 +358,6 @@ public class AccountStore implements Accounts {
 
     interface SqlWork<T> {
         T run(Connection c) throws SQLException;
-    }
-
-    private Duration lockedFor(String accountKey, String sourceKey) {
-        Duration a = throttle.lockedFor(accountKey);
-        Duration s = sourceKey == null ? Duration.ZERO : throttle.lockedFor(sourceKey);
-        return a.compareTo(s) >= 0 ? a : s;
     }
 
     private static Optional<Account> load(Connection c, String n) throws SQLException {

@@ -7,10 +7,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Progressive back-off for failed logins, per key (an account name, a source address). The first
- * {@code threshold - 1} failures in a row cost nothing; from the {@code threshold}-th on, each
- * failure locks the key for twice as long as the one before (1 s, 2 s, 4 s, …) up to
- * {@code max}. A success resets the key. Counts are kept in memory on this node and forgotten
+ * Progressive back-off for failed logins, per key (an account at a source address, a source
+ * address). Every attempt counts as a failure from the moment it is admitted
+ * ({@link #tryAttempt}) until {@link #success}. The first {@code threshold - 1} failures in a row
+ * cost nothing; from the {@code threshold}-th on, each locks the key for twice as long as the one
+ * before (1 s, 2 s, 4 s, …) up to {@code max}, and a locked key admits nothing. A success resets
+ * the key. Counts are kept in memory on this node and forgotten
  * once a key has been quiet for {@code max} twice over; at most {@link #MAX_KEYS} keys are kept
  * so that random names cannot fill the heap.
  */
@@ -42,12 +44,24 @@ public final class LoginThrottle {
         return left.isNegative() ? Duration.ZERO : left;
     }
 
-    public void failure(String key) {
+    /**
+     * Counts an attempt on {@code key} before its password is checked, so that attempts made at
+     * the same moment cannot all slip in under the threshold: each is a failure until
+     * {@link #success} says otherwise.
+     *
+     * @return false (and nothing counted) when the key is locked now
+     */
+    public boolean tryAttempt(String key) {
         Instant now = clock.instant();
         if (states.size() >= MAX_KEYS) {
             forgetQuiet(now);
         }
+        boolean[] admitted = {false};
         states.compute(key, (k, s) -> {
+            if (s != null && s.lockedUntil != null && s.lockedUntil.isAfter(now)) {
+                return s;
+            }
+            admitted[0] = true;
             int failures = (s == null || isQuiet(s, now) ? 0 : s.failures) + 1;
             Instant until = null;
             if (failures >= threshold) {
@@ -57,6 +71,7 @@ public final class LoginThrottle {
             }
             return new State(failures, until, now);
         });
+        return admitted[0];
     }
 
     public void success(String key) {

@@ -65,7 +65,7 @@ class AccountStoreTest {
 
     /** A store as another node sharing the database would have it (its own lockout memory). */
     private AccountStore node() {
-        return new AccountStore(ds, hasher, new PasswordPolicy(12), new LoginThrottle(3, Duration.ofSeconds(60), clock));
+        return new AccountStore(ds, hasher, new PasswordPolicy(12), new LoginGuard(3, 5, Duration.ofSeconds(60), 4, clock));
     }
 
     @Test
@@ -137,26 +137,40 @@ class AccountStoreTest {
     }
 
     @Test
-    void repeatedFailuresLockTheAccountThenTheLockReleases() throws Exception {
+    void repeatedFailuresHoldTheAccountBackAtThatAddressOnlyThenRelease() throws Exception {
         store.create("alice", Role.ADMIN, Set.of(), GOOD);
         for (int i = 0; i < 3; i++) {
-            int source = i;
-            assertThrows(LoginFailedException.class, () -> store.authenticate("alice", "not-the-password".toCharArray(), "198.51.100." + source));
+            assertThrows(LoginFailedException.class, () -> store.authenticate("alice", "not-the-password".toCharArray(), "198.51.100.7"));
         }
-        LoginFailedException locked = assertThrows(LoginFailedException.class, () -> store.authenticate("alice", GOOD, "203.0.113.9"));
-        assertEquals(Duration.ofSeconds(1), locked.retryAfter(), "even the right password fails while locked");
+        LoginFailedException locked = assertThrows(LoginFailedException.class, () -> store.authenticate("alice", GOOD, "198.51.100.7"));
+        assertEquals(Duration.ofSeconds(1), locked.retryAfter(), "even the right password fails there while held back");
+        assertEquals("alice", store.authenticate("alice", GOOD, "203.0.113.9").name(), "a bad source does not lock the account elsewhere");
         clock.advance(Duration.ofSeconds(1));
-        assertEquals("alice", store.authenticate("alice", GOOD, "203.0.113.9").name(), "released after the back-off");
+        assertEquals("alice", store.authenticate("alice", GOOD, "198.51.100.7").name(), "released after the back-off");
     }
 
     @Test
-    void repeatedFailuresFromOneAddressLockThatAddressWhateverTheNames() throws Exception {
+    void repeatedFailuresFromOneAddressHoldThatAddressBackWhateverTheNames() throws Exception {
         store.create("alice", Role.ADMIN, Set.of(), GOOD);
-        for (String name : List.of("root", "admin", "test")) {
+        for (String name : List.of("root", "admin", "test", "oracle", "guest")) {
             assertThrows(LoginFailedException.class, () -> store.authenticate(name, "guess-guess-guess".toCharArray(), "192.0.2.66"));
         }
         assertThrows(LoginFailedException.class, () -> store.authenticate("alice", GOOD, "192.0.2.66"));
         assertEquals("alice", store.authenticate("alice", GOOD, "192.0.2.1").name(), "other addresses are not affected");
+    }
+
+    @Test
+    void aPasswordChangeEndsEverySessionOfThatAccountOnly() {
+        store.create("alice", Role.ADMIN, Set.of(), GOOD);
+        store.create("bob", Role.USER, Set.of("bob@example.com"), "another-long-secret".toCharArray());
+        String first = store.issueToken("alice", Duration.ofHours(1)).value();
+        String second = store.issueToken("alice", Duration.ofHours(1)).value();
+        String bobs = store.issueToken("bob", Duration.ofHours(1)).value();
+        assertTrue(store.resolveToken(first).isPresent());
+        store.changePassword("alice", "a-brand-new-secret".toCharArray());
+        assertTrue(store.resolveToken(first).isEmpty(), "a token from before the change is dead");
+        assertTrue(store.resolveToken(second).isEmpty());
+        assertEquals("bob", store.resolveToken(bobs).orElseThrow().name(), "other accounts keep their sessions");
     }
 
     @Test

@@ -25,6 +25,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.portcullis.auth.Account;
 import org.portcullis.auth.Accounts;
 import org.portcullis.auth.AuthException;
+import org.portcullis.auth.Delegation;
 import org.portcullis.auth.LoginFailedException;
 import org.portcullis.auth.Right;
 import org.portcullis.auth.Role;
@@ -35,7 +36,9 @@ import org.portcullis.rest.RequiresRight;
 
 /**
  * {@code /auth}: log in for a token, log out, who am I, change a password, and the accounts
- * ({@code /auth/users}, which needs the right {@code accounts}).
+ * ({@code /auth/users}, which needs the right {@code accounts}). What a non-admin holding
+ * {@code accounts} may do is {@link Delegation}'s rule: only accounts smaller than itself, and
+ * an account it does not manage is refused the same way whether it exists or not.
  */
 @Component(service = AuthResource.class, property = {"osgi.jaxrs.resource=true", Api.SELECT})
 @Path("auth")
@@ -52,7 +55,12 @@ public class AuthResource {
     public record LoginResult(String token, String expires, AccountView account) {
     }
 
-    public record PasswordChange(String name, String password) {
+    /**
+     * @param name another account (needs {@code accounts}); absent for one's own
+     * @param current one's own current password (required for one's own)
+     * @param password the new password
+     */
+    public record PasswordChange(String name, String current, String password) {
     }
 
     public record NewAccount(String name, String role, List<String> scopes, String password) {
@@ -83,7 +91,7 @@ public class AuthResource {
         }
         char[] password = login.password().toCharArray();
         try {
-            Account a = accounts.authenticate(login.name(), password, request == null ? null : request.getRemoteAddr());
+            Account a = accounts.authenticate(login.name(), password, clientAddress());
             Token token = accounts.issueToken(a.name(), TOKEN_LIFETIME);
             return Response.ok(new LoginResult(token.value(), token.expires().toString(), AccountView.of(a))).build();
         } catch (LoginFailedException e) {
@@ -108,17 +116,40 @@ public class AuthResource {
         return AccountView.of(Api.caller(sc));
     }
 
-    /** Changes the caller's own password, or (with the right {@code accounts}) the named account's. */
+    /**
+     * Changes the caller's own password (the current one is asked for, and checked like a login),
+     * or with the right {@code accounts} the password of an account the caller manages. Either
+     * way every session of that account ends, the caller's own included.
+     */
     @POST
     @Path("password")
     public Response password(@Context SecurityContext sc, PasswordChange change) {
         Account caller = Api.caller(sc);
         if (change == null || change.password() == null) {
-            throw new AuthException(AuthException.Code.INVALID, "a body {\"password\": ...} (and \"name\" for another account) is required");
+            throw new AuthException(AuthException.Code.INVALID, "a body {\"current\": ..., \"password\": ...} "
+                    + "(or {\"name\": ..., \"password\": ...} for another account) is required");
         }
         String target = change.name() == null ? caller.name() : change.name();
-        if (!target.equalsIgnoreCase(caller.name())) {
+        if (target.equalsIgnoreCase(caller.name())) {
+            if (change.current() == null) {
+                throw new AuthException(AuthException.Code.INVALID, "changing your own password needs your current password in \"current\"");
+            }
+            char[] current = change.current().toCharArray();
+            try {
+                accounts.authenticate(caller.name(), current, clientAddress());
+            } catch (LoginFailedException e) {
+                Response.ResponseBuilder refused = Response.fromResponse(new ApiError("forbidden",
+                        "the current password is wrong, or there were too many failed attempts; nothing was changed").response(403));
+                if (!e.retryAfter().isZero()) {
+                    refused.header(HttpHeaders.RETRY_AFTER, Math.max(1, e.retryAfter().toSeconds()));
+                }
+                return refused.build();
+            } finally {
+                Arrays.fill(current, '\0');
+            }
+        } else {
             Api.require(sc, Right.ACCOUNTS);
+            managed(caller, target);
         }
         char[] password = change.password().toCharArray();
         try {
@@ -132,21 +163,24 @@ public class AuthResource {
     @GET
     @Path("users")
     @RequiresRight(Right.ACCOUNTS)
-    public List<AccountView> users() {
-        return accounts.list().stream().map(AccountView::of).toList();
+    public List<AccountView> users(@Context SecurityContext sc) {
+        Account caller = Api.caller(sc);
+        return accounts.list().stream().filter(a -> Delegation.manages(caller, a)).map(AccountView::of).toList();
     }
 
     @POST
     @Path("users")
     @RequiresRight(Right.ACCOUNTS)
-    public Response create(NewAccount body) {
+    public Response create(@Context SecurityContext sc, NewAccount body) {
         if (body == null || body.name() == null || body.role() == null || body.password() == null) {
             throw new AuthException(AuthException.Code.INVALID, "name, role and password are required");
         }
+        Role role = Role.parse(body.role());
+        Set<String> scopes = body.scopes() == null ? Set.of() : Set.copyOf(body.scopes());
+        Delegation.requireAssign(Api.caller(sc), role, scopes);
         char[] password = body.password().toCharArray();
         try {
-            Account a = accounts.create(body.name(), Role.parse(body.role()), body.scopes() == null ? Set.of() : Set.copyOf(body.scopes()),
-                    password);
+            Account a = accounts.create(body.name(), role, scopes, password);
             return Response.status(201).entity(AccountView.of(a)).build();
         } finally {
             Arrays.fill(password, '\0');
@@ -156,25 +190,30 @@ public class AuthResource {
     @GET
     @Path("users/{name}")
     @RequiresRight(Right.ACCOUNTS)
-    public AccountView user(@PathParam("name") String name) {
-        return accounts.find(name).map(AccountView::of)
-                .orElseThrow(() -> new AuthException(AuthException.Code.NOT_FOUND, "no account '" + name + "'"));
+    public AccountView user(@Context SecurityContext sc, @PathParam("name") String name) {
+        return AccountView.of(managed(Api.caller(sc), name));
     }
 
     @javax.ws.rs.PUT
     @Path("users/{name}")
     @RequiresRight(Right.ACCOUNTS)
-    public AccountView update(@PathParam("name") String name, AccountChange change) {
+    public AccountView update(@Context SecurityContext sc, @PathParam("name") String name, AccountChange change) {
         if (change == null || change.role() == null) {
             throw new AuthException(AuthException.Code.INVALID, "a body {\"role\": ..., \"scopes\": [...]} is required");
         }
-        return AccountView.of(accounts.update(name, Role.parse(change.role()), change.scopes() == null ? Set.of() : Set.copyOf(change.scopes())));
+        Account caller = Api.caller(sc);
+        managed(caller, name);
+        Role role = Role.parse(change.role());
+        Set<String> scopes = change.scopes() == null ? Set.of() : Set.copyOf(change.scopes());
+        Delegation.requireAssign(caller, role, scopes);
+        return AccountView.of(accounts.update(name, role, scopes));
     }
 
     @DELETE
     @Path("users/{name}")
     @RequiresRight(Right.ACCOUNTS)
-    public Response remove(@PathParam("name") String name) {
+    public Response remove(@Context SecurityContext sc, @PathParam("name") String name) {
+        managed(Api.caller(sc), name);
         accounts.remove(name);
         return Response.noContent().build();
     }
@@ -182,16 +221,35 @@ public class AuthResource {
     @POST
     @Path("users/{name}/rights/{right}")
     @RequiresRight(Right.ACCOUNTS)
-    public AccountView grant(@PathParam("name") String name, @PathParam("right") String right) {
-        accounts.grant(name, Right.parse(right));
-        return user(name);
+    public Response grant(@Context SecurityContext sc, @PathParam("name") String name, @PathParam("right") String right) {
+        Right r = Right.parse(right);
+        Account caller = Api.caller(sc);
+        Delegation.requireGrant(caller, name, name.startsWith("role:") ? null : managed(caller, name), r);
+        accounts.grant(name, r);
+        return rightsChanged(sc, name);
     }
 
     @DELETE
     @Path("users/{name}/rights/{right}")
     @RequiresRight(Right.ACCOUNTS)
-    public AccountView revoke(@PathParam("name") String name, @PathParam("right") String right) {
-        accounts.revoke(name, Right.parse(right));
-        return user(name);
+    public Response revoke(@Context SecurityContext sc, @PathParam("name") String name, @PathParam("right") String right) {
+        Right r = Right.parse(right);
+        Account caller = Api.caller(sc);
+        Delegation.requireGrant(caller, name, name.startsWith("role:") ? null : managed(caller, name), r);
+        accounts.revoke(name, r);
+        return rightsChanged(sc, name);
+    }
+
+    /** The account as it is now (200), or 204 for a whole role. */
+    private Response rightsChanged(SecurityContext sc, String subject) {
+        return subject.startsWith("role:") ? Response.noContent().build() : Response.ok(user(sc, subject)).build();
+    }
+
+    private Account managed(Account caller, String name) {
+        return Delegation.managed(caller, name, accounts.find(name));
+    }
+
+    private String clientAddress() {
+        return request == null ? null : request.getRemoteAddr();
     }
 }
