@@ -128,7 +128,7 @@ public class ListsResource {
 
     @POST
     @Path("import")
-    @Consumes({"text/csv", MediaType.TEXT_PLAIN})
+    @Consumes("text/csv")
     @AdminOnly
     public Response importCsv(@Context SecurityContext sc, @QueryParam("name") String name, String csv) throws IOException {
         Lists.ImportResult r = lists.importCsv(new StringReader(csv == null ? "" : csv), name == null ? "" : name, Api.caller(sc).name());

@@ -19,6 +19,8 @@ import javax.ws.rs.core.SecurityContext;
 
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.portcullis.auth.Account;
 import org.portcullis.auth.Accounts;
 import org.portcullis.auth.LoginFailedException;
@@ -30,28 +32,51 @@ import org.portcullis.rest.ApiError;
  * document: HTTP Basic (checked by the account store, with its lockout keyed also by the client
  * address) or {@code Authorization: Bearer <token>} from {@code POST /auth/login}. Anything
  * else is answered 401 with the error body and a {@code WWW-Authenticate} challenge — before the
- * request is even matched, so an anonymous caller learns nothing (not even 404 or 405).
+ * request is even matched, so an anonymous caller learns nothing (not even 404 or 405). It fails
+ * closed: while the account store is missing every request but the OpenAPI document gets 503,
+ * and the application requires this filter, so the API never runs without it.
  */
-@Component(service = ContainerRequestFilter.class, property = {"osgi.jaxrs.extension=true", Api.SELECT})
+@Component(service = ContainerRequestFilter.class, property = {"osgi.jaxrs.extension=true", Api.SELECT,
+    AuthenticationFilter.MARK + "=true"})
 @Priority(Priorities.AUTHENTICATION)
 @PreMatching
 public class AuthenticationFilter implements ContainerRequestFilter {
 
-    @Reference
-    private Accounts accounts;
+    /**
+     * Service property that marks this filter; the API application selects it
+     * ({@code osgi.jaxrs.extension.select}), so without this filter there is no API at all.
+     */
+    static final String MARK = "portcullis.authentication";
+
+    /**
+     * Optional on purpose: when the account store goes away (its database is unreachable) this
+     * filter must stay and refuse everything, not disappear and leave the resources open.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Accounts accounts;
 
     @Context
     private HttpServletRequest request;
 
     @Override
     public void filter(ContainerRequestContext ctx) {
-        if (isPublic(ctx.getMethod(), ctx.getUriInfo().getPath())) {
+        String path = ctx.getUriInfo().getPath();
+        if (isDocument(ctx.getMethod(), path)) {
+            return;
+        }
+        Accounts store = accounts;
+        if (store == null) {
+            ctx.abortWith(new ApiError("unavailable", "the account store is not available (is the database reachable? see storage:status); "
+                    + "nothing can be done until it is back").response(503));
+            return;
+        }
+        if (isPublic(ctx.getMethod(), path)) {
             return;
         }
         String header = ctx.getHeaderString(HttpHeaders.AUTHORIZATION);
         Optional<Account> account;
         try {
-            account = authenticate(header);
+            account = authenticate(store, header);
         } catch (LoginFailedException e) {
             ctx.abortWith(ApiError.loginFailed(e).header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"Portcullis\"").build());
             return;
@@ -83,12 +108,20 @@ public class AuthenticationFilter implements ContainerRequestFilter {
     }
 
     static boolean isPublic(String method, String path) {
-        String p = path.startsWith("/") ? path.substring(1) : path;
-        return ("POST".equals(method) && p.equals("auth/login")) || ("GET".equals(method) && p.equals("openapi.json"));
+        return ("POST".equals(method) && relative(path).equals("auth/login")) || isDocument(method, path);
+    }
+
+    /** The OpenAPI document: public, and served even while the account store is down. */
+    static boolean isDocument(String method, String path) {
+        return "GET".equals(method) && relative(path).equals("openapi.json");
+    }
+
+    private static String relative(String path) {
+        return path.startsWith("/") ? path.substring(1) : path;
     }
 
     /** Empty when the request carries no credentials (or a token that is not valid); throws when a Basic login fails. */
-    private Optional<Account> authenticate(String header) throws LoginFailedException {
+    private Optional<Account> authenticate(Accounts accounts, String header) throws LoginFailedException {
         if (header == null) {
             return Optional.empty();
         }

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
@@ -70,7 +71,7 @@ public class ErrorMapper implements ExceptionMapper<Throwable> {
     /** A fault in the request's JSON (not in writing a response, which is a server bug: 500). */
     private static Throwable jsonCause(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof JsonParseException || t instanceof MismatchedInputException) {
+            if (t instanceof JsonParseException || t instanceof MismatchedInputException || t instanceof StreamConstraintsException) {
                 return t;
             }
         }
@@ -100,6 +101,9 @@ public class ErrorMapper implements ExceptionMapper<Throwable> {
 
     /** One line naming what was wrong and where, without echoing the body (it may hold a password). */
     static String describe(Throwable json) {
+        if (json instanceof StreamConstraintsException) {
+            return "the body has a number, string or nesting longer than this API reads";
+        }
         if (json instanceof UnrecognizedPropertyException u) {
             return "unknown field '" + u.getPropertyName() + "'";
         }

@@ -70,6 +70,11 @@ public class TlsSetup {
                 return;
             }
             String password = ensureKeystore(dir, keystore);
+            // Pax Web reads the keystore password from its configuration file: only the service user may read it
+            Path webCfg = Paths.get(System.getProperty("karaf.etc", "etc"), PAX_WEB + ".cfg");
+            if (AtomicFiles.restrictToOwner(webCfg)) {
+                LOG.info("{} holds the keystore password: made it readable by its owner only (0600)", webCfg);
+            }
             if (keystore.toString().equals(configured) && "true".equals(String.valueOf(props.get("org.osgi.service.http.secure.enabled")))) {
                 return;
             }

@@ -30,14 +30,44 @@ class RestInternalsTest {
 
     @Test
     void everyStoreRefusalHasItsStatusAndCode() {
-        for (AuthException.Code code : AuthException.Code.values()) {
+        Map<AuthException.Code, Integer> expected = Map.of(AuthException.Code.INVALID, 400, AuthException.Code.WEAK_PASSWORD, 400,
+                AuthException.Code.FORBIDDEN, 403, AuthException.Code.NOT_FOUND, 404, AuthException.Code.DUPLICATE, 409,
+                AuthException.Code.LAST_ADMIN, 409, AuthException.Code.UNAVAILABLE, 503);
+        assertEquals(AuthException.Code.values().length, expected.size(), "every code has its expected status here");
+        expected.forEach((code, status) -> {
             ErrorMapper.Answer r = ErrorMapper.answer(new AuthException(code, "why"));
-            assertEquals(ErrorMapper.status(code), r.status());
+            assertEquals(status, r.status(), code.id());
             assertEquals(code.id(), body(r).error());
             assertEquals("why", body(r).message());
+        });
+    }
+
+    @Test
+    void aNumberTooLongForTheParserIsA400NotA500() {
+        record Login(String name, String password) {
         }
-        assertEquals(409, ErrorMapper.status(AuthException.Code.DUPLICATE));
-        assertEquals(503, ErrorMapper.status(AuthException.Code.UNAVAILABLE));
+        String digits = "9".repeat(1500);
+        ErrorMapper.Answer r = ErrorMapper.answer(capture(() -> new ObjectMapper().readValue("{\"name\": " + digits + "}", Login.class)));
+        assertEquals(400, r.status());
+        assertEquals("malformed_json", body(r).error());
+        assertFalse(body(r).message().contains("999"), body(r).message());
+    }
+
+    @Test
+    void aStateChangingRequestAWebPageCouldForgeIsRefused() {
+        for (String form : java.util.List.of("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+                "TEXT/PLAIN; charset=utf-8")) {
+            for (String method : java.util.List.of("POST", "PUT", "DELETE", "PATCH")) {
+                String why = CrossSiteFilter.refusal(method, form);
+                assertTrue(why != null && why.contains("any web page"), method + " " + form + ": " + why);
+            }
+        }
+        assertTrue(CrossSiteFilter.refusal("POST", null).contains("needs a Content-Type"));
+        assertEquals(null, CrossSiteFilter.refusal("POST", "application/json"));
+        assertEquals(null, CrossSiteFilter.refusal("POST", "text/csv"));
+        assertEquals(null, CrossSiteFilter.refusal("PUT", "application/octet-stream"));
+        assertEquals(null, CrossSiteFilter.refusal("DELETE", null), "no page can send a DELETE without asking first");
+        assertEquals(null, CrossSiteFilter.refusal("GET", "text/plain"));
     }
 
     @Test
