@@ -28,6 +28,12 @@ public final class BackupCrypto {
     static final int FORMAT_VERSION = 1;
     static final int TAG_BITS = 128;
     static final byte[] HKDF_INFO = "portcullis backup v1".getBytes(StandardCharsets.US_ASCII);
+    /** scrypt cost of every passphrase backup written (about 32 MiB and 0.1 s); a header asking for more is refused. */
+    static final int SCRYPT_N = 1 << 15;
+    static final int SCRYPT_R = 8;
+    static final int SCRYPT_P = 1;
+    /** Plaintext bytes per segment written; a header asking for larger segments is refused. */
+    static final int MAX_SEGMENT = 1 << 20;
 
     private BackupCrypto() {
     }

@@ -33,7 +33,7 @@ import org.portcullis.backup.Progress;
 public final class BackupFiles {
 
     static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
-    static final int SEGMENT_SIZE = 1 << 20;
+    static final int SEGMENT_SIZE = BackupCrypto.MAX_SEGMENT;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private BackupFiles() {
@@ -45,7 +45,8 @@ public final class BackupFiles {
         byte[] prefix = new byte[7];
         RANDOM.nextBytes(salt);
         RANDOM.nextBytes(prefix);
-        return new BackupHeader(productVersion, Instant.now(), node, keyKind, 1 << 15, 8, 1, salt, prefix, SEGMENT_SIZE, new byte[0]);
+        return new BackupHeader(productVersion, Instant.now(), node, keyKind, BackupCrypto.SCRYPT_N, BackupCrypto.SCRYPT_R,
+                BackupCrypto.SCRYPT_P, salt, prefix, SEGMENT_SIZE, new byte[0]);
     }
 
     /**

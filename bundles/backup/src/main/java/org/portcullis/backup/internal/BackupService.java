@@ -67,6 +67,7 @@ public class BackupService {
     private final ReentrantLock busy = new ReentrantLock();
     private Path directory;
     private Path keyFile;
+    private long uploadLimit;
     private volatile Restore restore;
 
     @Activate
@@ -75,6 +76,7 @@ public class BackupService {
                 : Paths.get(config.directory());
         keyFile = config.key_file().isBlank() ? Paths.get(System.getProperty("karaf.etc", "etc"), "portcullis-backup.key")
                 : Paths.get(config.key_file());
+        uploadLimit = config.upload_max_bytes();
         restore = new Restore(ds, etc(), Paths.get(System.getProperty("karaf.data", "data"), "portcullis", "restore"), maintenance,
                 this::participant);
         try {
@@ -108,6 +110,11 @@ public class BackupService {
 
     public Path directory() {
         return directory;
+    }
+
+    /** The largest file an upload may bring ({@code upload.max.bytes}). */
+    public long uploadLimit() {
+        return uploadLimit;
     }
 
     /** Makes a backup at {@code to}, or in the backup directory under a dated name when {@code to} is null. */

@@ -69,9 +69,32 @@ public final class SegmentedReader extends InputStream {
             }
             byte[] encoded = new byte[length];
             in.readFully(encoded);
-            return new Head(BackupHeader.decode(encoded), encoded);
+            BackupHeader header = BackupHeader.decode(encoded);
+            checkCost(header);
+            return new Head(header, encoded);
         } catch (EOFException e) {
             throw new BackupException("not a Portcullis backup (too short for a header)");
+        }
+    }
+
+    /**
+     * The header is not yet authenticated when it is read (that needs the key it describes), so
+     * whatever it asks to spend — scrypt's memory and time, the segment buffers — is bounded by
+     * what {@code backup:create} writes, before anything is spent.
+     */
+    private static void checkCost(BackupHeader h) throws BackupException {
+        if ("passphrase".equals(h.keyKind())) {
+            int n = h.scryptN();
+            if (n < 2 || Integer.bitCount(n) != 1 || h.scryptR() < 1 || h.scryptP() < 1 || n > BackupCrypto.SCRYPT_N
+                    || h.scryptR() > BackupCrypto.SCRYPT_R || h.scryptP() > BackupCrypto.SCRYPT_P) {
+                throw new BackupException("backup header asks for scrypt N=" + n + ", r=" + h.scryptR() + ", p=" + h.scryptP()
+                        + ", beyond what Portcullis writes (N=" + BackupCrypto.SCRYPT_N + ", r=" + BackupCrypto.SCRYPT_R + ", p="
+                        + BackupCrypto.SCRYPT_P + "): not a backup Portcullis made; refused before deriving any key");
+            }
+        }
+        if (h.segmentSize() < 1 || h.segmentSize() > BackupCrypto.MAX_SEGMENT) {
+            throw new BackupException("backup header is damaged (segment size " + h.segmentSize() + ", at most "
+                    + BackupCrypto.MAX_SEGMENT + ")");
         }
     }
 
@@ -80,9 +103,6 @@ public final class SegmentedReader extends InputStream {
         try {
             if (!MessageDigest.isEqual(BackupCrypto.keyCheck(key, head.header()), head.header().keyCheck())) {
                 throw new BackupException("wrong passphrase or key file for this backup (or its header was altered)");
-            }
-            if (head.header().segmentSize() < 1 || head.header().segmentSize() > 64 << 20) {
-                throw new BackupException("backup header is damaged (segment size " + head.header().segmentSize() + ")");
             }
             return new SegmentedReader(new DataInputStream(source), key, head);
         } catch (GeneralSecurityException e) {

@@ -1,5 +1,6 @@
 package org.portcullis.backup.rest;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -10,12 +11,14 @@ import java.util.List;
 import javax.ws.rs.Consumes;
 import javax.ws.rs.DELETE;
 import javax.ws.rs.GET;
+import javax.ws.rs.HeaderParam;
 import javax.ws.rs.POST;
 import javax.ws.rs.PUT;
 import javax.ws.rs.Path;
 import javax.ws.rs.PathParam;
 import javax.ws.rs.Produces;
 import javax.ws.rs.core.Context;
+import javax.ws.rs.core.HttpHeaders;
 import javax.ws.rs.core.MediaType;
 import javax.ws.rs.core.Response;
 import javax.ws.rs.core.SecurityContext;
@@ -30,20 +33,28 @@ import org.portcullis.backup.internal.BackupFiles;
 import org.portcullis.backup.internal.BackupJobs;
 import org.portcullis.backup.internal.BackupService;
 import org.portcullis.backup.internal.Passphrases;
+import org.portcullis.backup.internal.SegmentedReader;
+import org.portcullis.rest.AdminOnly;
 import org.portcullis.rest.Api;
 import org.portcullis.rest.ApiError;
 import org.portcullis.rest.RequiresRight;
 
 /**
- * {@code /backups}: the {@code backup:*} operations for accounts with the right {@code backup}.
- * Making, verifying and restoring run as jobs (202 and a job to poll); files go up and down as
- * streams, never whole in memory.
+ * {@code /backups}: the {@code backup:*} operations. The right {@code backup} lets an account
+ * list, make and verify backups and follow their jobs; downloading, uploading, deleting and
+ * restoring are for admins only, because a backup holds every password hash and a restore
+ * rewrites every account (a non-admin could otherwise edit its own role into a file and restore
+ * it). Making, verifying and restoring run as jobs (202 and a job to poll); files go up and down
+ * as streams, never whole in memory.
  */
 @Component(service = BackupsResource.class, property = {"osgi.jaxrs.resource=true", Api.SELECT})
 @Path("backups")
 @Produces(MediaType.APPLICATION_JSON)
 @RequiresRight(Right.BACKUP)
 public class BackupsResource {
+
+    /** Enough to read a backup's clear header (its length is at most 64 KiB) and go back to the start. */
+    private static final int HEADER_LOOKAHEAD = 14 + 64 * 1024;
 
     /** A backup file as the API shows it. */
     public record BackupView(String name, String created, String node, String productVersion, String key, long bytes) {
@@ -108,6 +119,7 @@ public class BackupsResource {
     @GET
     @Path("{name}")
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    @AdminOnly
     public Response download(@PathParam("name") String name) {
         java.nio.file.Path file = existing(name);
         StreamingOutput body = out -> Files.copy(file, out);
@@ -116,27 +128,46 @@ public class BackupsResource {
     }
 
     /**
-     * Stores an uploaded backup under {@code name}, streamed to a private temporary file and kept
-     * only when its header is a Portcullis backup's (the rest is checked by verify and restore).
+     * Stores an uploaded backup under {@code name}, streamed to a private temporary file. The
+     * clear header is read and checked before anything is written, so a file that is not a
+     * backup (or asks for an unbounded key derivation) is refused at once; the file may be at most
+     * {@code upload.max.bytes}. The rest is checked by verify and restore.
      */
     @PUT
     @Path("{name}")
     @Consumes(MediaType.APPLICATION_OCTET_STREAM)
-    public Response upload(@PathParam("name") String name, InputStream body) throws IOException {
+    @AdminOnly
+    public Response upload(@PathParam("name") String name, @HeaderParam(HttpHeaders.CONTENT_LENGTH) Long length, InputStream body)
+            throws IOException {
         java.nio.file.Path target = backups.directory().resolve(checkedName(name));
+        long limit = backups.uploadLimit();
+        if (length != null && length > limit) {
+            return tooLarge(limit);
+        }
         if (Files.exists(target)) {
             return new ApiError("conflict", "a backup named " + name + " exists: delete it first or upload under another name")
                     .response(409);
         }
+        BufferedInputStream in = new BufferedInputStream(body, HEADER_LOOKAHEAD);
+        in.mark(HEADER_LOOKAHEAD);
+        BackupInfo info = new BackupInfo(target, SegmentedReader.readHeader(in).header(), List.of(), -1, -1);
+        in.reset();
         Files.createDirectories(backups.directory());
         java.nio.file.Path tmp = backups.directory().resolve("." + name + ".upload");
         Files.deleteIfExists(tmp);
         Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try {
+            long written = 0;
             try (var out = Files.newOutputStream(tmp)) {
-                body.transferTo(out);
+                byte[] buffer = new byte[1 << 16];
+                for (int n; (n = in.read(buffer)) > 0;) {
+                    written += n;
+                    if (written > limit) {
+                        return tooLarge(limit);
+                    }
+                    out.write(buffer, 0, n);
+                }
             }
-            BackupInfo info = BackupFiles.header(tmp);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             return Response.status(201).entity(BackupView.of(new BackupInfo(target, info.header(), List.of(), -1, Files.size(target))))
                     .build();
@@ -145,8 +176,14 @@ public class BackupsResource {
         }
     }
 
+    private static Response tooLarge(long limit) {
+        return new ApiError("too_large", "the upload is larger than upload.max.bytes (" + limit + " bytes) in "
+                + "etc/org.portcullis.backup.cfg; nothing was stored").response(413);
+    }
+
     @DELETE
     @Path("{name}")
+    @AdminOnly
     public Response delete(@PathParam("name") String name) throws IOException {
         backups.delete(existing(name));
         return Response.noContent().build();
@@ -166,6 +203,7 @@ public class BackupsResource {
     @POST
     @Path("{name}/restore")
     @Consumes(MediaType.APPLICATION_JSON)
+    @AdminOnly
     public Response restore(@Context SecurityContext sc, @PathParam("name") String name, KeyBody body) {
         java.nio.file.Path file = existing(name);
         char[] passphrase = passphrase(body);

@@ -53,6 +53,29 @@ class BackupFormatTest {
         }
     }
 
+    @Test
+    void aHeaderAskingForMoreKeyDerivationOrLargerSegmentsThanWeWriteIsRefusedBeforeAnyKeyIsDerived() throws IOException {
+        byte[] key = random(32);
+        int[][] costs = {{1 << 20, 8, 1}, {1 << 24, 8, 1}, {1 << 15, 8, 40}, {1 << 15, 16, 1}, {3, 8, 1}, {0, 8, 1}};
+        for (int[] cost : costs) {
+            BackupHeader h = header("passphrase");
+            BackupHeader raised = new BackupHeader(h.productVersion(), h.created(), h.node(), h.keyKind(), cost[0], cost[1], cost[2], h.salt(),
+                    h.noncePrefix(), SEGMENT, new byte[0]);
+            byte[] file = write(raised, key, random(100));
+            BackupException e = assertThrows(BackupException.class, () -> SegmentedReader.readHeader(new ByteArrayInputStream(file)));
+            assertTrue(e.getMessage().startsWith("backup header asks for scrypt N=" + cost[0] + ", r=" + cost[1] + ", p=" + cost[2]
+                    + ", beyond what Portcullis writes (N=32768, r=8, p=1)"), e.getMessage());
+        }
+        BackupHeader h = header("keyfile");
+        BackupHeader huge = new BackupHeader(h.productVersion(), h.created(), h.node(), h.keyKind(), h.scryptN(), h.scryptR(), h.scryptP(),
+                h.salt(), h.noncePrefix(), 64 << 20, new byte[0]);
+        byte[] file = write(huge, key, random(100));
+        assertEquals("backup header is damaged (segment size 67108864, at most 1048576)",
+                assertThrows(BackupException.class, () -> SegmentedReader.readHeader(new ByteArrayInputStream(file))).getMessage());
+        // what backup:create writes passes
+        SegmentedReader.readHeader(new ByteArrayInputStream(write(header("passphrase"), key, random(10))));
+    }
+
     private static byte[] random(int n) {
         byte[] b = new byte[n];
         RANDOM.nextBytes(b);
