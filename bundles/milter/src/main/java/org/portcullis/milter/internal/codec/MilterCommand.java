@@ -164,7 +164,7 @@ public sealed interface MilterCommand {
     }
 
     /** A command code as it can be shown in a log line. */
-    static String printable(int code) {
+    public static String printable(int code) {
         return code >= 0x20 && code < 0x7f ? String.valueOf((char) code) : String.format("0x%02x", code & 0xff);
     }
 }

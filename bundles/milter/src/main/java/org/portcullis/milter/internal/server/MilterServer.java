@@ -39,7 +39,8 @@ import org.portcullis.milter.internal.session.SessionSettings;
 
 /**
  * Listens for MTA connections. Each connection gets an idle timeout, the frame decoder and its
- * own session with a new filter. Replies are small and latency-bound, so Nagle is off
+ * own session with a new filter; past {@link org.portcullis.milter.internal.session.Limits#maxConnections}
+ * open connections a new one is closed at once (logged at most once a minute). Replies are small and latency-bound, so Nagle is off
  * ({@code TCP_NODELAY}). Uses Linux epoll (Netty's native transport) when it loads, and plain
  * NIO otherwise. Listens on TCP, or on a unix socket (epoll only): a stale socket file left by a
  * crash is replaced, the file gets the permissions asked for, and it is removed on close.
@@ -116,6 +117,7 @@ public final class MilterServer implements AutoCloseable {
         EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1, io);
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(io);
         ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+        ConnectionRefusals refusals = new ConnectionRefusals(settings.limits().maxConnections());
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(acceptor, workers)
@@ -131,10 +133,15 @@ public final class MilterServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
+                            if (connections.size() >= settings.limits().maxConnections()) {
+                                refusals.refused(ch.remoteAddress());
+                                ch.close();
+                                return;
+                            }
                             connections.add(ch);
                             ch.pipeline().addLast(
                                     new IdleStateHandler(settings.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS),
-                                    new MilterDecoder(settings.maxFrameLength()),
+                                    new MilterDecoder(settings.limits().maxFrameLength(), settings.limits().frameTimeout()),
                                     new MilterSessionHandler(settings, filters.get()));
                         }
                     })

@@ -30,6 +30,22 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Largest milter frame accepted from the MTA, in bytes")
     int max_frame_bytes() default 2 * 1024 * 1024;
 
+    @AttributeDefinition(description = "Milter connections open at once; more are closed as they arrive (one log line a minute)")
+    int max_connections() default 512;
+
+    @AttributeDefinition(description = "Largest message (headers and body), in bytes; a larger one is refused with 552 5.3.4. "
+            + "Keep it above Postfix's message_size_limit (10240000 by default)")
+    long max_message_bytes() default 50L * 1024 * 1024;
+
+    @AttributeDefinition(description = "Header bytes of one message; more is refused with 552 5.3.4")
+    long max_header_bytes() default 1024 * 1024;
+
+    @AttributeDefinition(description = "Bytes of macro names and values kept for one connection; more closes it")
+    int max_macro_bytes() default 64 * 1024;
+
+    @AttributeDefinition(description = "Seconds a milter frame may take to arrive once it has begun")
+    int frame_timeout_seconds() default 30;
+
     @AttributeDefinition(description = "Seconds the MTA may stay silent on a connection before it is closed")
     int idle_timeout_seconds() default 600;
 

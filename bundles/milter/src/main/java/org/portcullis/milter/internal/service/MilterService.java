@@ -33,6 +33,7 @@ import org.portcullis.milter.internal.pipeline.PipelineFilter;
 import org.portcullis.milter.internal.pipeline.ScanRunner;
 import org.portcullis.milter.internal.pipeline.VerdictPolicy;
 import org.portcullis.milter.internal.server.MilterServer;
+import org.portcullis.milter.internal.session.Limits;
 import org.portcullis.milter.internal.session.MilterFilter;
 import org.portcullis.milter.internal.session.SessionSettings;
 import org.portcullis.milter.internal.spool.MessageSpool;
@@ -98,7 +99,9 @@ public class MilterService {
         ScanRunner runner = new ScanRunner(workers, timer);
         VerdictPolicy policy = new VerdictPolicy(config.spam_tag_score(), config.spam_quarantine_score(), Set.of(config.fail_open()));
         MilterStats stats = new MilterStats();
-        SessionSettings settings = new SessionSettings(config.max_frame_bytes(), spool, config.spool_memory_bytes(), ACTIONS, STEPS,
+        Limits limits = new Limits(config.max_connections(), config.max_frame_bytes(), Duration.ofSeconds(config.frame_timeout_seconds()),
+                config.max_macro_bytes(), config.max_header_bytes(), config.max_message_bytes());
+        SessionSettings settings = new SessionSettings(limits, spool, config.spool_memory_bytes(), ACTIONS, STEPS,
                 Duration.ofSeconds(config.idle_timeout_seconds()), Duration.ofSeconds(config.progress_interval_seconds()));
         Supplier<MilterFilter> filters = () -> new PipelineFilter(maintenance::isActive, this::scanners, () -> lists, runner,
                 () -> policy, workers, spool, config.spool_memory_bytes(), stats);

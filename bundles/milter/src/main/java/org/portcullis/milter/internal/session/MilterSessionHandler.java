@@ -40,7 +40,7 @@ public final class MilterSessionHandler extends ChannelInboundHandlerAdapter {
     public MilterSessionHandler(SessionSettings settings, MilterFilter filter) {
         this.settings = settings;
         this.filter = filter;
-        this.tx = new Transaction(settings.spoolDirectory(), settings.spoolMemoryLimit());
+        this.tx = new Transaction(settings.spoolDirectory(), settings.spoolMemoryLimit(), settings.limits());
     }
 
     @Override
@@ -76,7 +76,7 @@ public final class MilterSessionHandler extends ChannelInboundHandlerAdapter {
             }
             replies = List.of(negotiation.reply());
         } else if (command instanceof MilterCommand.Macros m) {
-            tx.macros(m.values());
+            tx.macros(m.forCommand(), m.values());
         } else if (command instanceof MilterCommand.Connect c) {
             tx.connect(c);
         } else if (command instanceof MilterCommand.Helo h) {
@@ -118,6 +118,13 @@ public final class MilterSessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void decide(ChannelHandlerContext ctx) {
+        String refusal = tx.refusal();
+        if (refusal != null) {
+            LOG.info("Message {} from {} refused: {}", tx.macros().getOrDefault("i", "?"), ctx.channel().remoteAddress(), refusal);
+            tx.endMessage();
+            send(ctx, List.of(new MilterReply.ReplyCode(refusal)));
+            return;
+        }
         deciding = true;
         long id = ++decision;
         long every = settings.progressInterval().toMillis();

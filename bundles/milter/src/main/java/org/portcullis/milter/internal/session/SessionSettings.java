@@ -6,7 +6,7 @@ import java.time.Duration;
 /**
  * How each milter connection behaves.
  *
- * @param maxFrameLength largest frame accepted from the MTA
+ * @param limits what one peer may make the milter hold
  * @param spoolDirectory where messages larger than {@code spoolMemoryLimit} are spooled
  * @param spoolMemoryLimit bytes of a message kept on the heap before it goes to a file
  * @param actions actions asked for in negotiation (granted only if the MTA offers them)
@@ -15,6 +15,6 @@ import java.time.Duration;
  *        connection is closed; not counted while Portcullis itself is deciding
  * @param progressInterval how often progress is sent while the end-of-message decision is pending
  */
-public record SessionSettings(int maxFrameLength, Path spoolDirectory, int spoolMemoryLimit, int actions,
+public record SessionSettings(Limits limits, Path spoolDirectory, int spoolMemoryLimit, int actions,
         int protocol, Duration idleTimeout, Duration progressInterval) {
 }

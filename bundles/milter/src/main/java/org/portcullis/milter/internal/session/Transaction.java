@@ -10,6 +10,7 @@ import java.util.Map;
 
 import io.netty.buffer.ByteBuf;
 import org.portcullis.milter.internal.codec.MilterCommand;
+import org.portcullis.milter.internal.codec.MilterProtocolException;
 import org.portcullis.milter.internal.spool.MessageSpool;
 
 /**
@@ -19,9 +20,19 @@ import org.portcullis.milter.internal.spool.MessageSpool;
  */
 public final class Transaction implements AutoCloseable {
 
+    /** Macro stages in the order of an SMTP session: a later stage's value wins in {@link #macros()}. */
+    static final String STAGES = "CHMRTLNBEU";
+    /** The stages that belong to one message: their macros are forgotten when it ends. */
+    private static final String MESSAGE_STAGES = "MRTLNBE";
+
     private final Path spoolDirectory;
     private final int spoolMemoryLimit;
-    private final Map<String, String> macros = new HashMap<>();
+    private final Limits limits;
+    private final Map<Character, Map<String, String>> macros = new HashMap<>();
+    private int macroBytes;
+    private long headerBytes;
+    private long messageBytes;
+    private String refusal;
     private MilterCommand.Connect client;
     private String helo = "";
     private String sender;
@@ -30,9 +41,10 @@ public final class Transaction implements AutoCloseable {
     private MessageSpool spool;
     private boolean keepContent = true;
 
-    Transaction(Path spoolDirectory, int spoolMemoryLimit) {
+    Transaction(Path spoolDirectory, int spoolMemoryLimit, Limits limits) {
         this.spoolDirectory = spoolDirectory;
         this.spoolMemoryLimit = spoolMemoryLimit;
+        this.limits = limits;
     }
 
     /** The connecting SMTP client, or {@code null} when the MTA left CONNECT out. */
@@ -44,9 +56,27 @@ public final class Transaction implements AutoCloseable {
         return helo;
     }
 
-    /** Every macro the MTA sent on this connection so far (later values replace earlier ones). */
+    /**
+     * The macros in force: those of the connection (connect, HELO) and of the message under way;
+     * where two stages define one name, the later stage's value wins.
+     */
     public Map<String, String> macros() {
-        return Map.copyOf(macros);
+        Map<String, String> all = new HashMap<>();
+        for (char stage : STAGES.toCharArray()) {
+            Map<String, String> m = macros.get(stage);
+            if (m != null) {
+                all.putAll(m);
+            }
+        }
+        return Map.copyOf(all);
+    }
+
+    /**
+     * Why the message under way will be refused at its end (it grew past a limit, and nothing
+     * beyond the limit was kept), as the SMTP reply to give; {@code null} when it is within them.
+     */
+    public String refusal() {
+        return refusal;
     }
 
     /** The envelope sender of the message under way, or {@code null} outside a message. */
@@ -75,12 +105,42 @@ public final class Transaction implements AutoCloseable {
         helo = name;
     }
 
-    void macros(Map<String, String> values) {
-        macros.putAll(values);
+    /**
+     * The macros the MTA sent for {@code stage}; they replace that stage's earlier ones.
+     *
+     * @throws MilterProtocolException for an unknown stage, or when the macros kept would pass
+     *         {@link Limits#maxMacroBytes()}
+     */
+    void macros(char stage, Map<String, String> values) {
+        if (STAGES.indexOf(stage) < 0) {
+            throw new MilterProtocolException("MACRO for unknown command '" + MilterCommand.printable(stage) + "'");
+        }
+        Map<String, String> old = macros.put(stage, Map.copyOf(values));
+        macroBytes += size(values) - (old == null ? 0 : size(old));
+        if (macroBytes > limits.maxMacroBytes()) {
+            throw new MilterProtocolException("macros of " + macroBytes + " bytes exceed the limit of " + limits.maxMacroBytes() + " bytes");
+        }
+    }
+
+    private static int size(Map<String, String> values) {
+        int n = 0;
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            n += e.getKey().length() + e.getValue().length() + 2;
+        }
+        return n;
+    }
+
+    private void forgetMacros(String stages) {
+        for (char stage : stages.toCharArray()) {
+            Map<String, String> old = macros.remove(stage);
+            if (old != null) {
+                macroBytes -= size(old);
+            }
+        }
     }
 
     void startMessage(String from) {
-        endMessage();
+        forgetContent(); // not the macros: the MTA sends this message's MAIL macros just before MAIL
         sender = from;
         keepContent = true;
     }
@@ -98,23 +158,54 @@ public final class Transaction implements AutoCloseable {
     }
 
     void header(String name, String value, boolean leadingSpaceIncluded) throws IOException {
-        headers.add(Map.entry(name, value));
-        if (!keepContent) {
+        long cost = (long) name.length() + value.length() + Limits.HEADER_OVERHEAD;
+        if (refusal == null && headerBytes + cost > limits.maxHeaderBytes()) {
+            refuse("552 5.3.4 Message header too large: more than " + limits.maxHeaderBytes() + " bytes of headers");
+        }
+        int lineLength = name.length() + value.length() + (leadingSpaceIncluded ? 3 : 4);
+        if (refusal != null || !admit(lineLength)) {
             return;
         }
-        byte[] line = (name + ":" + (leadingSpaceIncluded ? "" : " ") + value + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
-        spoolOrOpen().append(line);
+        headerBytes += cost;
+        headers.add(Map.entry(name, value));
+        if (keepContent) {
+            byte[] line = (name + ":" + (leadingSpaceIncluded ? "" : " ") + value + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+            spoolOrOpen().append(line);
+        }
     }
 
     void endOfHeaders() throws IOException {
-        if (keepContent) {
+        if (admit(2) && keepContent) {
             spoolOrOpen().append(new byte[] {'\r', '\n'});
         }
     }
 
     void body(ByteBuf chunk) throws IOException {
-        if (keepContent) {
+        if (admit(chunk.readableBytes()) && keepContent) {
             spoolOrOpen().append(chunk);
+        }
+    }
+
+    /** Counts {@code bytes} more of the message; false once the message is refused (nothing more is kept). */
+    private boolean admit(long bytes) {
+        if (refusal != null) {
+            return false;
+        }
+        messageBytes += bytes;
+        if (messageBytes > limits.maxMessageBytes()) {
+            refuse("552 5.3.4 Message too big for this gateway: more than " + limits.maxMessageBytes() + " bytes");
+            return false;
+        }
+        return true;
+    }
+
+    /** The message will be refused at its end: its spool goes now, and nothing more of it is kept. */
+    private void refuse(String reply) {
+        refusal = reply;
+        keepContent = false;
+        if (spool != null) {
+            spool.close();
+            spool = null;
         }
     }
 
@@ -127,9 +218,17 @@ public final class Transaction implements AutoCloseable {
 
     /** Forgets the message (after end of message, abort, or a reply that ends it) and deletes its spool. */
     void endMessage() {
+        forgetContent();
+        forgetMacros(MESSAGE_STAGES);
+    }
+
+    private void forgetContent() {
         sender = null;
         recipients.clear();
         headers.clear();
+        headerBytes = 0;
+        messageBytes = 0;
+        refusal = null;
         if (spool != null) {
             spool.close();
             spool = null;
@@ -141,7 +240,7 @@ public final class Transaction implements AutoCloseable {
         endMessage();
         client = null;
         helo = "";
-        macros.clear();
+        forgetMacros(STAGES);
     }
 
     @Override

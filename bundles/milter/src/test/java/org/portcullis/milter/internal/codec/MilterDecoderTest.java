@@ -11,6 +11,7 @@ import static org.portcullis.milter.internal.codec.Frames.frame;
 import static org.portcullis.milter.internal.codec.Frames.withLength;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,7 +73,7 @@ class MilterDecoderTest {
     void bodyAndEndOfMessageCarryTheirBytesAndHoldTheBufferUntilReleased() {
         byte[] chunk = "line one\r\nline two\r\n".getBytes(StandardCharsets.US_ASCII);
         ByteBuf wire = Unpooled.wrappedBuffer(concat(frame('B', chunk), frame('E')));
-        EmbeddedChannel channel = new EmbeddedChannel(new MilterDecoder(LIMIT));
+        EmbeddedChannel channel = new EmbeddedChannel(new MilterDecoder(LIMIT, Duration.ofMinutes(1)));
         channel.writeInbound(wire);
         List<MilterCommand> commands = drain(channel);
         MilterCommand.Body body = assertInstanceOf(MilterCommand.Body.class, commands.get(0));
@@ -99,7 +100,7 @@ class MilterDecoderTest {
         byte[] wire = concat(frame('O', 6, 0x1ff, 0), frame('C', "host", '4', (short) 25, "192.0.2.1"),
                 frame('L', "From", "a@example.com"), frame('N'), frame('Q'));
         List<MilterCommand> whole = decodeAll(wire);
-        EmbeddedChannel channel = new EmbeddedChannel(new MilterDecoder(LIMIT));
+        EmbeddedChannel channel = new EmbeddedChannel(new MilterDecoder(LIMIT, Duration.ofMinutes(1)));
         for (byte b : wire) {
             channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {b}));
         }
@@ -132,7 +133,7 @@ class MilterDecoderTest {
     @ParameterizedTest
     @MethodSource("malformedFrames")
     void malformedFrameIsRefusedWithAOneLineReasonAndTheRestDiscarded(byte[] wire, String reason) {
-        EmbeddedChannel channel = new EmbeddedChannel(new MilterDecoder(1 << 19));
+        EmbeddedChannel channel = new EmbeddedChannel(new MilterDecoder(1 << 19, Duration.ofMinutes(1)));
         DecoderException e = assertThrows(DecoderException.class,
                 () -> channel.writeInbound(Unpooled.wrappedBuffer(concat(wire, frame('Q')))));
         MilterProtocolException cause = assertInstanceOf(MilterProtocolException.class, e.getCause());
@@ -147,7 +148,7 @@ class MilterDecoderTest {
     @Test
     void aMalformedFrameLeaksNoBuffer() {
         ByteBuf wire = Unpooled.wrappedBuffer(concat(frame('B', (byte[]) new byte[100]), frame('N', "junk"), frame('Q')));
-        EmbeddedChannel channel = new EmbeddedChannel(new MilterDecoder(LIMIT));
+        EmbeddedChannel channel = new EmbeddedChannel(new MilterDecoder(LIMIT, Duration.ofMinutes(1)));
         assertThrows(DecoderException.class, () -> channel.writeInbound(wire));
         MilterCommand.Body body = channel.readInbound();
         body.chunk().release();
@@ -155,8 +156,30 @@ class MilterDecoderTest {
         assertEquals(0, wire.refCnt());
     }
 
+    @Test
+    void manyTinyReadsOfAnUnfinishedFrameHoldTheirBytesNotAReadBufferEach() {
+        ByteBuf cumulation = io.netty.buffer.Unpooled.EMPTY_BUFFER;
+        List<ByteBuf> reads = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            ByteBuf read = io.netty.buffer.Unpooled.buffer(16 * 1024).writeByte('x'); // what a 1-byte read arrives in
+            reads.add(read);
+            cumulation = MilterDecoder.BOUNDED_COMPOSITE.cumulate(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, cumulation, read);
+        }
+        assertEquals(10_000, cumulation.readableBytes());
+        io.netty.buffer.CompositeByteBuf composite = (io.netty.buffer.CompositeByteBuf) cumulation;
+        assertTrue(composite.numComponents() <= MilterDecoder.MAX_COMPONENTS, composite.numComponents() + " components");
+        long held = 0;
+        for (int i = 0; i < composite.numComponents(); i++) {
+            held += composite.internalComponent(i).capacity();
+        }
+        assertTrue(held < 10_000 + MilterDecoder.MAX_COMPONENTS * 16 * 1024, held + " bytes held for 10000 bytes received");
+        assertEquals(0, reads.subList(0, reads.size() - MilterDecoder.MAX_COMPONENTS).stream().mapToInt(ByteBuf::refCnt).sum(),
+                "the read buffers copied into one are released");
+        cumulation.release();
+    }
+
     private static List<MilterCommand> decodeAll(byte[] wire) {
-        EmbeddedChannel channel = new EmbeddedChannel(new MilterDecoder(LIMIT));
+        EmbeddedChannel channel = new EmbeddedChannel(new MilterDecoder(LIMIT, Duration.ofMinutes(1)));
         channel.writeInbound(Unpooled.wrappedBuffer(wire));
         List<MilterCommand> out = drain(channel);
         channel.finish();

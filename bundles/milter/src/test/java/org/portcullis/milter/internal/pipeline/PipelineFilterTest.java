@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.portcullis.milter.internal.codec.MilterProtocol;
 import org.portcullis.milter.internal.server.MilterServer;
 import org.portcullis.milter.internal.server.MtaClient;
+import org.portcullis.milter.internal.session.Limits;
 import org.portcullis.milter.internal.session.SessionSettings;
 import org.portcullis.milter.lists.ListDecision;
 import org.portcullis.milter.lists.ListPolicy;
@@ -83,7 +84,7 @@ class PipelineFilterTest {
     void start() throws InterruptedException {
         scanners.add(MARKER_SCANNER);
         scanners.add(EXE_SCANNER);
-        SessionSettings settings = new SessionSettings(1 << 20, spool, 8192,
+        SessionSettings settings = new SessionSettings(Limits.generous(1 << 20), spool, 8192,
                 MilterProtocol.ACTION_ADD_HEADERS | MilterProtocol.ACTION_CHANGE_HEADERS | MilterProtocol.ACTION_QUARANTINE, 0,
                 Duration.ofSeconds(30), Duration.ofSeconds(10));
         VerdictPolicy policy = new VerdictPolicy(5.0, 10.0, Set.of());

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.portcullis.milter.internal.codec.MilterProtocol;
 import org.portcullis.milter.internal.codec.MilterReply;
+import org.portcullis.milter.internal.session.Limits;
 import org.portcullis.milter.internal.session.MilterFilter;
 import org.portcullis.milter.internal.session.SessionSettings;
 import org.portcullis.milter.internal.session.Transaction;
@@ -56,7 +57,7 @@ class MilterServerTest {
     }
 
     private SessionSettings settings(Duration idle, Duration progress) {
-        return new SessionSettings(1 << 20, spoolDir, MEMORY_LIMIT, MilterProtocol.ACTION_ADD_HEADERS | MilterProtocol.ACTION_QUARANTINE, 0,
+        return new SessionSettings(Limits.generous(1 << 20), spoolDir, MEMORY_LIMIT, MilterProtocol.ACTION_ADD_HEADERS | MilterProtocol.ACTION_QUARANTINE, 0,
                 idle, progress);
     }
 
