@@ -73,6 +73,25 @@ public final class AtomicFiles {
         syncDirectory(dir);
     }
 
+    /**
+     * Makes an existing file readable and writable by its owner only (0600): for files that hold a
+     * secret but are written by someone else (Karaf's configuration files, rewritten in place by
+     * its file watcher, which keeps their permissions).
+     *
+     * @return whether the permissions had to change
+     */
+    public static boolean restrictToOwner(Path file) throws IOException {
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        var owner = PosixFilePermissions.fromString("rw-------");
+        if (Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS).equals(owner)) {
+            return false;
+        }
+        Files.setPosixFilePermissions(file, owner);
+        return true;
+    }
+
     /** Makes a rename in {@code dir} durable where the file system allows it. */
     public static void syncDirectory(Path dir) {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {

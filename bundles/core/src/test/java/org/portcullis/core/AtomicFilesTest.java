@@ -46,4 +46,16 @@ class AtomicFilesTest {
             assertEquals(1, files.count());
         }
     }
+
+    @Test
+    void aFileWithASecretIsMadeOwnerOnlyAndKeepsItsContent() throws IOException {
+        Path cfg = dir.resolve("org.ops4j.pax.web.cfg");
+        Files.writeString(cfg, "org.ops4j.pax.web.ssl.keystore.password = s3cret\n");
+        Files.setPosixFilePermissions(cfg, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        org.junit.jupiter.api.Assertions.assertTrue(AtomicFiles.restrictToOwner(cfg));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(cfg)));
+        assertEquals("org.ops4j.pax.web.ssl.keystore.password = s3cret\n", Files.readString(cfg));
+        org.junit.jupiter.api.Assertions.assertFalse(AtomicFiles.restrictToOwner(cfg), "already private: nothing to change");
+        org.junit.jupiter.api.Assertions.assertFalse(AtomicFiles.restrictToOwner(dir.resolve("missing.cfg")));
+    }
 }

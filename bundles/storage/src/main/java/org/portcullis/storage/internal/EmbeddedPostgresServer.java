@@ -25,10 +25,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Durability is switched back on: the library starts PostgreSQL with {@code fsync} and
  * {@code synchronous_commit} off, which suits throw-away test databases, not a mail gateway.
- * Access is closed: the library initialises the cluster with {@code trust} authentication, so on
- * every start the superuser gets the password kept in {@code base/superuser-password} (mode 0600,
- * generated on first use), {@code pg_hba.conf} allows only scram logins over 127.0.0.1, and no
- * unix socket is opened. A postmaster left running by a killed JVM is stopped before the new one
+ * Access is closed from the first moment: the library would initialise the cluster with
+ * {@code trust}, so initdb is also given scram authentication and the superuser's password from
+ * {@code base/superuser-password} (mode 0600, generated on first use), and {@code pg_hba.conf}
+ * (scram logins over 127.0.0.1 only) is written before every start; no unix socket is opened. A postmaster left running by a killed JVM is stopped before the new one
  * starts.
  */
 final class EmbeddedPostgresServer implements AutoCloseable {
@@ -56,8 +56,15 @@ final class EmbeddedPostgresServer implements AutoCloseable {
         stopOrphan(data);
         requireFreePort(port);
         Files.createDirectories(base.resolve("bin"));
-        String password = SuperuserPassword.readOrCreate(base.resolve("superuser-password"));
+        Path passwordFile = base.resolve("superuser-password");
+        String password = SuperuserPassword.readOrCreate(passwordFile);
         EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                // initdb: the superuser gets its password at once and no login is trusted (these
+                // come after the library's own "-A trust" on the command line, so they win)
+                .setLocaleConfig("auth", "scram-sha-256")
+                .setLocaleConfig("pwfile", passwordFile.toString())
+                // before every start: password logins over loopback only, from the first moment
+                .setDataDirectoryCustomizer(dir -> writeAccessRules(dir.toPath()))
                 .setDataDirectory(data)
                 .setCleanDataDirectory(false)
                 .setOverrideWorkingDirectory(base.resolve("bin").toFile())
@@ -105,11 +112,16 @@ final class EmbeddedPostgresServer implements AutoCloseable {
         try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
             st.execute("SET password_encryption = 'scram-sha-256'");
             st.execute("ALTER ROLE " + USER + " PASSWORD '" + password + "'");
-            Files.writeString(data.resolve("pg_hba.conf"), "# Written by Portcullis at every start: password logins over loopback only.\n"
+        }
+    }
+
+    /** {@code pg_hba.conf}: scram logins over 127.0.0.1 only; written before the server starts. */
+    static void writeAccessRules(Path data) {
+        try {
+            Files.writeString(data.resolve("pg_hba.conf"), "# Written by Portcullis before every start: password logins over loopback only.\n"
                     + "host all all 127.0.0.1/32 scram-sha-256\n", StandardCharsets.UTF_8);
-            try (ResultSet rs = st.executeQuery("SELECT pg_reload_conf()")) {
-                rs.next();
-            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + data.resolve("pg_hba.conf") + ": " + e.getMessage(), e);
         }
     }
 

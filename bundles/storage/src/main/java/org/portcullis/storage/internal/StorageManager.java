@@ -2,6 +2,7 @@ package org.portcullis.storage.internal;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.sql.Connection;
@@ -128,6 +129,9 @@ public class StorageManager implements Storage {
             url = config.url().strip();
             user = config.user();
             password = config.password();
+            if (!password.isEmpty()) {
+                keepPrivate(Paths.get(System.getProperty("karaf.etc", "etc"), "org.portcullis.storage.cfg"));
+            }
         }
         displayUrl = JdbcUrls.redact(url) + (embeddedMode ? " (embedded)" : "");
         try {
@@ -144,6 +148,20 @@ public class StorageManager implements Storage {
         dataSourceRegistration = context.registerService(DataSource.class, pool, props);
         executor.scheduleWithFixedDelay(this::checkHealth, 0, Math.max(1, config.health_interval_seconds()),
                 TimeUnit.SECONDS);
+    }
+
+    /** The file holding the database password: readable by the service user only. */
+    private static void keepPrivate(Path cfg) {
+        try {
+            var owner = java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+            if (java.nio.file.Files.isRegularFile(cfg) && !java.nio.file.Files.getPosixFilePermissions(cfg).equals(owner)) {
+                java.nio.file.Files.setPosixFilePermissions(cfg, owner);
+                LOG.info("{} holds the database password: made it readable by its owner only (0600)", cfg);
+            }
+        } catch (IOException e) {
+            LOG.warn("{} holds the database password but its permissions could not be set to 0600 ({}): set them by hand", cfg,
+                    e.getMessage());
+        }
     }
 
     private HikariDataSource openPool(String url, String user, String password) throws SQLException {

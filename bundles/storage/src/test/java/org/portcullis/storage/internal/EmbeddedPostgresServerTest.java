@@ -50,6 +50,48 @@ class EmbeddedPostgresServerTest {
     }
 
     @Test
+    void noLoginWithoutThePasswordSucceedsAtAnyMomentOfTheFirstStart() throws Exception {
+        int port = freePort();
+        java.util.concurrent.atomic.AtomicBoolean starting = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger reached = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<String> admitted = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread intruder = new Thread(() -> {
+            java.util.Properties noPassword = new java.util.Properties();
+            noPassword.setProperty("user", EmbeddedPostgresServer.USER);
+            noPassword.setProperty("connectTimeout", "1");
+            while (starting.get()) {
+                try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", noPassword)) {
+                    admitted.add("connected as " + EmbeddedPostgresServer.USER + " with no password");
+                } catch (SQLException e) {
+                    // 08001: nothing listens yet; 08004 (the driver has no password to give) or 28xxx: the
+                    // server is up and asked for a password
+                    if ("08004".equals(e.getSQLState()) || (e.getSQLState() != null && e.getSQLState().startsWith("28"))) {
+                        reached.incrementAndGet();
+                    } else if (!"08001".equals(e.getSQLState()) && !"57P03".equals(e.getSQLState())) { // 57P03: still starting
+                        admitted.add("unexpected: " + e.getSQLState() + " " + e.getMessage());
+                    }
+                }
+            }
+        });
+        intruder.start();
+        try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start(base, port)) {
+            // keep trying a little after start() returns, then stop
+            long end = System.nanoTime() + 500_000_000L;
+            while (System.nanoTime() < end && reached.get() < 20) {
+                Thread.sleep(10);
+            }
+            starting.set(false);
+            intruder.join(10_000);
+            assertTrue(admitted.isEmpty(), admitted.toString());
+            assertTrue(reached.get() > 0, "the intruder reached the running server and was asked for a password");
+            String hba = Files.readString(base.resolve("data/pg_hba.conf"));
+            assertFalse(hba.contains("trust"), hba);
+        } finally {
+            starting.set(false);
+        }
+    }
+
+    @Test
     void stopsAPostmasterLeftBehindByAKilledJvm() throws Exception {
         int port = freePort();
         Process jvm = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
