@@ -278,19 +278,8 @@ class BackupRestoreIT {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** Polls the job a 202 answer points to until it has finished. */
     private JsonNode job(HttpClient http, String auth, HttpResponse<String> accepted) throws Exception {
-        assertEquals(202, accepted.statusCode(), accepted.body());
-        String location = accepted.headers().firstValue("Location").orElseThrow();
-        long end = System.nanoTime() + Distribution.DEADLINE.toNanos();
-        while (System.nanoTime() < end) {
-            JsonNode j = JSON.readTree(get(http, "https://127.0.0.1:" + dist.httpsPort + location, auth));
-            if (j.get("state").asText().equals("succeeded") || j.get("state").asText().equals("failed")) {
-                return j;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("job " + location + " did not finish");
+        return new ApiClient(dist).job(auth, accepted);
     }
 
     private String ssh(String command) throws Exception {

@@ -80,10 +80,51 @@ final class Distribution implements AutoCloseable {
 
     /** Starts {@code bin/portcullis server}; its console output goes to {@code console-N.log}. */
     void start() throws IOException {
+        start(java.util.Map.of());
+    }
+
+    /** Starts it with these environment variables added (for example {@code JAVA_MAX_MEM}). */
+    void start(java.util.Map<String, String> environment) throws IOException {
         runs++;
-        process = new ProcessBuilder(home.resolve("bin/portcullis").toString(), "server")
+        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/portcullis").toString(), "server")
                 .directory(home.toFile()).redirectErrorStream(true)
-                .redirectOutput(consoleLog().toFile()).start();
+                .redirectOutput(consoleLog().toFile());
+        pb.environment().putAll(environment);
+        process = pb.start();
+    }
+
+    /** The container's JVM (the start script's child). */
+    ProcessHandle jvm() {
+        return process.descendants().filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false)).findFirst()
+                .orElseThrow(() -> new AssertionError("no JVM under the start script"));
+    }
+
+    /** File descriptors the JVM holds open now. */
+    long openFiles() throws IOException {
+        try (var fds = Files.list(Paths.get("/proc", Long.toString(jvm().pid()), "fd"))) {
+            return fds.count();
+        }
+    }
+
+    /** Heap in use right after a full collection, in bytes, as the JVM reports it ({@code jcmd}). */
+    long heapUsedAfterGc() throws IOException, InterruptedException {
+        jcmd("GC.run");
+        String info = jcmd("GC.heap_info");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
+        if (!m.find()) {
+            throw new AssertionError("no heap figure in: " + info);
+        }
+        return Long.parseLong(m.group(1)) * 1024;
+    }
+
+    private String jcmd(String command) throws IOException, InterruptedException {
+        Path jcmd = Paths.get(System.getProperty("java.home"), "bin", "jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(jvm().pid()), command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IOException("jcmd " + command + " failed: " + out);
+        }
+        return out;
     }
 
     Path consoleLog() {
@@ -131,24 +172,9 @@ final class Distribution implements AutoCloseable {
         throw new AssertionError("no " + file + " within " + DEADLINE + ":\n" + console());
     }
 
-    /**
-     * An HTTPS client trusting exactly the certificate the distribution generated at first boot,
-     * returned once the API answers.
-     */
+    /** An HTTPS client trusting exactly the certificate the distribution generated at first boot, returned once the API answers. */
     HttpClient https() throws Exception {
-        String storePassword = awaitFile(home.resolve("data/portcullis/tls/keystore.password")).strip();
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(home.resolve("data/portcullis/tls/keystore.p12"))) {
-            ks.load(in, storePassword.toCharArray());
-        }
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("portcullis", ks.getCertificate("portcullis"));
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).sslContext(ctx).build();
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).sslContext(tls()).build();
         URI openapi = URI.create("https://127.0.0.1:" + httpsPort + "/api/v1/openapi.json");
         long end = System.nanoTime() + DEADLINE.toNanos();
         while (true) {
@@ -164,6 +190,23 @@ final class Distribution implements AutoCloseable {
             }
             Thread.sleep(300);
         }
+    }
+
+    /** TLS trusting exactly the certificate the distribution generated at first boot. */
+    SSLContext tls() throws Exception {
+        String storePassword = awaitFile(home.resolve("data/portcullis/tls/keystore.password")).strip();
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(home.resolve("data/portcullis/tls/keystore.p12"))) {
+            ks.load(in, storePassword.toCharArray());
+        }
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("portcullis", ks.getCertificate("portcullis"));
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
     }
 
     /** Runs a shell command over SSH, retrying the connection until SSH is up; returns stdout and stderr. */
@@ -187,10 +230,17 @@ final class Distribution implements AutoCloseable {
 
     /** One SSH exec as {@code user}; an authentication failure throws. */
     String sshAs(String user, String password, String command) throws IOException {
+        return sshFrom(null, user, password, command);
+    }
+
+    /** One SSH exec as {@code user} from the loopback address {@code local} (127.0.0.x; null for any). */
+    String sshFrom(String local, String user, String password, String command) throws IOException {
         try (SshClient client = SshClient.setUpDefaultClient()) {
             client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
             client.start();
-            try (ClientSession session = client.connect(user, "127.0.0.1", sshPort).verify(Duration.ofSeconds(10)).getSession()) {
+            java.net.SocketAddress from = local == null ? null : new java.net.InetSocketAddress(local, 0);
+            try (ClientSession session = client.connect(user, new java.net.InetSocketAddress("127.0.0.1", sshPort), from)
+                    .verify(Duration.ofSeconds(10)).getSession()) {
                 session.addPasswordIdentity(password);
                 session.auth().verify(Duration.ofSeconds(10));
                 try (ChannelExec channel = session.createExecChannel(command)) {
@@ -250,7 +300,7 @@ final class Distribution implements AutoCloseable {
         }
     }
 
-    private static void setProperty(Path cfg, String key, String value) {
+    static void setProperty(Path cfg, String key, String value) {
         try {
             List<String> lines = Files.readAllLines(cfg);
             List<String> edited = lines.stream().map(l -> l.matches("\\s*" + key + "\\s*=.*") ? key + " = " + value : l)
