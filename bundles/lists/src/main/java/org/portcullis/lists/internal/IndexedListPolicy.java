@@ -10,9 +10,9 @@ import java.util.regex.Matcher;
 import org.portcullis.lists.ListEntry;
 import org.portcullis.lists.ListType;
 import org.portcullis.lists.Names;
-import org.portcullis.milter.lists.ListDecision;
-import org.portcullis.milter.lists.ListPolicy;
-import org.portcullis.milter.lists.ListQuery;
+import org.portcullis.policy.ListDecision;
+import org.portcullis.policy.ListPolicy;
+import org.portcullis.policy.ListQuery;
 
 /**
  * The milter's view of the lists: each question answered from the current in-memory index.

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
-import org.portcullis.milter.lists.ListDecision;
-import org.portcullis.milter.lists.ListQuery;
+import org.portcullis.policy.ListDecision;
+import org.portcullis.policy.ListQuery;
 
 /** The milter hook over the index: RCPT, end of message, header From parsing. */
 class IndexedListPolicyTest {

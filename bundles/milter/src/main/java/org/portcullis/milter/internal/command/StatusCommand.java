@@ -23,6 +23,11 @@ public class StatusCommand implements Action {
         System.out.println("Address     : " + status.getAddress() + " (" + status.getTransport() + ")");
         System.out.println("Connections : " + status.getOpenConnections() + " open");
         System.out.println("Messages    : " + status.getMessages());
+        java.util.List<org.portcullis.scanner.Scanner> installed = status.scanners();
+        System.out.println("Scanners    : " + (installed.isEmpty()
+                ? "NONE INSTALLED: mail is delivered unscanned (X-Portcullis-Verdict: unscanned); "
+                        + "install one, e.g. feature:install portcullis-scanner-clamav"
+                : installed.stream().map(org.portcullis.scanner.Scanner::name).sorted().collect(java.util.stream.Collectors.joining(", "))));
         StringBuilder verdicts = new StringBuilder();
         for (String v : MilterStats.VERDICTS) {
             verdicts.append(verdicts.length() == 0 ? "" : ", ").append(v).append(' ').append(stats.count(v));

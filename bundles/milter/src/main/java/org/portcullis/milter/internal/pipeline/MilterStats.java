@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-import org.portcullis.milter.internal.codec.MilterReply;
+import org.portcullis.policy.Verdict;
 import org.portcullis.scanner.ScanResult;
 
 /**
@@ -23,8 +23,9 @@ public final class MilterStats {
     /** How many recent decisions the latency percentiles are computed over. */
     static final int WINDOW = 8192;
 
-    /** Verdict names, in the order they are shown. */
-    public static final String[] VERDICTS = {"accepted", "tagged", "quarantined", "rejected", "tempfailed", "maintenance", "errors"};
+    /** What is counted, in the order it is shown: each verdict kind, then maintenance refusals and failed decisions. */
+    public static final List<String> VERDICTS = List.of("deliver", "tag", "quarantine", "reject", "tempfail", "discard", "maintenance",
+            "errors");
 
     private final Map<String, LongAdder> verdicts = new ConcurrentHashMap<>();
     private final long[] latencies = new long[WINDOW];
@@ -57,8 +58,9 @@ public final class MilterStats {
         }
     }
 
-    void message(List<MilterReply> replies, long nanos) {
-        increment(classify(replies));
+    /** A message decided with {@code verdict}, in {@code nanos} from end of message to verdict. */
+    void message(Verdict verdict, long nanos) {
+        increment(verdict.kind().id());
         latencies[(int) (recorded.getAndIncrement() % WINDOW)] = nanos;
     }
 
@@ -88,7 +90,7 @@ public final class MilterStats {
         return a == null ? 0 : a.sum();
     }
 
-    /** Messages decided at end of message (maintenance refusals are not messages). */
+    /** Messages decided (maintenance refusals and failed decisions are not counted here). */
     public long messages() {
         return recorded.get();
     }
@@ -112,20 +114,5 @@ public final class MilterStats {
 
     private void increment(String verdict) {
         verdicts.computeIfAbsent(verdict, v -> new LongAdder()).increment();
-    }
-
-    static String classify(List<MilterReply> replies) {
-        String verdict = "accepted";
-        for (MilterReply r : replies) {
-            if (r instanceof MilterReply.ReplyCode code) {
-                return code.text().startsWith("5") ? "rejected" : "tempfailed";
-            }
-            if (r instanceof MilterReply.Quarantine) {
-                verdict = "quarantined";
-            } else if (r instanceof MilterReply.AddHeader h && h.name().equals("X-Portcullis-Verdict") && h.value().equals("spam")) {
-                verdict = "tagged";
-            }
-        }
-        return verdict;
     }
 }

@@ -13,12 +13,12 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import org.portcullis.milter.internal.codec.MilterCommand;
-import org.portcullis.milter.internal.codec.MilterReply;
 import org.portcullis.milter.internal.session.MilterFilter;
 import org.portcullis.milter.internal.session.Transaction;
-import org.portcullis.milter.lists.ListDecision;
-import org.portcullis.milter.lists.ListPolicy;
-import org.portcullis.milter.lists.ListQuery;
+import org.portcullis.policy.ListDecision;
+import org.portcullis.policy.ListPolicy;
+import org.portcullis.policy.ListQuery;
+import org.portcullis.policy.Verdict;
 import org.portcullis.scanner.Scanner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,10 +36,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PipelineFilter implements MilterFilter {
 
-    static final MilterReply MAINTENANCE = new MilterReply.ReplyCode(
-            "451 4.3.2 Service in maintenance, please try again later");
-    static final MilterReply LISTS_FAILED = new MilterReply.ReplyCode(
-            "451 4.7.1 Sender could not be checked now, please try again later");
+    static final Verdict MAINTENANCE = new Verdict.Tempfail("451 4.3.2 Service in maintenance, please try again later");
+    static final Verdict LISTS_FAILED = new Verdict.Tempfail("451 4.7.1 Sender could not be checked now, please try again later");
 
     private static final Logger LOG = LoggerFactory.getLogger(PipelineFilter.class);
     private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
@@ -83,10 +81,10 @@ public final class PipelineFilter implements MilterFilter {
     }
 
     @Override
-    public List<MilterReply> mail(Transaction tx) {
+    public Optional<Verdict> mail(Transaction tx) {
         if (maintenance.getAsBoolean()) {
             stats.maintenance();
-            return List.of(MAINTENANCE);
+            return Optional.of(MAINTENANCE);
         }
         // a message keeps the scanners present when it starts; with none, nothing needs its content
         snapshot = List.copyOf(scanners.get());
@@ -101,13 +99,13 @@ public final class PipelineFilter implements MilterFilter {
         if (snapshot.isEmpty()) {
             tx.discardContent();
         }
-        return List.of();
+        return Optional.empty();
     }
 
     @Override
-    public List<MilterReply> rcpt(Transaction tx, String recipient) {
+    public Optional<Verdict> rcpt(Transaction tx, String recipient) {
         if (listSnapshot == null) {
-            return List.of();
+            return Optional.empty();
         }
         String rcpt = unbracket(recipient);
         ListDecision decision;
@@ -115,20 +113,20 @@ public final class PipelineFilter implements MilterFilter {
             decision = listSnapshot.atRecipient(new ListQuery(sender, clientAddress, List.of(rcpt), List.of()));
         } catch (RuntimeException e) {
             LOG.error("Allow/Block lists failed at RCPT for {}; answering a temporary failure", rcpt, e);
-            return List.of(LISTS_FAILED);
+            return Optional.of(LISTS_FAILED);
         }
         if (decision instanceof ListDecision.Block block) {
             LOG.info("Block list entry {} rejects {} for {}", block.entry(), sender, rcpt);
-            return List.of(blocked(block));
+            return Optional.of(blocked(block));
         }
         envelopeAllow = decision instanceof ListDecision.Allow allow && (accepted.isEmpty() || envelopeAllow != null)
                 ? allow.entry() : null;
         accepted.add(rcpt);
-        return List.of();
+        return Optional.empty();
     }
 
     @Override
-    public CompletionStage<List<MilterReply>> endOfMessage(Transaction tx) {
+    public CompletionStage<Verdict> endOfMessage(Transaction tx) {
         VerdictPolicy rules = policy.get();
         long start = System.nanoTime();
         String allowEntry;
@@ -136,36 +134,36 @@ public final class PipelineFilter implements MilterFilter {
             ListDecision listed = listsAtEnd(tx);
             if (listed instanceof ListDecision.Block block) {
                 LOG.info("Block list entry {} rejects a message from {}", block.entry(), sender);
-                List<MilterReply> replies = List.of(blocked(block));
-                stats.message(replies, System.nanoTime() - start);
-                return CompletableFuture.completedFuture(replies);
+                Verdict verdict = blocked(block);
+                stats.message(verdict, System.nanoTime() - start);
+                return CompletableFuture.completedFuture(verdict);
             }
             allowEntry = listed instanceof ListDecision.Allow allow ? allow.entry() : null;
         } catch (RuntimeException e) {
             LOG.error("Allow/Block lists failed at end of message; answering a temporary failure", e);
             stats.error();
-            return CompletableFuture.completedFuture(List.of(LISTS_FAILED));
+            return CompletableFuture.completedFuture(LISTS_FAILED);
         }
         List<Scanner> snapshot = allowEntry == null ? this.snapshot
                 : this.snapshot.stream().filter(s -> !skippedWhenAllowed(s)).toList();
         if (snapshot.isEmpty()) {
             // nothing to wait for: decide on the I/O thread, no hand-off
-            List<MilterReply> replies = ForgedHeaders.removeBeforeDelivery(tx.headers(), rules.decide(List.of(), allowEntry));
-            stats.message(replies, System.nanoTime() - start);
-            return CompletableFuture.completedFuture(replies);
+            Verdict verdict = rules.decide(List.of(), allowEntry);
+            stats.message(verdict, System.nanoTime() - start);
+            return CompletableFuture.completedFuture(verdict);
         }
-        CompletableFuture<List<MilterReply>> decision = CompletableFuture.supplyAsync(
+        CompletableFuture<Verdict> decision = CompletableFuture.supplyAsync(
                 () -> SpooledMessage.of(tx, spoolDirectory, memoryLimit), workers).thenCompose(message -> runner.run(message, snapshot)
                 .whenComplete((outcomes, error) -> message.close())
                 .thenApply(outcomes -> {
                     outcomes.forEach(stats::outcome);
-                    return ForgedHeaders.removeBeforeDelivery(tx.headers(), rules.decide(outcomes, allowEntry));
+                    return rules.decide(outcomes, allowEntry);
                 }));
-        return decision.whenComplete((replies, error) -> {
+        return decision.whenComplete((verdict, error) -> {
             if (error != null) {
                 stats.error();
             } else {
-                stats.message(replies, System.nanoTime() - start);
+                stats.message(verdict, System.nanoTime() - start);
             }
         });
     }
@@ -188,8 +186,8 @@ public final class PipelineFilter implements MilterFilter {
         return category == Scanner.Category.SPAM || category == Scanner.Category.REPUTATION;
     }
 
-    private static MilterReply blocked(ListDecision.Block block) {
-        return new MilterReply.ReplyCode("550 5.7.1 " + VerdictPolicy.printable(block.reason()));
+    private static Verdict blocked(ListDecision.Block block) {
+        return new Verdict.Reject("550 5.7.1 " + Verdict.oneLine(block.reason()));
     }
 
     /** {@code <a@b>} (with or without ESMTP-free brackets) as {@code a@b}; {@code null} as {@code ""}. */

@@ -37,7 +37,7 @@ import org.portcullis.milter.internal.session.Limits;
 import org.portcullis.milter.internal.session.MilterFilter;
 import org.portcullis.milter.internal.session.SessionSettings;
 import org.portcullis.milter.internal.spool.MessageSpool;
-import org.portcullis.milter.lists.ListPolicy;
+import org.portcullis.policy.ListPolicy;
 import org.portcullis.scanner.MessageScanner;
 import org.portcullis.scanner.PartScanner;
 import org.portcullis.scanner.Scanner;
@@ -120,7 +120,7 @@ public class MilterService {
         Hashtable<String, Object> props = new Hashtable<>();
         props.put("jmx.objectname", MilterStatus.OBJECT_NAME);
         status = context.registerService(new String[] {MilterStatus.class.getName(), MilterStatusMBean.class.getName()},
-                new MilterStatus(server, stats), props);
+                new MilterStatus(server, stats, this::scanners), props);
     }
 
     /** An octal mode such as {@code 0660} as permissions. */

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 
 import org.portcullis.milter.internal.pipeline.MilterStats;
 import org.portcullis.milter.internal.server.MilterServer;
+import org.portcullis.scanner.Scanner;
 
 /** The running milter's state for {@code milter:status}, {@code milter:scanners} and JMX. */
 public final class MilterStatus implements MilterStatusMBean {
@@ -12,14 +13,21 @@ public final class MilterStatus implements MilterStatusMBean {
 
     private final MilterServer server;
     private final MilterStats stats;
+    private final java.util.function.Supplier<java.util.List<Scanner>> scanners;
 
-    MilterStatus(MilterServer server, MilterStats stats) {
+    MilterStatus(MilterServer server, MilterStats stats, java.util.function.Supplier<java.util.List<Scanner>> scanners) {
         this.server = server;
         this.stats = stats;
+        this.scanners = scanners;
     }
 
     public MilterStats stats() {
         return stats;
+    }
+
+    /** The scanners installed now (each new message uses these). */
+    public java.util.List<Scanner> scanners() {
+        return scanners.get();
     }
 
     @Override
@@ -45,27 +53,27 @@ public final class MilterStatus implements MilterStatusMBean {
 
     @Override
     public long getAccepted() {
-        return stats.count("accepted");
+        return stats.count("deliver");
     }
 
     @Override
     public long getTagged() {
-        return stats.count("tagged");
+        return stats.count("tag");
     }
 
     @Override
     public long getQuarantined() {
-        return stats.count("quarantined");
+        return stats.count("quarantine");
     }
 
     @Override
     public long getRejected() {
-        return stats.count("rejected");
+        return stats.count("reject");
     }
 
     @Override
     public long getTempfailed() {
-        return stats.count("tempfailed");
+        return stats.count("tempfail");
     }
 
     @Override

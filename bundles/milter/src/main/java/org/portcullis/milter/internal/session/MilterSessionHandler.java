@@ -15,6 +15,7 @@ import org.portcullis.milter.internal.codec.MilterProtocol;
 import org.portcullis.milter.internal.codec.MilterProtocolException;
 import org.portcullis.milter.internal.codec.MilterReply;
 import org.portcullis.milter.internal.codec.ReplyEncoder;
+import org.portcullis.policy.Verdict;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,10 +84,10 @@ public final class MilterSessionHandler extends ChannelInboundHandlerAdapter {
             tx.helo(h.name());
         } else if (command instanceof MilterCommand.Mail m) {
             tx.startMessage(m.args().get(0));
-            replies = filter.mail(tx);
+            replies = replies(filter.mail(tx));
         } else if (command instanceof MilterCommand.Rcpt r) {
             tx.addRecipient(r.args().get(0));
-            replies = filter.rcpt(tx, r.args().get(0));
+            replies = replies(filter.rcpt(tx, r.args().get(0)));
         } else if (command instanceof MilterCommand.Header h) {
             tx.header(h.name(), h.value(), negotiation.has(MilterProtocol.HEADER_LEADING_SPACE));
         } else if (command instanceof MilterCommand.EndOfHeaders) {
@@ -122,7 +123,7 @@ public final class MilterSessionHandler extends ChannelInboundHandlerAdapter {
         if (refusal != null) {
             LOG.info("Message {} from {} refused: {}", tx.macros().getOrDefault("i", "?"), ctx.channel().remoteAddress(), refusal);
             tx.endMessage();
-            send(ctx, List.of(new MilterReply.ReplyCode(refusal)));
+            send(ctx, VerdictReplies.of(new Verdict.Reject(refusal), List.of()));
             return;
         }
         deciding = true;
@@ -130,21 +131,24 @@ public final class MilterSessionHandler extends ChannelInboundHandlerAdapter {
         long every = settings.progressInterval().toMillis();
         progress = ctx.executor().scheduleAtFixedRate(() -> send(ctx, List.of(MilterReply.Action.PROGRESS)),
                 every, every, TimeUnit.MILLISECONDS);
-        filter.endOfMessage(tx).whenComplete((replies, error) -> ctx.executor().execute(() -> {
+        filter.endOfMessage(tx).whenComplete((verdict, error) -> ctx.executor().execute(() -> {
             if (!deciding || id != decision) {
                 return; // aborted or closed meanwhile: this verdict is for a message that is gone
             }
             stopDeciding();
             String queueId = tx.macros().getOrDefault("i", "?");
+            List<MilterReply> replies = error == null ? VerdictReplies.of(verdict, tx.headers()) : List.of(MilterReply.Action.TEMPFAIL);
             tx.endMessage(); // the spool is gone before the MTA learns the verdict
             if (error != null) {
                 LOG.error("Message {} from {}: deciding failed ({}); answered tempfail so the sender retries",
                         queueId, ctx.channel().remoteAddress(), error.toString());
-                send(ctx, List.of(MilterReply.Action.TEMPFAIL));
-            } else {
-                send(ctx, replies.isEmpty() ? List.of(MilterReply.Action.CONTINUE) : replies);
             }
+            send(ctx, replies);
         }));
+    }
+
+    private List<MilterReply> replies(java.util.Optional<Verdict> verdict) {
+        return verdict.map(v -> VerdictReplies.of(v, tx.headers())).orElse(List.of());
     }
 
     private void stopDeciding() {

@@ -7,25 +7,31 @@ import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-import org.portcullis.milter.internal.codec.MilterReply;
+import org.portcullis.policy.Verdict;
 import org.portcullis.scanner.ScanResult;
 
 class MilterStatsTest {
 
+    private static final Verdict DELIVER = new Verdict.Deliver(List.of());
+
     @Test
-    void verdictsAreCountedFromTheReplies() {
+    void verdictsAreCountedByTheirKind() {
         MilterStats stats = new MilterStats();
-        stats.message(List.of(new MilterReply.AddHeader("X-Portcullis-Verdict", "clean"), MilterReply.Action.ACCEPT), 1_000_000);
-        stats.message(List.of(new MilterReply.AddHeader("X-Portcullis-Verdict", "spam"), MilterReply.Action.ACCEPT), 1_000_000);
-        stats.message(List.of(new MilterReply.Quarantine("x"), MilterReply.Action.ACCEPT), 1_000_000);
-        stats.message(List.of(new MilterReply.ReplyCode("550 5.7.1 virus")), 1_000_000);
-        stats.message(List.of(new MilterReply.ReplyCode("451 4.7.1 later")), 1_000_000);
+        stats.message(DELIVER, 1_000_000);
+        stats.message(DELIVER, 1_000_000);
+        stats.message(new Verdict.Tag(List.of()), 1_000_000);
+        stats.message(new Verdict.Quarantine(List.of(), "x"), 1_000_000);
+        stats.message(new Verdict.Reject("550 5.7.1 virus"), 1_000_000);
+        stats.message(new Verdict.Tempfail("451 4.7.1 later"), 1_000_000);
+        stats.message(new Verdict.Discard("x"), 1_000_000);
         stats.maintenance();
         stats.error();
-        assertEquals(5, stats.messages());
-        for (String v : List.of("accepted", "tagged", "quarantined", "rejected", "tempfailed", "maintenance", "errors")) {
+        assertEquals(7, stats.messages());
+        assertEquals(2, stats.count("deliver"));
+        for (String v : List.of("tag", "quarantine", "reject", "tempfail", "discard", "maintenance", "errors")) {
             assertEquals(1, stats.count(v), v);
         }
+        assertEquals(MilterStats.VERDICTS.size(), Verdict.Kind.values().length + 2, "every kind is shown");
     }
 
     @Test
@@ -33,12 +39,12 @@ class MilterStatsTest {
         MilterStats stats = new MilterStats();
         assertEquals(0, stats.latencyMillis(50));
         for (int ms = 1; ms <= 100; ms++) {
-            stats.message(List.of(MilterReply.Action.ACCEPT), ms * 1_000_000L);
+            stats.message(DELIVER, ms * 1_000_000L);
         }
         assertEquals(50.0, stats.latencyMillis(50));
         assertEquals(99.0, stats.latencyMillis(99));
         for (int i = 0; i < MilterStats.WINDOW; i++) {
-            stats.message(List.of(MilterReply.Action.ACCEPT), 2_000_000L);
+            stats.message(DELIVER, 2_000_000L);
         }
         assertEquals(2.0, stats.latencyMillis(99), "old figures leave the window");
     }

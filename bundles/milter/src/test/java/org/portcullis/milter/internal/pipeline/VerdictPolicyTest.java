@@ -8,9 +8,8 @@ import java.util.List;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
-import org.portcullis.milter.internal.codec.MilterReply;
-import org.portcullis.milter.internal.codec.MilterReply.Action;
-import org.portcullis.milter.internal.codec.MilterReply.AddHeader;
+import org.portcullis.policy.Verdict;
+import org.portcullis.policy.Verdict.Header;
 import org.portcullis.scanner.ScanResult;
 
 class VerdictPolicyTest {
@@ -21,68 +20,73 @@ class VerdictPolicyTest {
         return new ScannerOutcome(scanner, result, Duration.ofMillis(3));
     }
 
-    private List<MilterReply> decide(ScannerOutcome... outcomes) {
+    private Verdict decide(ScannerOutcome... outcomes) {
         return policy.decide(Arrays.asList(outcomes));
     }
 
+    private static Header h(String name, String value) {
+        return new Header(name, value);
+    }
+
     @Test
-    void cleanMailIsAcceptedWithHeaders() {
-        assertEquals(List.of(new AddHeader("X-Portcullis-Verdict", "clean"),
-                new AddHeader("X-Portcullis-Scanners", "clamav=clean, attachment-type=clean"), Action.ACCEPT),
+    void cleanMailIsDeliveredWithHeaders() {
+        assertEquals(new Verdict.Deliver(List.of(h("X-Portcullis-Verdict", "clean"),
+                h("X-Portcullis-Scanners", "clamav=clean, attachment-type=clean"))),
                 decide(o("clamav", ScanResult.clean()), o("attachment-type", ScanResult.clean())));
     }
 
     @Test
     void malwareIsRejectedEvenWhenAnotherScannerFailed() {
-        assertEquals(List.of(new MilterReply.ReplyCode("550 5.7.1 Message rejected: virus Eicar-Test found")),
+        assertEquals(new Verdict.Reject("550 5.7.1 Message rejected: virus Eicar-Test found"),
                 decide(o("spam", ScanResult.failed("down")), o("clamav", ScanResult.infected("Eicar-Test"))));
     }
 
     @Test
     void aFailedScannerTempfailsSoTheSenderRetries() {
-        assertEquals(List.of(new MilterReply.ReplyCode("451 4.7.1 Message could not be scanned now, please try again later")),
+        assertEquals(new Verdict.Tempfail("451 4.7.1 Message could not be scanned now, please try again later"),
                 decide(o("clamav", ScanResult.failed("timed out after 60000 ms")), o("attachment-type", ScanResult.clean())));
     }
 
     @Test
     void aFailOpenScannerThatFailedLetsMailThroughAndSaysSo() {
-        assertEquals(List.of(new AddHeader("X-Portcullis-Verdict", "clean"),
-                new AddHeader("X-Portcullis-Scanners", "clamav=clean, reputation=failed(fail-open)"), Action.ACCEPT),
+        assertEquals(new Verdict.Deliver(List.of(h("X-Portcullis-Verdict", "clean"),
+                h("X-Portcullis-Scanners", "clamav=clean, reputation=failed(fail-open)"))),
                 decide(o("clamav", ScanResult.clean()), o("reputation", ScanResult.failed("down"))));
     }
 
     @Test
     void suspiciousMailIsQuarantinedWithTheReason() {
-        assertEquals(List.of(new AddHeader("X-Portcullis-Verdict", "suspicious"),
-                new AddHeader("X-Portcullis-Scanners", "clamav=clean, attachment-type=suspicious"),
-                new MilterReply.Quarantine("attachment-type: executable attachment a.exe"), Action.ACCEPT),
+        assertEquals(new Verdict.Quarantine(List.of(h("X-Portcullis-Verdict", "suspicious"),
+                h("X-Portcullis-Scanners", "clamav=clean, attachment-type=suspicious")), "attachment-type: executable attachment a.exe"),
                 decide(o("clamav", ScanResult.clean()), o("attachment-type", ScanResult.suspicious("executable attachment a.exe"))));
     }
 
     @Test
     void spamIsTaggedFromTheTagScoreAndQuarantinedFromTheQuarantineScore() {
-        assertEquals(List.of(new AddHeader("X-Portcullis-Verdict", "clean"), new AddHeader("X-Portcullis-Score", "4.9"),
-                new AddHeader("X-Portcullis-Scanners", "spam=spam(4.9)"), Action.ACCEPT),
-                decide(o("spam", ScanResult.spam(4.9, List.of()))));
-        assertEquals(List.of(new AddHeader("X-Portcullis-Verdict", "spam"), new AddHeader("X-Portcullis-Score", "5.0"),
-                new AddHeader("X-Portcullis-Scanners", "spam=spam(5.0)"), Action.ACCEPT),
-                decide(o("spam", ScanResult.spam(5.0, List.of("BAYES_99")))));
-        assertEquals(List.of(new AddHeader("X-Portcullis-Verdict", "spam"), new AddHeader("X-Portcullis-Score", "12.5"),
-                new AddHeader("X-Portcullis-Scanners", "spam=spam(12.5), other=spam(3.0)"),
-                new MilterReply.Quarantine("spam score 12.5"), Action.ACCEPT),
+        assertEquals(new Verdict.Deliver(List.of(h("X-Portcullis-Verdict", "clean"), h("X-Portcullis-Score", "4.9"),
+                h("X-Portcullis-Scanners", "spam=spam(4.9)"))), decide(o("spam", ScanResult.spam(4.9, List.of()))));
+        assertEquals(new Verdict.Tag(List.of(h("X-Portcullis-Verdict", "spam"), h("X-Portcullis-Score", "5.0"),
+                h("X-Portcullis-Scanners", "spam=spam(5.0)"))), decide(o("spam", ScanResult.spam(5.0, List.of("BAYES_99")))));
+        assertEquals(new Verdict.Quarantine(List.of(h("X-Portcullis-Verdict", "spam"), h("X-Portcullis-Score", "12.5"),
+                h("X-Portcullis-Scanners", "spam=spam(12.5), other=spam(3.0)")), "spam score 12.5"),
                 decide(o("spam", ScanResult.spam(12.5, List.of())), o("other", ScanResult.spam(3.0, List.of()))));
     }
 
     @Test
-    void noScannersMeansNothingWasFoundAndTheHeadersSaySo() {
-        assertEquals(List.of(new AddHeader("X-Portcullis-Verdict", "clean"), new AddHeader("X-Portcullis-Scanners", ""),
-                Action.ACCEPT), decide());
+    void withNoScannerTheHeadersSayTheMailWasNotScanned() {
+        assertEquals(new Verdict.Deliver(List.of(h("X-Portcullis-Verdict", "unscanned"), h("X-Portcullis-Scanners", ""))), decide());
+    }
+
+    @Test
+    void anAllowEntryIsNamedOnceInItsHeader() {
+        Verdict v = policy.decide(List.of(o("clamav", ScanResult.clean())), "allow *.partner.example (global, #7)");
+        assertEquals(h("X-Portcullis-List", "allow *.partner.example (global, #7)"), v.headers().get(v.headers().size() - 1));
     }
 
     @Test
     void textFromScannersCannotBreakARepliesOrHeaders() {
-        assertEquals("virus\" FOUND 451 x", VerdictPolicy.printable("virus\"\r\n FOUND\u0000451 x"));
-        assertEquals(200, VerdictPolicy.printable("x".repeat(500)).length());
-        decide(o("clamav", ScanResult.infected("Evil\r\n550 Haha\u20ac")));
+        assertEquals(new Verdict.Reject("550 5.7.1 Message rejected: virus Evil 550 Haha? found"),
+                decide(o("clamav", ScanResult.infected("Evil\r\n550 Haha\u20ac"))));
+        assertEquals(200, Verdict.oneLine("x".repeat(500)).length());
     }
 }

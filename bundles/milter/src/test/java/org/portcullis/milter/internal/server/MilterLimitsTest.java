@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.portcullis.milter.internal.codec.MilterReply;
+import org.portcullis.policy.Verdict;
 import org.portcullis.milter.internal.session.Limits;
 import org.portcullis.milter.internal.session.MilterFilter;
 import org.portcullis.milter.internal.session.SessionSettings;
@@ -45,17 +45,17 @@ class MilterLimitsTest {
         SessionSettings settings = new SessionSettings(limits, spoolDir, 32 * 1024, ALL_ACTIONS, 0, Duration.ofSeconds(30),
                 Duration.ofSeconds(10));
         server = MilterServer.start(new java.net.InetSocketAddress("127.0.0.1", 0), settings, () -> new MilterFilter() {
-            public List<MilterReply> mail(Transaction tx) {
-                return List.of();
+            public java.util.Optional<Verdict> mail(Transaction tx) {
+                return java.util.Optional.empty();
             }
 
-            public List<MilterReply> rcpt(Transaction tx, String recipient) {
-                return List.of();
+            public java.util.Optional<Verdict> rcpt(Transaction tx, String recipient) {
+                return java.util.Optional.empty();
             }
 
-            public CompletionStage<List<MilterReply>> endOfMessage(Transaction tx) {
+            public CompletionStage<Verdict> endOfMessage(Transaction tx) {
                 macrosAtEnd.add(tx.macros());
-                return CompletableFuture.completedFuture(List.of(MilterReply.Action.ACCEPT));
+                return CompletableFuture.completedFuture(new Verdict.Deliver(List.of()));
             }
         });
     }

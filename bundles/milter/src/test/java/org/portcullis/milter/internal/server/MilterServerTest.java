@@ -18,6 +18,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -33,6 +34,7 @@ import org.portcullis.milter.internal.session.Limits;
 import org.portcullis.milter.internal.session.MilterFilter;
 import org.portcullis.milter.internal.session.SessionSettings;
 import org.portcullis.milter.internal.session.Transaction;
+import org.portcullis.policy.Verdict;
 
 /** Loopback round trips with our own MTA-side client against the real server. */
 class MilterServerTest {
@@ -48,9 +50,9 @@ class MilterServerTest {
 
     /** What the test filter saw at end of message. */
     private final List<String> seen = new ArrayList<>();
-    private Function<Transaction, CompletionStage<List<MilterReply>>> atEnd = tx -> CompletableFuture.completedFuture(
-            List.of(new MilterReply.AddHeader("X-Portcullis-Verdict", "clean"), MilterReply.Action.ACCEPT));
-    private List<MilterReply> atMail = List.of();
+    private Function<Transaction, CompletionStage<Verdict>> atEnd = tx -> CompletableFuture.completedFuture(
+            new Verdict.Deliver(List.of(new Verdict.Header("X-Portcullis-Verdict", "clean"))));
+    private Optional<Verdict> atMail = Optional.empty();
 
     private void start(Duration idle, Duration progress) throws InterruptedException {
         server = MilterServer.start(new InetSocketAddress("127.0.0.1", 0), settings(idle, progress), this::filter);
@@ -63,15 +65,15 @@ class MilterServerTest {
 
     private MilterFilter filter() {
         return new MilterFilter() {
-            public List<MilterReply> mail(Transaction tx) {
+            public Optional<Verdict> mail(Transaction tx) {
                 return atMail;
             }
 
-            public List<MilterReply> rcpt(Transaction tx, String recipient) {
-                return List.of();
+            public Optional<Verdict> rcpt(Transaction tx, String recipient) {
+                return Optional.empty();
             }
 
-            public CompletionStage<List<MilterReply>> endOfMessage(Transaction tx) {
+            public CompletionStage<Verdict> endOfMessage(Transaction tx) {
                 seen.add(tx.sender() + " -> " + tx.recipients() + " " + tx.headers().size() + " headers, "
                         + tx.spool().size() + " bytes, on disk " + tx.spool().onDisk());
                 try (InputStream in = tx.spool().openStream()) {
@@ -139,22 +141,21 @@ class MilterServerTest {
     @Test
     void aFinalReplyAtMailEndsTheMessageAndTheNextOneStartsAtMail() throws Exception {
         start(Duration.ofSeconds(30), Duration.ofSeconds(10));
-        // a reply code is the whole answer; the TEMPFAIL after it is a filter bug and must not reach the MTA
-        atMail = List.of(new MilterReply.ReplyCode("451 4.7.1 Maintenance, try again later"), MilterReply.Action.TEMPFAIL);
+        atMail = Optional.of(new Verdict.Tempfail("451 4.7.1 Maintenance, try again later"));
         try (MtaClient mta = negotiated()) {
             mta.send(frame('M', "<a@example.com>"));
             MtaClient.Reply code = mta.read();
             assertEquals('y', code.code());
             assertEquals("451 4.7.1 Maintenance, try again later", code.text());
             mta.send(frame('M', "<a@example.com>"));
-            assertEquals('y', mta.read().code(), "the next reply answers the next MAIL, not a stray TEMPFAIL");
+            assertEquals('y', mta.read().code(), "the next MAIL is answered in turn");
         }
     }
 
     @Test
     void aSlowDecisionSendsProgressThenTheVerdict() throws Exception {
         start(Duration.ofSeconds(30), Duration.ofMillis(100));
-        atEnd = tx -> CompletableFuture.supplyAsync(() -> List.of(MilterReply.Action.ACCEPT),
+        atEnd = tx -> CompletableFuture.supplyAsync(() -> new Verdict.Deliver(List.of()),
                 CompletableFuture.delayedExecutor(450, TimeUnit.MILLISECONDS));
         try (MtaClient mta = negotiated()) {
             message(mta);
@@ -172,9 +173,9 @@ class MilterServerTest {
     @Test
     void aVerdictForAnAbortedMessageIsNeverSentForTheNextOne() throws Exception {
         start(Duration.ofSeconds(30), Duration.ofSeconds(10));
-        CompletableFuture<List<MilterReply>> first = new CompletableFuture<>();
-        CompletableFuture<List<MilterReply>> second = new CompletableFuture<>();
-        List<CompletableFuture<List<MilterReply>>> decisions = new ArrayList<>(List.of(first, second));
+        CompletableFuture<Verdict> first = new CompletableFuture<>();
+        CompletableFuture<Verdict> second = new CompletableFuture<>();
+        List<CompletableFuture<Verdict>> decisions = new ArrayList<>(List.of(first, second));
         atEnd = tx -> decisions.remove(0);
         try (MtaClient mta = negotiated()) {
             message(mta);
@@ -188,8 +189,8 @@ class MilterServerTest {
             while (!decisions.isEmpty() && System.nanoTime() < end) {
                 Thread.sleep(10); // until the second decision is pending
             }
-            first.complete(List.of(MilterReply.Action.REJECT)); // late verdict for the aborted message
-            second.complete(List.of(MilterReply.Action.ACCEPT));
+            first.complete(new Verdict.Reject("550 5.7.1 no")); // late verdict for the aborted message
+            second.complete(new Verdict.Deliver(List.of()));
             assertEquals('a', mta.read().code());
         }
     }

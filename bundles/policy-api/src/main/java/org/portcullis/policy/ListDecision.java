@@ -1,4 +1,4 @@
-package org.portcullis.milter.lists;
+package org.portcullis.policy;
 
 /** What the lists say about a message or one recipient of it. */
 public sealed interface ListDecision {

@@ -1,4 +1,4 @@
-package org.portcullis.milter.lists;
+package org.portcullis.policy;
 
 import java.net.InetAddress;
 import java.util.List;

@@ -1,4 +1,4 @@
-package org.portcullis.milter.lists;
+package org.portcullis.policy;
 
 import org.osgi.annotation.versioning.ConsumerType;
 
