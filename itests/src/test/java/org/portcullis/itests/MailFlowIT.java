@@ -105,6 +105,10 @@ class MailFlowIT {
         String delivered = awaitDelivered("clean-1");
         assertTrue(delivered.contains("X-Portcullis-Verdict: clean"), delivered);
         assertTrue(delivered.contains("X-Portcullis-Scanners: clamav=clean"), delivered);
+        String line = awaitMailLog("msgid=<clean-1@portcullis.test>");
+        assertTrue(line.matches("\\S+ [0-9A-F]+: stage=end client=unknown\\[127\\.0\\.0\\.1] from=alice@sender\\.test to=bob@example\\.test "
+                + "size=\\d+ msgid=<clean-1@portcullis\\.test> scanners=clamav:clean:\\d+ms verdict=deliver reply=accept ms=\\d+"),
+                "one mail log line, the queue id first:\n" + line);
     }
 
     @Test
@@ -117,6 +121,9 @@ class MailFlowIT {
 
         String zipped = SmtpClient.send(gateway.smtpPort, "mallory@sender.test", "bob@example.test", zipMessage("eicar-zip-1"));
         assertTrue(zipped.startsWith("550 5.7.1"), zipped);
+        String line = awaitMailLog("msgid=<eicar-1@portcullis.test>");
+        assertTrue(line.contains(" scanners=clamav:infected(Portcullis.Test.EICAR") && line.contains(" verdict=reject reply=\"550 5.7.1 "),
+                line);
     }
 
     @Test
@@ -209,6 +216,8 @@ class MailFlowIT {
         String blocked = SmtpClient.send(gateway.smtpPort, "bad-sender@spam.example", "bob@example.test", message("blocked-1", "buy"));
         assertTrue(blocked.startsWith("550 5.7.1"), "a blocked sender is refused at RCPT: " + blocked);
         assertTrue(blocked.contains("Block list"), blocked);
+        String refused = awaitMailLog("from=bad-sender@spam.example");
+        assertTrue(refused.matches(".* NOQUEUE: stage=rcpt .* to=bob@example\\.test verdict=reject reply=\"550 5\\.7\\.1 .*Block list.*"), refused);
 
         String virus = SmtpClient.send(gateway.smtpPort, "news@mail.partner.example", "bob@example.test",
                 message("allowed-virus", new String(ClamdProcess.eicar(), StandardCharsets.US_ASCII)));
@@ -256,6 +265,14 @@ class MailFlowIT {
         }
         String status = dist.ssh(password, "milter:status");
         assertTrue(status.matches("(?s).*Verdicts .*\\breject 3\\b.*"), "three viruses rejected:\n" + status);
+        // one mail log line per delivered message: each accepted Message-ID is logged delivered exactly once
+        List<String> lines = Files.readAllLines(dist.home.resolve("data/log/mail.log"));
+        for (String id : expected) {
+            long delivered = lines.stream().filter(l -> l.contains(" msgid=<" + id + "@portcullis.test> ") && l.contains(" verdict=deliver ")).count();
+            assertEquals(1, delivered, id + " in the mail log:\n" + String.join("\n", lines));
+        }
+        assertTrue(lines.stream().anyMatch(l -> l.contains(" scanners=\"clamav:failed(clamd at ") && l.contains(" verdict=tempfail ")),
+                "the tempfails while clamd was down are logged too");
     }
 
     @Test
@@ -368,6 +385,19 @@ class MailFlowIT {
 
     interface Check {
         boolean ok() throws Exception;
+    }
+
+    /** The mail log line containing {@code text}, once it is there. */
+    private String awaitMailLog(String text) throws Exception {
+        Path log = dist.home.resolve("data/log/mail.log");
+        String[] found = {null};
+        await(() -> {
+            if (Files.exists(log)) {
+                found[0] = Files.readAllLines(log).stream().filter(l -> l.contains(text)).findFirst().orElse(null);
+            }
+            return found[0] != null;
+        }, () -> "no mail log line with " + text);
+        return found[0];
     }
 
     private static void await(Check check, java.util.function.Supplier<String> failure) throws Exception {

@@ -19,6 +19,7 @@ import org.portcullis.policy.ListDecision;
 import org.portcullis.policy.ListPolicy;
 import org.portcullis.policy.ListQuery;
 import org.portcullis.policy.Verdict;
+import org.portcullis.scanner.ScanResult;
 import org.portcullis.scanner.Scanner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -133,12 +134,13 @@ public final class PipelineFilter implements MilterFilter {
         try {
             ListDecision listed = listsAtEnd(tx);
             if (listed instanceof ListDecision.Block block) {
-                LOG.info("Block list entry {} rejects a message from {}", block.entry(), sender);
+                tx.trace().list(block.entry());
                 Verdict verdict = blocked(block);
                 stats.message(verdict, System.nanoTime() - start);
                 return CompletableFuture.completedFuture(verdict);
             }
             allowEntry = listed instanceof ListDecision.Allow allow ? allow.entry() : null;
+            tx.trace().list(allowEntry);
         } catch (RuntimeException e) {
             LOG.error("Allow/Block lists failed at end of message; answering a temporary failure", e);
             stats.error();
@@ -157,6 +159,7 @@ public final class PipelineFilter implements MilterFilter {
                 .whenComplete((outcomes, error) -> message.close())
                 .thenApply(outcomes -> {
                     outcomes.forEach(stats::outcome);
+                    trace(tx, outcomes);
                     return rules.decide(outcomes, allowEntry);
                 }));
         return decision.whenComplete((verdict, error) -> {
@@ -166,6 +169,32 @@ public final class PipelineFilter implements MilterFilter {
                 stats.message(verdict, System.nanoTime() - start);
             }
         });
+    }
+
+    /** Each scanner's answer and time, and the spam score, for the message's mail log line. */
+    private static void trace(Transaction tx, List<ScannerOutcome> outcomes) {
+        for (ScannerOutcome o : outcomes) {
+            tx.trace().scanner(o.scanner(), describe(o.result()), o.took().toMillis());
+        }
+        double score = VerdictPolicy.score(outcomes);
+        tx.trace().score(Double.isNaN(score) ? "" : VerdictPolicy.format(score));
+    }
+
+    /** A scanner's result as the mail log shows it: {@code clean}, {@code infected(X)}, {@code spam(5.1)}, … */
+    static String describe(ScanResult r) {
+        if (r instanceof ScanResult.Infected i) {
+            return "infected(" + i.threat() + ")";
+        }
+        if (r instanceof ScanResult.Spam s) {
+            return "spam(" + VerdictPolicy.format(s.score()) + ")";
+        }
+        if (r instanceof ScanResult.Suspicious s) {
+            return "suspicious(" + s.reason() + ")";
+        }
+        if (r instanceof ScanResult.Failed f) {
+            return "failed(" + f.reason() + ")";
+        }
+        return "clean";
     }
 
     /** The end-of-message answer of the lists: theirs, or else the Allow every recipient had at RCPT. */

@@ -34,6 +34,7 @@ import org.portcullis.milter.internal.pipeline.ScanRunner;
 import org.portcullis.milter.internal.pipeline.VerdictPolicy;
 import org.portcullis.milter.internal.server.MilterServer;
 import org.portcullis.milter.internal.session.Limits;
+import org.portcullis.milter.internal.session.MailLog;
 import org.portcullis.milter.internal.session.MilterFilter;
 import org.portcullis.milter.internal.session.SessionSettings;
 import org.portcullis.milter.internal.spool.MessageSpool;
@@ -102,7 +103,7 @@ public class MilterService {
         Limits limits = new Limits(config.max_connections(), config.max_frame_bytes(), Duration.ofSeconds(config.frame_timeout_seconds()),
                 config.max_macro_bytes(), config.max_header_bytes(), config.max_message_bytes());
         SessionSettings settings = new SessionSettings(limits, spool, config.spool_memory_bytes(), ACTIONS, STEPS,
-                Duration.ofSeconds(config.idle_timeout_seconds()), Duration.ofSeconds(config.progress_interval_seconds()));
+                Duration.ofSeconds(config.idle_timeout_seconds()), Duration.ofSeconds(config.progress_interval_seconds()), MailLog.SLF4J);
         Supplier<MilterFilter> filters = () -> new PipelineFilter(maintenance::isActive, this::scanners, () -> lists, runner,
                 () -> policy, workers, spool, config.spool_memory_bytes(), stats);
         String socket = config.socket().trim();

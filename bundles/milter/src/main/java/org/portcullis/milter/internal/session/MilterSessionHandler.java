@@ -2,6 +2,7 @@ package org.portcullis.milter.internal.session;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -84,10 +85,18 @@ public final class MilterSessionHandler extends ChannelInboundHandlerAdapter {
             tx.helo(h.name());
         } else if (command instanceof MilterCommand.Mail m) {
             tx.startMessage(m.args().get(0));
-            replies = replies(filter.mail(tx));
+            Optional<Verdict> verdict = filter.mail(tx);
+            verdict.ifPresent(v -> log("mail", List.of(), v, 0));
+            replies = replies(verdict);
         } else if (command instanceof MilterCommand.Rcpt r) {
-            tx.addRecipient(r.args().get(0));
-            replies = replies(filter.rcpt(tx, r.args().get(0)));
+            String rcpt = r.args().get(0);
+            Optional<Verdict> verdict = filter.rcpt(tx, rcpt);
+            if (verdict.isPresent() && !verdict.get().reply().isEmpty()) {
+                log("rcpt", List.of(rcpt), verdict.get(), 0); // this recipient is refused, the message goes on
+            } else {
+                tx.addRecipient(rcpt);
+            }
+            replies = replies(verdict);
         } else if (command instanceof MilterCommand.Header h) {
             tx.header(h.name(), h.value(), negotiation.has(MilterProtocol.HEADER_LEADING_SPACE));
         } else if (command instanceof MilterCommand.EndOfHeaders) {
@@ -119,11 +128,13 @@ public final class MilterSessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void decide(ChannelHandlerContext ctx) {
+        long start = System.nanoTime();
         String refusal = tx.refusal();
         if (refusal != null) {
-            LOG.info("Message {} from {} refused: {}", tx.macros().getOrDefault("i", "?"), ctx.channel().remoteAddress(), refusal);
+            Verdict tooLarge = new Verdict.Reject(refusal);
+            log("end", tx.recipients(), tooLarge, 0);
             tx.endMessage();
-            send(ctx, VerdictReplies.of(new Verdict.Reject(refusal), List.of()));
+            send(ctx, VerdictReplies.of(tooLarge, List.of()));
             return;
         }
         deciding = true;
@@ -136,15 +147,37 @@ public final class MilterSessionHandler extends ChannelInboundHandlerAdapter {
                 return; // aborted or closed meanwhile: this verdict is for a message that is gone
             }
             stopDeciding();
-            String queueId = tx.macros().getOrDefault("i", "?");
             List<MilterReply> replies = error == null ? VerdictReplies.of(verdict, tx.headers()) : List.of(MilterReply.Action.TEMPFAIL);
-            tx.endMessage(); // the spool is gone before the MTA learns the verdict
+            long millis = (System.nanoTime() - start) / 1_000_000;
             if (error != null) {
                 LOG.error("Message {} from {}: deciding failed ({}); answered tempfail so the sender retries",
-                        queueId, ctx.channel().remoteAddress(), error.toString());
+                        queueId().isEmpty() ? "NOQUEUE" : queueId(), ctx.channel().remoteAddress(), error.toString());
+                tx.trace().error("deciding failed: " + error);
+                log("end", tx.recipients(), null, millis);
+            } else {
+                log("end", tx.recipients(), verdict, millis);
             }
+            tx.endMessage(); // the spool is gone before the MTA learns the verdict
             send(ctx, replies);
         }));
+    }
+
+    /** The mail log's record of the message under way; {@code verdict} null: deciding failed (answered tempfail). */
+    private void log(String stage, List<String> recipients, Verdict verdict, long millis) {
+        MilterCommand.Connect c = tx.client();
+        String sender = tx.sender() == null ? "" : tx.sender().replaceAll("^<|>$", "");
+        try {
+            settings.mailLog().accept(new MessageRecord(queueId(), stage, c == null ? "" : c.hostname(), c == null ? "" : c.address(),
+                    sender, recipients.stream().map(r -> r.replaceAll("^<|>$", "")).toList(), tx.size(), tx.messageId(),
+                    "end".equals(stage) ? tx.trace() : null, verdict == null ? Verdict.Kind.TEMPFAIL : verdict.kind(),
+                    verdict == null ? "tempfail" : MailLog.reply(verdict), millis));
+        } catch (RuntimeException e) {
+            LOG.warn("Mail log record for {} not written: {}", queueId(), e.toString());
+        }
+    }
+
+    private String queueId() {
+        return tx.macros().getOrDefault("i", "");
     }
 
     private List<MilterReply> replies(java.util.Optional<Verdict> verdict) {

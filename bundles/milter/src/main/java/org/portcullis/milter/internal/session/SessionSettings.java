@@ -14,7 +14,8 @@ import java.time.Duration;
  * @param idleTimeout how long the MTA may stay silent (mid-frame or between commands) before the
  *        connection is closed; not counted while Portcullis itself is deciding
  * @param progressInterval how often progress is sent while the end-of-message decision is pending
+ * @param mailLog where each message's (and each refused recipient's) record goes ({@link MailLog#SLF4J})
  */
 public record SessionSettings(Limits limits, Path spoolDirectory, int spoolMemoryLimit, int actions,
-        int protocol, Duration idleTimeout, Duration progressInterval) {
+        int protocol, Duration idleTimeout, Duration progressInterval, java.util.function.Consumer<MessageRecord> mailLog) {
 }

@@ -33,6 +33,7 @@ public final class Transaction implements AutoCloseable {
     private long headerBytes;
     private long messageBytes;
     private String refusal;
+    private MessageTrace trace = new MessageTrace();
     private MilterCommand.Connect client;
     private String helo = "";
     private String sender;
@@ -69,6 +70,21 @@ public final class Transaction implements AutoCloseable {
             }
         }
         return Map.copyOf(all);
+    }
+
+    /** What the filter records about the message under way, for its mail log line. */
+    public MessageTrace trace() {
+        return trace;
+    }
+
+    /** Bytes of the message under way received so far: headers as received, the blank line, the body. */
+    public long size() {
+        return messageBytes;
+    }
+
+    /** The first Message-ID header of the message under way, or {@code ""}. */
+    public String messageId() {
+        return headers.stream().filter(h -> h.getKey().equalsIgnoreCase("Message-ID")).map(h -> h.getValue().strip()).findFirst().orElse("");
     }
 
     /**
@@ -141,6 +157,7 @@ public final class Transaction implements AutoCloseable {
 
     void startMessage(String from) {
         forgetContent(); // not the macros: the MTA sends this message's MAIL macros just before MAIL
+        trace = new MessageTrace();
         sender = from;
         keepContent = true;
     }

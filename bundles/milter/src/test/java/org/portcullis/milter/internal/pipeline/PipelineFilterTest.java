@@ -29,6 +29,7 @@ import org.portcullis.milter.internal.codec.MilterProtocol;
 import org.portcullis.milter.internal.server.MilterServer;
 import org.portcullis.milter.internal.server.MtaClient;
 import org.portcullis.milter.internal.session.Limits;
+import org.portcullis.milter.internal.session.MailLog;
 import org.portcullis.milter.internal.session.SessionSettings;
 import org.portcullis.policy.ListDecision;
 import org.portcullis.policy.ListPolicy;
@@ -52,6 +53,7 @@ class PipelineFilterTest {
     private final List<Scanner> scanners = new CopyOnWriteArrayList<>();
     private final AtomicReference<ListPolicy> lists = new AtomicReference<>();
     private final MilterStats stats = new MilterStats();
+    private final List<String> mailLog = new CopyOnWriteArrayList<>();
     private MilterServer server;
 
     /** Finds a marker anywhere in the raw message, as an antivirus engine would find a signature. */
@@ -86,7 +88,7 @@ class PipelineFilterTest {
         scanners.add(EXE_SCANNER);
         SessionSettings settings = new SessionSettings(Limits.generous(1 << 20), spool, 8192,
                 MilterProtocol.ACTION_ADD_HEADERS | MilterProtocol.ACTION_CHANGE_HEADERS | MilterProtocol.ACTION_QUARANTINE, 0,
-                Duration.ofSeconds(30), Duration.ofSeconds(10));
+                Duration.ofSeconds(30), Duration.ofSeconds(10), r -> mailLog.add(MailLog.line(r)));
         VerdictPolicy policy = new VerdictPolicy(5.0, 10.0, Set.of());
         server = MilterServer.start(new InetSocketAddress("127.0.0.1", 0), settings, () -> new PipelineFilter(maintenance::get,
                 () -> scanners, lists::get, new ScanRunner(workers, timer), () -> policy, workers, spool, 8192, stats));
@@ -138,9 +140,13 @@ class PipelineFilterTest {
 
     @Test
     void infectedMailIsRejectedNamingTheThreat() throws Exception {
-        List<MtaClient.Reply> replies = deliver("Subject: hi\r\n", "harmless text VIRUS-MARKER more text\r\n");
+        List<MtaClient.Reply> replies = deliver("Subject: hi\r\nMessage-ID: <m1@example.com>\r\n", "harmless text VIRUS-MARKER more text\r\n");
         assertEquals("y:550 5.7.1 Message rejected: virus Test.Marker found", text(replies.get(0)));
         assertEquals(1, replies.size());
+        assertEquals(1, mailLog.size(), mailLog.toString());
+        assertTrue(mailLog.get(0).matches("Q1TEST: stage=end client=client\\.example\\.com\\[192\\.0\\.2\\.7] from=a@example\\.com "
+                + "to=b@example\\.net size=\\d+ msgid=<m1@example\\.com> scanners=marker:infected\\(Test\\.Marker\\):\\d+ms,exe:clean:\\d+ms "
+                + "verdict=reject reply=\"550 5\\.7\\.1 Message rejected: virus Test\\.Marker found\" ms=\\d+"), mailLog.get(0));
     }
 
     @Test
@@ -181,6 +187,8 @@ class PipelineFilterTest {
             mta.send(frame('M', "<a@example.com>"));
             assertEquals("y:451 4.3.2 Service in maintenance, please try again later", text(mta.read()));
         }
+        assertEquals(List.of("NOQUEUE: stage=mail client=h[192.0.2.1] from=a@example.com verdict=tempfail "
+                + "reply=\"451 4.3.2 Service in maintenance, please try again later\""), mailLog);
     }
 
 
@@ -235,6 +243,12 @@ class PipelineFilterTest {
         assertEquals("192.0.2.7", first.client().orElseThrow().getHostAddress());
         ListQuery end = fake.asked.get(fake.asked.size() - 1);
         assertEquals(List.of("info@example.net"), end.recipients(), "a blocked recipient is not asked about at end of message");
+        assertEquals(2, mailLog.size(), mailLog.toString());
+        assertTrue(mailLog.get(0).startsWith("NOQUEUE: stage=rcpt client=client.example.com[192.0.2.7] from=bad@spam.example "
+                + "to=ceo@example.net verdict=reject reply=\"550 5.7.1 Sender blocked by recipient's Block list\""), mailLog.get(0));
+        assertTrue(mailLog.get(1).contains(" to=info@example.net size="), "the message line names the recipients it went on for: "
+                + mailLog.get(1));
+        assertTrue(mailLog.get(1).contains(" verdict=deliver reply=accept "), mailLog.get(1));
     }
 
     @Test
@@ -327,6 +341,7 @@ class PipelineFilterTest {
             }
             assertEquals('c', mta.call(frame('N')));
             assertEquals('c', mta.call(frame('B', body.getBytes(StandardCharsets.ISO_8859_1))));
+            mta.send(frame('D', 'E', "i", "Q1TEST")); // Postfix sends the queue id with the end-of-message macros
             mta.send(frame('E'));
             List<MtaClient.Reply> replies = new ArrayList<>();
             MtaClient.Reply r;

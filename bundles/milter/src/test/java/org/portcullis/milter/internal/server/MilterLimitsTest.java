@@ -43,7 +43,7 @@ class MilterLimitsTest {
 
     private void start(Limits limits) throws InterruptedException {
         SessionSettings settings = new SessionSettings(limits, spoolDir, 32 * 1024, ALL_ACTIONS, 0, Duration.ofSeconds(30),
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10), r -> { });
         server = MilterServer.start(new java.net.InetSocketAddress("127.0.0.1", 0), settings, () -> new MilterFilter() {
             public java.util.Optional<Verdict> mail(Transaction tx) {
                 return java.util.Optional.empty();

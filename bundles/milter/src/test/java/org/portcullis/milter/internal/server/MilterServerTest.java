@@ -53,6 +53,7 @@ class MilterServerTest {
     private Function<Transaction, CompletionStage<Verdict>> atEnd = tx -> CompletableFuture.completedFuture(
             new Verdict.Deliver(List.of(new Verdict.Header("X-Portcullis-Verdict", "clean"))));
     private Optional<Verdict> atMail = Optional.empty();
+    private final List<org.portcullis.milter.internal.session.MessageRecord> mailLog = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private void start(Duration idle, Duration progress) throws InterruptedException {
         server = MilterServer.start(new InetSocketAddress("127.0.0.1", 0), settings(idle, progress), this::filter);
@@ -60,7 +61,7 @@ class MilterServerTest {
 
     private SessionSettings settings(Duration idle, Duration progress) {
         return new SessionSettings(Limits.generous(1 << 20), spoolDir, MEMORY_LIMIT, MilterProtocol.ACTION_ADD_HEADERS | MilterProtocol.ACTION_QUARANTINE, 0,
-                idle, progress);
+                idle, progress, mailLog::add);
     }
 
     private MilterFilter filter() {
