@@ -24,6 +24,17 @@ import org.junit.jupiter.api.Test;
 class DistributionIT {
 
     @Test
+    void theArchiveHoldsOneDistributionAndNoStrayCopies() throws Exception {
+        Process tar = new ProcessBuilder("tar", "tzf", System.getProperty("portcullis.distribution")).redirectErrorStream(true).start();
+        List<String> entries = new String(tar.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        assertEquals(0, tar.waitFor());
+        String root = "portcullis-" + System.getProperty("portcullis.version") + "/";
+        assertTrue(entries.contains(root + "bin/portcullis") && entries.contains(root + "etc/org.ops4j.pax.logging.cfg"), entries.toString());
+        assertEquals(List.of(), entries.stream().filter(e -> !e.startsWith(root) || e.startsWith(root + "assembly/")).toList(),
+                "nothing outside the one top folder, and no copy of the overlay under assembly/");
+    }
+
+    @Test
     void firstBootRestartAndKillLeaveNothingBehind() throws Exception {
         Path parent = Paths.get("target", "distribution-it", Long.toString(System.nanoTime())).toAbsolutePath();
         try (Distribution dist = Distribution.unpack(parent)) {
@@ -110,7 +121,12 @@ class DistributionIT {
             String keyed = dist.sshOnce("tide-harbour-5-lantern", "backup:create");
             assertTrue(keyed.contains("Backup made: " + dist.home.resolve("data/portcullis/backups")), keyed);
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dist.home.resolve("etc/portcullis-backup.key"))));
-            assertTrue(dist.sshOnce("tide-harbour-5-lantern", "backup:list").contains("keyfile"));
+            String list = dist.sshOnce("tide-harbour-5-lantern", "backup:list");
+            assertTrue(list.contains("keyfile"), list);
+            java.util.regex.Matcher listed = java.util.regex.Pattern.compile("(portcullis-\\S+\\.pcbk)").matcher(list);
+            assertTrue(listed.find(), list);
+            String byName = dist.sshOnce("tide-harbour-5-lantern", "backup:verify " + listed.group(1));
+            assertTrue(byName.contains("Backup is intact"), "a name as backup:list shows it is found in the backup directory: " + byName);
 
             dist.ssh("tide-harbour-5-lantern", "system:shutdown -f");
             dist.awaitExit();

@@ -47,6 +47,10 @@ public class PlatformIT extends PortcullisTestSupport {
     public void versionCommandShowsTheBuildVersion() throws Exception {
         String out = executeCommand("portcullis:version");
         assertEquals("Portcullis " + System.getProperty("portcullis.version"), out.strip());
+        String commands = executeCommand("portcullis:commands");
+        for (String c : new String[] {"auth:user-add", "lists:add", "backup:create", "milter:status", "storage:status", "portcullis:maintenance"}) {
+            assertTrue(c + " in:\n" + commands, commands.contains(c));
+        }
     }
 
     @Test

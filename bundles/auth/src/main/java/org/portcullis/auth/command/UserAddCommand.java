@@ -23,7 +23,7 @@ public class UserAddCommand extends AccountCommand {
     @Argument(index = 0, name = "name", description = "Login name: 1 to 64 of a-z 0-9 . _ @ -", required = true)
     String name;
 
-    @Option(name = "-r", aliases = "--role", description = "admin, domain-admin or user (default admin)")
+    @Option(name = "-r", aliases = "--role", description = "admin, domain-admin or user")
     @Completion(value = StringsCompleter.class, values = {"admin", "domain-admin", "user"})
     String role = "admin";
 

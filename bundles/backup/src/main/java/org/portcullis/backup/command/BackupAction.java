@@ -42,8 +42,8 @@ abstract class BackupAction extends AccountCommand {
 
     /** Prints each progress report as one line: phase, parts, bytes, the part at hand. */
     static Consumer<Progress> progress() {
-        return p -> System.out.println(String.format("  %-9s %s parts, %s%s", p.phase(),
-                p.partsTotal() < 0 ? Integer.toString(p.partsDone()) : p.partsDone() + "/" + p.partsTotal(),
+        return p -> System.out.println(String.format("  %-9s %s, %s%s", p.phase(),
+                p.partsTotal() < 0 ? p.partsDone() + (p.partsDone() == 1 ? " part" : " parts") : "part " + p.partsDone() + " of " + p.partsTotal(),
                 size(p.bytesDone()) + (p.bytesTotal() < 0 ? "" : " of " + size(p.bytesTotal())),
                 p.part().isEmpty() ? "" : "  " + p.part()));
     }

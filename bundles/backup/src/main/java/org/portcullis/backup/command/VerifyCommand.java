@@ -12,7 +12,7 @@ public class VerifyCommand extends BackupFileAction {
 
     @Override
     void backup() throws Exception {
-        BackupInfo b = backups.verify(Path.of(file), passphrase(passphraseFile), progress());
+        BackupInfo b = backups.verify(path(), passphrase(passphraseFile), progress());
         System.out.println("Backup is intact: " + describe(b));
         b.parts().forEach(p -> System.out.println("  " + p));
     }

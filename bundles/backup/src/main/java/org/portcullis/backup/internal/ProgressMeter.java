@@ -4,7 +4,12 @@ import java.util.function.Consumer;
 
 import org.portcullis.backup.Progress;
 
-/** Counts parts and bytes of one phase and reports them at each part and every 32 MiB, not more often. */
+/**
+ * Counts parts and bytes of one phase and reports them at each part and every 32 MiB, not more
+ * often. Totals are unknown (-1) while a backup is written or verified (the format does not count
+ * its parts up front); the restore pass knows them from its verify pass; the last report of every
+ * phase carries them.
+ */
 final class ProgressMeter {
 
     private static final long STEP = 32L << 20;
@@ -42,10 +47,12 @@ final class ProgressMeter {
         return bytes;
     }
 
+    /** The phase is complete: its last report gives the totals, now known even where they were not at the start. */
     void done() {
         partsDone++;
         part = "";
-        report();
+        reported = bytes;
+        sink.accept(new Progress(phase, part, Math.max(partsDone, 0), Math.max(partsDone, 0), bytes, bytes));
     }
 
     private void report() {

@@ -35,7 +35,7 @@ public class MaintenanceCommand implements Action {
     List<String> reasonWords;
 
     @Option(name = "-r", aliases = "--reason", description = "Why maintenance is switched on (shown in status)")
-    String reason = "";
+    String reason;
 
     @Reference
     MaintenanceMode maintenance;
@@ -56,7 +56,7 @@ public class MaintenanceCommand implements Action {
     }
 
     private String reason() {
-        return reasonWords == null ? reason : String.join(" ", reasonWords);
+        return reasonWords != null ? String.join(" ", reasonWords) : reason == null ? "" : reason;
     }
 
     private String user() {

@@ -30,11 +30,11 @@ public class AddCommand extends ListsAction {
             required = true)
     String pattern;
 
-    @Option(name = "-s", aliases = "--scope", description = "global (default), domain:<domain> or user:<address>")
+    @Option(name = "-s", aliases = "--scope", description = "global, domain:<domain> or user:<address>")
     String scope = "global";
 
     @Option(name = "-c", aliases = "--comment", description = "Why the entry is there")
-    String comment = "";
+    String comment;
 
     @Option(name = "-e", aliases = "--expires", description = "When it stops matching: 2027-01-31, 2027-01-31T18:00:00Z, or a duration such as 7d or 12h")
     String expires;
@@ -43,8 +43,10 @@ public class AddCommand extends ListsAction {
     protected void run() {
         Scope s = Scope.parse(scope);
         requireScope(s);
-        ListEntry e = lists.add(ListType.parse(list), s, Pattern.parse(pattern), comment, user(), expires(expires));
-        System.out.println("Added #" + e.id() + ": " + e.describe() + (e.expires() == null ? "" : ", expires " + e.expires()));
+        ListEntry e = lists.add(ListType.parse(list), s, Pattern.parse(pattern), comment == null ? "" : comment, user(),
+                expires(expires));
+        System.out.println("Added #" + e.id() + ": " + e.describe() + (e.expires() == null ? "" : ", expires "
+                + e.expires().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
     }
 
     static Instant expires(String text) {

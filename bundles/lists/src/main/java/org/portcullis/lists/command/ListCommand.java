@@ -33,7 +33,8 @@ public class ListCommand extends ListsAction {
         }
         for (ListEntry e : lists.find(list == null ? null : ListType.parse(list), s, pattern)) {
             table.addRow().addContent(e.id(), e.list().id(), e.scope().toString(), e.pattern().toString(),
-                    e.expires() == null ? "" : e.expires().toString(), e.comment(), e.creator());
+                    e.expires() == null ? "" : e.expires().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(), e.comment(),
+                    e.creator());
         }
         table.print(System.out);
     }

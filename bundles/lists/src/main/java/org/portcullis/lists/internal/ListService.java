@@ -143,6 +143,11 @@ public class ListService implements Lists, ListPolicy {
         if (!rcpt.isEmpty() && !Names.isAddress(rcpt)) {
             throw new ListException("recipient '" + recipient + "': not an email address");
         }
+        String envelope = Names.normalizeAddress(sender);
+        if (!envelope.isEmpty() && !envelope.equals("<>") && !Names.isAddress(envelope)) {
+            throw new ListException("sender '" + sender + "': not an email address; give the envelope sender as user@domain (or <> "
+                    + "for the null sender); a client address goes with --ip (REST: ip=), the header From with --from (REST: from=)");
+        }
         byte[] ip = null;
         if (client != null && !client.isBlank()) {
             ip = Pattern.ipBytes(client.strip().toLowerCase(java.util.Locale.ROOT));

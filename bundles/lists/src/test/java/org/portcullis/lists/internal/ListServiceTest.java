@@ -171,5 +171,9 @@ class ListServiceTest {
                 assertThrows(ListException.class, () -> a.check("a@b.example", "not-an-ip", "bob@corp.example", null)).getMessage());
         assertEquals("recipient 'bob': not an email address",
                 assertThrows(ListException.class, () -> a.check("a@b.example", null, "bob", null)).getMessage());
+        assertTrue(assertThrows(ListException.class, () -> a.check("mx.spam.example", null, null, null)).getMessage()
+                .startsWith("sender 'mx.spam.example': not an email address; give the envelope sender as user@domain"),
+                "a host name given as the sender is named, not answered 'No entry matches'");
+        a.check("<>", null, "bob@corp.example", null); // the null sender is a sender
     }
 }
