@@ -121,10 +121,14 @@ class DistributionIT {
             String keyed = dist.sshOnce("tide-harbour-5-lantern", "backup:create");
             assertTrue(keyed.contains("Backup made: " + dist.home.resolve("data/portcullis/backups")), keyed);
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dist.home.resolve("etc/portcullis-backup.key"))));
-            String list = dist.sshOnce("tide-harbour-5-lantern", "backup:list");
-            assertTrue(list.contains("keyfile"), list);
-            java.util.regex.Matcher listed = java.util.regex.Pattern.compile("(portcullis-\\S+\\.pcbk)").matcher(list);
-            assertTrue(listed.find(), list);
+            String commands = dist.sshOnce("tide-harbour-5-lantern", "portcullis:commands");
+            for (String c : List.of("auth:user-add", "lists:add", "backup:create", "milter:status", "storage:status", "portcullis:maintenance")) {
+                assertTrue(commands.contains(c), c + " in:\n" + commands);
+            }
+            String backups = dist.sshOnce("tide-harbour-5-lantern", "backup:list");
+            assertTrue(backups.contains("keyfile"), backups);
+            java.util.regex.Matcher listed = java.util.regex.Pattern.compile("(portcullis-\\S+\\.pcbk)").matcher(backups);
+            assertTrue(listed.find(), backups);
             String byName = dist.sshOnce("tide-harbour-5-lantern", "backup:verify " + listed.group(1));
             assertTrue(byName.contains("Backup is intact"), "a name as backup:list shows it is found in the backup directory: " + byName);
 

@@ -48,7 +48,7 @@ public class PlatformIT extends PortcullisTestSupport {
         String out = executeCommand("portcullis:version");
         assertEquals("Portcullis " + System.getProperty("portcullis.version"), out.strip());
         String commands = executeCommand("portcullis:commands");
-        for (String c : new String[] {"auth:user-add", "lists:add", "backup:create", "milter:status", "storage:status", "portcullis:maintenance"}) {
+        for (String c : new String[] {"milter:status", "storage:status", "portcullis:maintenance"}) { // what this container runs
             assertTrue(c + " in:\n" + commands, commands.contains(c));
         }
     }
