@@ -273,6 +273,30 @@ class MailFlowIT {
         }
         assertTrue(lines.stream().anyMatch(l -> l.contains(" scanners=\"clamav:failed(clamd at ") && l.contains(" verdict=tempfail ")),
                 "the tempfails while clamd was down are logged too");
+
+        // and kept in message tracking: the same records through mail:log and GET /api/v1/messages, scoped
+        ApiClient api = new ApiClient(dist);
+        String admin = ApiClient.basic("admin", password);
+        for (String id : expected) {
+            await(() -> ApiClient.json(api.call("GET", "/messages?verdict=deliver&messageId=" + id + "@portcullis.test", admin, null)).size() == 1,
+                    () -> id + " is not tracked once as delivered");
+        }
+        com.fasterxml.jackson.databind.JsonNode virus = ApiClient.json(api.call("GET", "/messages?messageId=eicar-1@portcullis.test", admin, null));
+        assertEquals("reject", virus.get(0).get("verdict").asText(), virus.toString());
+        assertTrue(virus.get(0).get("scanners").get(0).asText().startsWith("clamav:infected(Portcullis.Test.EICAR"), virus.toString());
+        String shell = dist.ssh(password, "mail:log --message-id eicar-1@portcullis.test");
+        assertTrue(shell.contains("reject") && shell.contains("mallory@sender.test"), shell);
+        assertTrue(dist.ssh(password, "mail:log --verdict nonsense").contains("verdict 'nonsense': one of deliver"), "a bad filter is named");
+        // a domain-admin of another domain sees none of it; one of example.test sees the messages to bob
+        assertEquals(201, api.call("POST", "/auth/users", admin, "{\"name\":\"other\",\"role\":\"domain-admin\",\"scopes\":[\"other.example\"],"
+                + "\"password\":\"far-away-domain-secret-1\"}").statusCode());
+        assertEquals(0, ApiClient.json(api.call("GET", "/messages", ApiClient.basic("other", "far-away-domain-secret-1"), null)).size());
+        assertEquals(201, api.call("POST", "/auth/users", admin, "{\"name\":\"mine\",\"role\":\"domain-admin\",\"scopes\":[\"example.test\"],"
+                + "\"password\":\"close-by-domain-secret-1\"}").statusCode());
+        com.fasterxml.jackson.databind.JsonNode mine = ApiClient.json(api.call("GET", "/messages?limit=1000", ApiClient.basic("mine",
+                "close-by-domain-secret-1"), null));
+        assertTrue(mine.size() >= expected.size(), mine.size() + " records for example.test");
+        assertEquals(400, api.call("GET", "/messages?since=yesterday", admin, null).statusCode());
     }
 
     @Test

@@ -39,6 +39,8 @@ import org.portcullis.milter.internal.session.MilterFilter;
 import org.portcullis.milter.internal.session.SessionSettings;
 import org.portcullis.milter.internal.spool.MessageSpool;
 import org.portcullis.policy.ListPolicy;
+import org.portcullis.policy.MessageListener;
+import org.portcullis.policy.MessageRecord;
 import org.portcullis.scanner.MessageScanner;
 import org.portcullis.scanner.PartScanner;
 import org.portcullis.scanner.Scanner;
@@ -81,6 +83,10 @@ public class MilterService {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile ListPolicy lists;
 
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile List<MessageListener> messageListeners = List.of();
+
     private ExecutorService workers;
     private ScheduledExecutorService timer;
     private MilterServer server;
@@ -103,7 +109,7 @@ public class MilterService {
         Limits limits = new Limits(config.max_connections(), config.max_frame_bytes(), Duration.ofSeconds(config.frame_timeout_seconds()),
                 config.max_macro_bytes(), config.max_header_bytes(), config.max_message_bytes());
         SessionSettings settings = new SessionSettings(limits, spool, config.spool_memory_bytes(), ACTIONS, STEPS,
-                Duration.ofSeconds(config.idle_timeout_seconds()), Duration.ofSeconds(config.progress_interval_seconds()), MailLog.SLF4J);
+                Duration.ofSeconds(config.idle_timeout_seconds()), Duration.ofSeconds(config.progress_interval_seconds()), this::record);
         Supplier<MilterFilter> filters = () -> new PipelineFilter(maintenance::isActive, this::scanners, () -> lists, runner,
                 () -> policy, workers, spool, config.spool_memory_bytes(), stats);
         String socket = config.socket().trim();
@@ -152,6 +158,18 @@ public class MilterService {
             server.close();
         }
         stopPools();
+    }
+
+    /** One message's record: to the mail log, then to every {@link MessageListener} (tracking, metrics). */
+    private void record(MessageRecord r) {
+        MailLog.SLF4J.accept(r);
+        for (MessageListener l : messageListeners) {
+            try {
+                l.message(r);
+            } catch (RuntimeException e) {
+                LOG.warn("Message listener {} failed on {}: {}", l.getClass().getName(), r.queueId(), e.toString());
+            }
+        }
     }
 
     /** The scanners present now, message scanners first. */

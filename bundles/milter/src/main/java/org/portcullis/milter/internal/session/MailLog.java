@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
+import org.portcullis.policy.MessageRecord;
 import org.portcullis.policy.Verdict;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,13 +47,10 @@ public final class MailLog {
             add(kv, "size", Long.toString(r.size()));
         }
         add(kv, "msgid", r.messageId());
-        MessageTrace t = r.trace();
-        if (t != null) {
-            add(kv, "list", t.list());
-            add(kv, "scanners", String.join(",", t.scanners()));
-            add(kv, "score", t.score());
-            add(kv, "error", t.error());
-        }
+        add(kv, "list", r.list());
+        add(kv, "scanners", String.join(",", r.scanners()));
+        add(kv, "score", r.score());
+        add(kv, "error", r.error());
         add(kv, "verdict", r.verdict().id());
         add(kv, "reply", r.reply());
         if ("end".equals(r.stage())) {

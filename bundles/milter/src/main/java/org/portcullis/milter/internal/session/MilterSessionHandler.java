@@ -16,6 +16,7 @@ import org.portcullis.milter.internal.codec.MilterProtocol;
 import org.portcullis.milter.internal.codec.MilterProtocolException;
 import org.portcullis.milter.internal.codec.MilterReply;
 import org.portcullis.milter.internal.codec.ReplyEncoder;
+import org.portcullis.policy.MessageRecord;
 import org.portcullis.policy.Verdict;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -166,10 +167,11 @@ public final class MilterSessionHandler extends ChannelInboundHandlerAdapter {
     private void log(String stage, List<String> recipients, Verdict verdict, long millis) {
         MilterCommand.Connect c = tx.client();
         String sender = tx.sender() == null ? "" : tx.sender().replaceAll("^<|>$", "");
+        MessageTrace t = "end".equals(stage) ? tx.trace() : new MessageTrace();
         try {
-            settings.mailLog().accept(new MessageRecord(queueId(), stage, c == null ? "" : c.hostname(), c == null ? "" : c.address(),
-                    sender, recipients.stream().map(r -> r.replaceAll("^<|>$", "")).toList(), tx.size(), tx.messageId(),
-                    "end".equals(stage) ? tx.trace() : null, verdict == null ? Verdict.Kind.TEMPFAIL : verdict.kind(),
+            settings.mailLog().accept(new MessageRecord(java.time.Instant.now(), queueId(), stage, c == null ? "" : c.hostname(),
+                    c == null ? "" : c.address(), sender, recipients.stream().map(r -> r.replaceAll("^<|>$", "")).toList(), tx.size(),
+                    tx.messageId(), t.list(), t.scanners(), t.score(), t.error(), verdict == null ? Verdict.Kind.TEMPFAIL : verdict.kind(),
                     verdict == null ? "tempfail" : MailLog.reply(verdict), millis));
         } catch (RuntimeException e) {
             LOG.warn("Mail log record for {} not written: {}", queueId(), e.toString());

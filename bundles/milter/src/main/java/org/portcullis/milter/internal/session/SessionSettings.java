@@ -17,5 +17,5 @@ import java.time.Duration;
  * @param mailLog where each message's (and each refused recipient's) record goes ({@link MailLog#SLF4J})
  */
 public record SessionSettings(Limits limits, Path spoolDirectory, int spoolMemoryLimit, int actions,
-        int protocol, Duration idleTimeout, Duration progressInterval, java.util.function.Consumer<MessageRecord> mailLog) {
+        int protocol, Duration idleTimeout, Duration progressInterval, java.util.function.Consumer<org.portcullis.policy.MessageRecord> mailLog) {
 }

@@ -53,7 +53,7 @@ class MilterServerTest {
     private Function<Transaction, CompletionStage<Verdict>> atEnd = tx -> CompletableFuture.completedFuture(
             new Verdict.Deliver(List.of(new Verdict.Header("X-Portcullis-Verdict", "clean"))));
     private Optional<Verdict> atMail = Optional.empty();
-    private final List<org.portcullis.milter.internal.session.MessageRecord> mailLog = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<org.portcullis.policy.MessageRecord> mailLog = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private void start(Duration idle, Duration progress) throws InterruptedException {
         server = MilterServer.start(new InetSocketAddress("127.0.0.1", 0), settings(idle, progress), this::filter);

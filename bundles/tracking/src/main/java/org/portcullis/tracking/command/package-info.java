@@ -1,0 +1,2 @@
+/** The mail:log shell command. */
+package org.portcullis.tracking.command;

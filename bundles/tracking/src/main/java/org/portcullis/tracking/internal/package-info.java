@@ -1,0 +1,2 @@
+/** The tracking store, its writer and its retention. */
+package org.portcullis.tracking.internal;

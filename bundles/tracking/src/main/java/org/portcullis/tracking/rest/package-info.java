@@ -1,0 +1,2 @@
+/** GET /api/v1/messages. */
+package org.portcullis.tracking.rest;
