@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -297,6 +298,38 @@ class MailFlowIT {
                 "close-by-domain-secret-1"), null));
         assertTrue(mine.size() >= expected.size(), mine.size() + " records for example.test");
         assertEquals(400, api.call("GET", "/messages?since=yesterday", admin, null).statusCode());
+
+        // Prometheus: the counters equal the mail log by verdict, checked by promtool and read back from a real server's query API
+        assertEquals(201, api.call("POST", "/auth/users", admin, "{\"name\":\"prom\",\"role\":\"user\",\"scopes\":[\"prom@example.test\"],"
+                + "\"password\":\"scrape-every-second-1\"}").statusCode());
+        assertEquals(403, api.call("GET", "/metrics", ApiClient.basic("prom", "scrape-every-second-1"), null).statusCode(), "needs 'metrics'");
+        assertEquals(200, api.call("POST", "/auth/users/prom/rights/metrics", admin, null).statusCode());
+        HttpResponse<String> scraped = api.call("GET", "/metrics", ApiClient.basic("prom", "scrape-every-second-1"), null);
+        assertEquals(200, scraped.statusCode(), scraped.body());
+        String type = scraped.headers().firstValue("Content-Type").orElse("");
+        assertTrue(type.startsWith("text/plain") && type.contains("version=0.0.4"), "Prometheus's text format: " + type);
+        Process promtool = new ProcessBuilder("/usr/bin/promtool", "check", "metrics").redirectErrorStream(true).start();
+        promtool.getOutputStream().write(scraped.body().getBytes(StandardCharsets.UTF_8));
+        promtool.getOutputStream().close();
+        String checked = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, promtool.waitFor(), "promtool check metrics:\n" + checked);
+        List<String> log = Files.readAllLines(dist.home.resolve("data/log/mail.log"));
+        try (PrometheusServer prometheus = PrometheusServer.scraping(dist, work.resolve("prometheus"), "prom", "scrape-every-second-1")) {
+            for (String verdict : List.of("deliver", "reject", "tempfail", "quarantine")) {
+                long logged = log.stream().filter(l -> l.contains(" stage=end ") && l.contains(" verdict=" + verdict + " ")).count();
+                String promql = "sum(portcullis_messages_total{stage=\"end\",verdict=\"" + verdict + "\"})";
+                await(() -> prometheus.query(promql) == logged, () -> {
+                    try {
+                        return promql + " is not " + logged + " (up " + prometheus.up() + ")";
+                    } catch (Exception e) {
+                        return e.toString();
+                    }
+                });
+            }
+            long refused = log.stream().filter(l -> l.contains(" stage=rcpt ") && l.contains(" verdict=reject ")).count();
+            await(() -> prometheus.query("sum(portcullis_messages_total{stage=\"rcpt\",verdict=\"reject\"})") == refused,
+                    () -> "refused recipients are not " + refused);
+        }
     }
 
     @Test

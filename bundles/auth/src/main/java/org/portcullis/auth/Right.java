@@ -12,7 +12,9 @@ public enum Right {
     BACKUP("backup"),
     UPDATE("update"),
     CLUSTER("cluster"),
-    ACCOUNTS("accounts");
+    ACCOUNTS("accounts"),
+    /** Reading the Prometheus metrics ({@code /api/v1/metrics}): for the account a Prometheus server scrapes with. */
+    METRICS("metrics");
 
     private final String id;
 

@@ -2,7 +2,6 @@ package org.portcullis.auth.command;
 
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Completion;
-import org.apache.karaf.shell.support.completers.StringsCompleter;
 import org.portcullis.auth.AccountCommand;
 import org.portcullis.auth.Delegation;
 import org.portcullis.auth.Right;
@@ -14,8 +13,7 @@ abstract class RightCommand extends AccountCommand {
     String subject;
 
     @Argument(index = 1, name = "right", required = true)
-    @Completion(value = StringsCompleter.class, values = {"lists-manage", "quarantine-release", "virus-release", "sandbox-release",
-        "backup", "update", "cluster", "accounts"})
+    @Completion(RightCompleter.class)
     String right;
 
     @Override

@@ -1,0 +1,2 @@
+/** The metrics and their sources. */
+package org.portcullis.metrics.internal;

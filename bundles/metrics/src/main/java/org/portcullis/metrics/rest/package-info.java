@@ -1,0 +1,2 @@
+/** GET /api/v1/metrics. */
+package org.portcullis.metrics.rest;
