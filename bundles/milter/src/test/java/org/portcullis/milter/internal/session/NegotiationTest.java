@@ -34,9 +34,17 @@ class NegotiationTest {
         assertEquals(NO_REPLY_BODY | SKIP, n.protocol());
         assertTrue(n.may(ACTION_ADD_HEADERS));
         assertFalse(n.may(ACTION_QUARANTINE));
-        assertEquals(6, n.reply().version());
-        assertEquals(n.actions(), n.reply().actions());
-        assertEquals(n.protocol(), n.reply().protocol());
+        // the reply as the MTA reads it: version 6, the actions granted, the steps agreed
+        io.netty.buffer.ByteBuf wire = Unpooled.buffer();
+        org.portcullis.milter.internal.codec.ReplyEncoder.encode(n.reply(), wire);
+        byte[] frame = new byte[wire.readableBytes()];
+        wire.readBytes(frame);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(frame);
+        assertEquals(13, b.getInt(), "length: code and three 32-bit fields, no macro list");
+        assertEquals('O', (char) b.get());
+        assertEquals(6, b.getInt());
+        assertEquals(ACTION_ADD_HEADERS | ACTION_CHANGE_HEADERS, b.getInt(), "exactly what was offered and wanted, not the quarantine");
+        assertEquals(NO_REPLY_BODY | SKIP, b.getInt());
     }
 
     @Test

@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# The antivirus job, side by side through one Postfix and one clamd: Postfix with no milter, with
+# clamav-milter, with rspamd 3.4 in milter mode (its antivirus module only, whole message to
+# clamd), and with Portcullis and its ClamAV scanner. Every milter asks the same clamd (MaxThreads
+# 4, an offline signature database written here: two EICAR signatures, the string assembled from
+# two halves; freshclam never runs). One SMTP session per message (smtp-source). Loads: 4 KiB x
+# 2000 on 20 sessions, 1 MiB x 200 on 10; RUNS rounds (default 3), the variants interleaved within
+# each round. Prints per load and variant the median msg/s and the median CPU seconds the milter
+# process (with its children) used per run.
+# Needs root, the build (mvn install -DskipTests), and the Debian packages it installs when missing.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+need_packages clamav-daemon clamav-milter rspamd
+runs=${RUNS:-3}
+
+# clamd, offline
+cl="$work/clamd"
+mkdir -p "$cl/db" "$cl/tmp"
+eicar=$(printf '%s%s' 'X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR' '-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*')
+printf '%s:%s:Bench.EICAR-MD5\n' "$(printf '%s' "$eicar" | md5sum | cut -d' ' -f1)" "${#eicar}" > "$cl/db/bench.hdb"
+printf 'Bench.EICAR-Body:0:*:%s\n' "$(printf '%s' "$eicar" | od -An -tx1 | tr -d ' \n')" > "$cl/db/bench.ndb"
+cat > "$cl/clamd.conf" <<CF
+Foreground yes
+DatabaseDirectory $cl/db
+OfficialDatabaseOnly no
+Bytecode no
+TCPSocket 23310
+TCPAddr 127.0.0.1
+PidFile $cl/clamd.pid
+LogFile $cl/clamd.log
+TemporaryDirectory $cl/tmp
+SelfCheck 0
+MaxThreads 4
+StreamMaxLength 30M
+CF
+/usr/sbin/clamd --config-file="$cl/clamd.conf" > "$cl/out" 2>&1 & pids+=($!)
+wait_port 23310
+
+# clamav-milter: reject infected, defer on failure, its verdict header
+cm="$work/clamav-milter"
+mkdir -p "$cm/tmp"
+cat > "$cm/clamav-milter.conf" <<CF
+MilterSocket inet:21343@127.0.0.1
+FixStaleSocket yes
+ReadTimeout 120
+Foreground yes
+ClamdSocket tcp:127.0.0.1:23310
+OnClean Accept
+OnInfected Reject
+OnFail Defer
+AddHeader Replace
+MaxFileSize 30M
+TemporaryDirectory $cm/tmp
+LogFile $cm/clamav-milter.log
+LogSyslog no
+LogClean Off
+CF
+clamav-milter -c "$cm/clamav-milter.conf" > "$cm/out" 2>&1 & pids+=($!)
+cm_pid=$!
+wait_port 21343
+
+# rspamd: its milter proxy in front of one normal worker running only the antivirus module
+rs="$work/rspamd"
+mkdir -p "$rs/run" "$rs/db" "$rs/tmp"
+chmod 777 "$rs" "$rs/run" "$rs/db" "$rs/tmp"
+cat > "$rs/rspamd.conf" <<CF
+options {
+  pidfile = "$rs/run/rspamd.pid";
+  filters = "";
+  explicit_modules = [];
+  cache_file = "$rs/db/symbols.cache";
+  hs_cache_dir = "$rs/db/";
+  tempdir = "$rs/tmp";
+  task_timeout = 120s;
+  local_addrs = [127.0.0.0/8];
+  dns { nameserver = ["127.0.0.1:53"]; timeout = 1s; retransmits = 1; }
+}
+logging { type = "file"; filename = "$rs/rspamd.log"; level = "notice"; }
+actions { reject = 1000; }
+modules { path = "/usr/share/rspamd/plugins/antivirus.lua"; }
+antivirus {
+  clamav {
+    type = "clamav";
+    symbol = "CLAM_VIRUS";
+    servers = "127.0.0.1:23310";
+    action = "reject";
+    scan_mime_parts = false;
+    timeout = 60.0;
+  }
+}
+worker "normal" { bind_socket = "127.0.0.1:21345"; }
+worker "rspamd_proxy" {
+  bind_socket = "127.0.0.1:21344";
+  milter = yes;
+  timeout = 120s;
+  count = 1;
+  upstream "local" { default = yes; hosts = "127.0.0.1:21345"; }
+}
+CF
+rspamd -c "$rs/rspamd.conf" -f > "$rs/out" 2>&1 & pids+=($!)
+rs_pid=$!
+wait_port 21344
+
+# Portcullis with its ClamAV scanner on the same clamd
+start_portcullis
+printf 'address = 127.0.0.1:23310\ntimeout.seconds = 60\nstream.max.bytes = 31457280\nmax.connections = 4\n' \
+    > "$home/etc/org.portcullis.scanner.clamav.cfg"
+cp=$(mktemp)
+(cd "$bench_root" && mvn -q -o dependency:build-classpath -pl bench -Dmdep.outputFile="$cp" >/dev/null)
+classpath="$bench_root/bench/target/classes:$(cat "$cp")"
+rm -f "$cp"
+password=$(cat "$home/data/portcullis/initial-admin-password")
+shell() { java -cp "$classpath" org.portcullis.bench.ShellCommand 28101 admin "$password" "$1" 2>/dev/null; }
+wait_port 28101
+shell "feature:install portcullis-scanner-clamav"
+for i in $(seq 120); do
+    shell "milter:scanners" | grep -q "^clamav" && break
+    [ "$i" -lt 120 ] || { echo "the ClamAV scanner never came up" >&2; exit 1; }
+    sleep 0.5
+done
+pc_pid=$(portcullis_pid)
+
+start_bench_postfix
+
+# CPU seconds (user + system, reaped children included) of a process and all its descendants
+cpu_seconds() {
+    local all=("$1") next=("$1") p
+    while [ ${#next[@]} -gt 0 ]; do
+        local children=()
+        for p in "${next[@]}"; do while read -r c; do children+=("$c"); done < <(pgrep -P "$p" || true); done
+        all+=("${children[@]}")
+        next=("${children[@]}")
+    done
+    for p in "${all[@]}"; do awk '{print $14 + $15 + $16 + $17}' "/proc/$p/stat" 2>/dev/null || true; done \
+        | awk -v hz="$(getconf CLK_TCK)" '{s += $1} END {printf "%.2f", s / hz}'
+}
+
+# one timed run with the CPU of $2 (a pid, or none): prints "seconds cpu"
+timed_run() {
+    local milter=$1 pid=$2 size=$3 count=$4 sessions=$5 c0=0 c1=0
+    [ "$pid" = none ] || c0=$(cpu_seconds "$pid")
+    local t; t=$(run_once "$milter" "$size" "$count" "$sessions")
+    [ "$pid" = none ] || c1=$(cpu_seconds "$pid")
+    echo "$t $(awk -v a="$c1" -v b="$c0" 'BEGIN {printf "%.2f", a - b}')"
+}
+
+declare -A address=([none]="" [clamav-milter]=127.0.0.1:21343 [rspamd]=127.0.0.1:21344 [portcullis]=127.0.0.1:21340)
+declare -A process=([none]=none [clamav-milter]=$cm_pid [rspamd]=$rs_pid [portcullis]=$pc_pid)
+variants=(none clamav-milter rspamd portcullis)
+
+# every milter once through Postfix first (and the JIT of Portcullis warm)
+for v in clamav-milter rspamd portcullis; do
+    configure_milter "${address[$v]}"
+    run_once "warmup-$v" 4096 300 20 >/dev/null
+done
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; clamd MaxThreads 4; runs $runs"
+for spec in "4096 2000 20" "1048576 200 10"; do
+    read -r size count sessions <<< "$spec"
+    declare -A secs=() cpus=()
+    for _ in $(seq "$runs"); do
+        for v in "${variants[@]}"; do
+            configure_milter "${address[$v]}"
+            read -r s c < <(timed_run "$v" "${process[$v]}" "$size" "$count" "$sessions")
+            secs[$v]="${secs[$v]:-} $s"
+            cpus[$v]="${cpus[$v]:-} $c"
+        done
+    done
+    for v in "${variants[@]}"; do
+        ms=$(printf '%s\n' ${secs[$v]} | median)
+        mc=$(printf '%s\n' ${cpus[$v]} | median)
+        printf '%-14s size=%-8s count=%-5s sessions=%-3s median %6.2f s  %7.1f msg/s  milter CPU %5.2f s/run (%.2f ms/msg)  runs:%s\n' \
+            "$v" "$size" "$count" "$sessions" "$ms" "$(awk -v c="$count" -v t="$ms" 'BEGIN {print c / t}')" "$mc" \
+            "$(awk -v c="$count" -v t="$mc" 'BEGIN {print t * 1000 / c}')" "${secs[$v]}"
+    done
+    unset secs cpus
+done
