@@ -97,7 +97,7 @@ worker "rspamd_proxy" {
   upstream "local" { default = yes; hosts = "127.0.0.1:21345"; }
 }
 CF
-rspamd -c "$rs/rspamd.conf" -f > "$rs/out" 2>&1 & pids+=($!)
+rspamd -c "$rs/rspamd.conf" -f -u _rspamd -g _rspamd > "$rs/out" 2>&1 & pids+=($!)  # its workers refuse to run as root
 rs_pid=$!
 wait_port 21344
 
@@ -135,13 +135,22 @@ cpu_seconds() {
         | awk -v hz="$(getconf CLK_TCK)" '{s += $1} END {printf "%.2f", s / hz}'
 }
 
-# one timed run with the CPU of $2 (a pid, or none): prints "seconds cpu"
+# CPU seconds of Portcullis's embedded PostgreSQL: the postmaster (not a child of the JVM: pg_ctl
+# leaves it to init) and its backends
+db_seconds() {
+    local pm; pm=$(pgrep -f "$home/data/postgresql/data" | head -1)
+    if [ -n "$pm" ]; then cpu_seconds "$pm"; else echo 0; fi
+}
+
+# one timed run with the CPU of $2 (a pid, or none): prints "seconds cpu db-cpu"
 timed_run() {
-    local milter=$1 pid=$2 size=$3 count=$4 sessions=$5 c0=0 c1=0
+    local milter=$1 pid=$2 size=$3 count=$4 sessions=$5 c0=0 c1=0 d0=0 d1=0
     [ "$pid" = none ] || c0=$(cpu_seconds "$pid")
+    [ "$milter" != portcullis ] || d0=$(db_seconds)
     local t; t=$(run_once "$milter" "$size" "$count" "$sessions")
     [ "$pid" = none ] || c1=$(cpu_seconds "$pid")
-    echo "$t $(awk -v a="$c1" -v b="$c0" 'BEGIN {printf "%.2f", a - b}')"
+    [ "$milter" != portcullis ] || d1=$(db_seconds)
+    echo "$t $(awk -v a="$c1" -v b="$c0" 'BEGIN {printf "%.2f", a - b}') $(awk -v a="$d1" -v b="$d0" 'BEGIN {printf "%.2f", a - b}')"
 }
 
 declare -A address=([none]="" [clamav-milter]=127.0.0.1:21343 [rspamd]=127.0.0.1:21344 [portcullis]=127.0.0.1:21340)
@@ -157,21 +166,25 @@ done
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; clamd MaxThreads 4; runs $runs"
 for spec in "4096 2000 20" "1048576 200 10"; do
     read -r size count sessions <<< "$spec"
-    declare -A secs=() cpus=()
+    declare -A secs=() cpus=() dbs=()
     for _ in $(seq "$runs"); do
         for v in "${variants[@]}"; do
             configure_milter "${address[$v]}"
-            read -r s c < <(timed_run "$v" "${process[$v]}" "$size" "$count" "$sessions")
+            read -r s c d < <(timed_run "$v" "${process[$v]}" "$size" "$count" "$sessions")
             secs[$v]="${secs[$v]:-} $s"
             cpus[$v]="${cpus[$v]:-} $c"
+            dbs[$v]="${dbs[$v]:-} $d"
         done
     done
     for v in "${variants[@]}"; do
         ms=$(printf '%s\n' ${secs[$v]} | median)
         mc=$(printf '%s\n' ${cpus[$v]} | median)
-        printf '%-14s size=%-8s count=%-5s sessions=%-3s median %6.2f s  %7.1f msg/s  milter CPU %5.2f s/run (%.2f ms/msg)  runs:%s\n' \
+        md=$(printf '%s\n' ${dbs[$v]} | median)
+        printf '%-14s size=%-8s count=%-5s sessions=%-3s median %6.2f s  %7.1f msg/s  milter CPU %5.2f s/run (%.2f ms/msg)%s  runs:%s\n' \
             "$v" "$size" "$count" "$sessions" "$ms" "$(awk -v c="$count" -v t="$ms" 'BEGIN {print c / t}')" "$mc" \
-            "$(awk -v c="$count" -v t="$mc" 'BEGIN {print t * 1000 / c}')" "${secs[$v]}"
+            "$(awk -v c="$count" -v t="$mc" 'BEGIN {print t * 1000 / c}')" \
+            "$([ "$v" = portcullis ] && awk -v c="$count" -v t="$md" 'BEGIN {printf ", + its PostgreSQL %.2f s (%.2f ms/msg)", t, t * 1000 / c}')" \
+            "${secs[$v]}"
     done
-    unset secs cpus
+    unset secs cpus dbs
 done
