@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -45,21 +43,7 @@ class AccountStoreTest {
 
     @BeforeEach
     void freshSchema() throws Exception {
-        String script;
-        StringBuilder all = new StringBuilder();
-        for (String file : List.of("V1__accounts.sql", "V2__tokens.sql")) {
-            try (InputStream in = getClass().getResourceAsStream("/db/migration/" + file)) {
-                all.append(new String(in.readAllBytes(), StandardCharsets.UTF_8)).append('\n');
-            }
-        }
-        script = all.toString();
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
-            st.execute("DROP SCHEMA IF EXISTS auth CASCADE");
-            st.execute("CREATE SCHEMA auth");
-            st.execute("SET search_path = auth");
-            st.execute(script);
-            st.execute("SET search_path = public");
-        }
+        TestDatabase.recreate("auth", getClass(), "V1__accounts.sql", "V2__tokens.sql");
         store = node();
     }
 

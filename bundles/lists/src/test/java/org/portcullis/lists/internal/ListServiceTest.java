@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
 import java.io.StringReader;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Instant;
@@ -37,17 +35,7 @@ class ListServiceTest {
 
     @BeforeEach
     void freshSchema() throws Exception {
-        String script;
-        try (InputStream in = getClass().getResourceAsStream("/db/migration/V1__entries.sql")) {
-            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
-            st.execute("DROP SCHEMA IF EXISTS lists CASCADE");
-            st.execute("CREATE SCHEMA lists");
-            st.execute("SET search_path = lists");
-            st.execute(script);
-            st.execute("SET search_path = public");
-        }
+        TestDatabase.recreate("lists", getClass(), "V1__entries.sql");
         a = new ListService();
         a.start(ds);
         b = new ListService();

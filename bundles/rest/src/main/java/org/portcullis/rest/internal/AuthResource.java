@@ -222,10 +222,7 @@ public class AuthResource {
     @Path("users/{name}/rights/{right}")
     @RequiresRight(Right.ACCOUNTS)
     public Response grant(@Context SecurityContext sc, @PathParam("name") String name, @PathParam("right") String right) {
-        Right r = Right.parse(right);
-        Account caller = Api.caller(sc);
-        Delegation.requireGrant(caller, name, name.startsWith("role:") ? null : managed(caller, name), r);
-        accounts.grant(name, r);
+        accounts.grant(name, grantable(sc, name, right));
         return rightsChanged(sc, name);
     }
 
@@ -233,11 +230,16 @@ public class AuthResource {
     @Path("users/{name}/rights/{right}")
     @RequiresRight(Right.ACCOUNTS)
     public Response revoke(@Context SecurityContext sc, @PathParam("name") String name, @PathParam("right") String right) {
+        accounts.revoke(name, grantable(sc, name, right));
+        return rightsChanged(sc, name);
+    }
+
+    /** The right, once the caller may grant or revoke it on {@code subject} ({@link Delegation#requireGrant}). */
+    private Right grantable(SecurityContext sc, String subject, String right) {
         Right r = Right.parse(right);
         Account caller = Api.caller(sc);
-        Delegation.requireGrant(caller, name, name.startsWith("role:") ? null : managed(caller, name), r);
-        accounts.revoke(name, r);
-        return rightsChanged(sc, name);
+        Delegation.requireGrant(caller, subject, subject.startsWith("role:") ? null : managed(caller, subject), r);
+        return r;
     }
 
     /** The account as it is now (200), or 204 for a whole role. */

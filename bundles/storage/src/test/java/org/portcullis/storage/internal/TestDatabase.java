@@ -60,4 +60,28 @@ public final class TestDatabase {
         }
         return schema;
     }
+
+    /**
+     * Drops {@code schema} and creates it again from a bundle's migration scripts ({@code scripts},
+     * read from {@code owner}'s class path under {@code /db/migration/}), as its first migration
+     * would, but without the migrator: for tests of one store.
+     */
+    public static void recreate(String schema, Class<?> owner, String... scripts) throws java.io.IOException, SQLException {
+        StringBuilder all = new StringBuilder();
+        for (String file : scripts) {
+            try (java.io.InputStream in = owner.getResourceAsStream("/db/migration/" + file)) {
+                if (in == null) {
+                    throw new java.io.FileNotFoundException("/db/migration/" + file + " beside " + owner.getName());
+                }
+                all.append(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).append('\n');
+            }
+        }
+        try (Connection c = get().getConnection(); Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            st.execute("CREATE SCHEMA " + schema);
+            st.execute("SET search_path = " + schema);
+            st.execute(all.toString());
+            st.execute("SET search_path = public");
+        }
+    }
 }

@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -33,17 +29,7 @@ class TrackingServiceTest {
 
     @BeforeEach
     void freshSchema() throws Exception {
-        String script;
-        try (InputStream in = getClass().getResourceAsStream("/db/migration/V1__messages.sql")) {
-            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
-            st.execute("DROP SCHEMA IF EXISTS tracking CASCADE");
-            st.execute("CREATE SCHEMA tracking");
-            st.execute("SET search_path = tracking");
-            st.execute(script);
-            st.execute("SET search_path = public");
-        }
+        TestDatabase.recreate("tracking", getClass(), "V1__messages.sql");
         store = new TrackingStore(ds);
         service = new TrackingService();
         service.start(store, 1000, 100, Duration.ofDays(30));
