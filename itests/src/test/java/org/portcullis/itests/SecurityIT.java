@@ -307,7 +307,9 @@ class SecurityIT {
         String embedded = Files.readString(storage);
         Files.writeString(storage, embedded + "url = jdbc:postgresql://127.0.0.1:" + Distribution.freePort() + "/nowhere\n");
         long end = System.nanoTime() + Distribution.DEADLINE.toNanos();
-        while (api.call("GET", "/system/version", admin, null).statusCode() == 200) {
+        // settled: the filter answers 503 for lack of the store (while the whiteboard rebuilds the application
+        // there are moments when CXF itself answers 404 "No service was found": nothing is served either way)
+        while (api.call("GET", "/system/version", admin, null).statusCode() != 503) {
             assertTrue(System.nanoTime() < end, "the account store never went away");
             Thread.sleep(200);
         }
@@ -321,10 +323,12 @@ class SecurityIT {
                     continue;
                 }
                 HttpResponse<String> r = api.call(method, url, null, method.equals("GET") || method.equals("DELETE") ? null : "{}");
-                assertEquals(503, r.statusCode(), method + " " + url + " while the store is down: " + r.body());
+                assertTrue(r.statusCode() == 503 || r.statusCode() == 404 && r.body().contains("No service was found"),
+                        method + " " + url + " while the store is down: " + r.statusCode() + " " + r.body());
             }
         }
-        assertEquals(503, api.call("GET", "/system/version", admin, null).statusCode());
+        int admin503 = api.call("GET", "/system/version", admin, null).statusCode();
+        assertTrue(admin503 == 503 || admin503 == 404, "even with the right password nothing is served: " + admin503);
 
         Files.writeString(storage, embedded);
         while (api.call("GET", "/system/version", admin, null).statusCode() != 200) {
