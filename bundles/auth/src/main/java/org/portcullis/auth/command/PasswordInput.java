@@ -15,6 +15,22 @@ final class PasswordInput {
     private PasswordInput() {
     }
 
+    /**
+     * One line typed without echo. Ctrl-C at the prompt ends this command only: the terminal's
+     * interrupt reaches the line reader as an {@link java.io.IOError} or an interrupt exception,
+     * which, left to propagate, ends the console (and a container started in the foreground).
+     */
+    static String prompt(Session session, String text) throws IOException {
+        try {
+            return session.readLine(text, '\0');
+        } catch (java.io.IOError | RuntimeException interrupted) {
+            if (interrupted instanceof AuthException a) {
+                throw a;
+            }
+            throw new AuthException(AuthException.Code.INVALID, "cancelled at the prompt; nothing was changed");
+        }
+    }
+
     static char[] read(Session session, String file, String forWhom) throws IOException {
         if (file != null) {
             Path path = Path.of(file);
@@ -24,8 +40,8 @@ final class PasswordInput {
             String first = Files.readString(path, StandardCharsets.UTF_8).lines().findFirst().orElse("");
             return first.toCharArray();
         }
-        String once = session.readLine("New password for " + forWhom + ": ", '\0');
-        String twice = session.readLine("Once more: ", '\0');
+        String once = prompt(session, "New password for " + forWhom + ": ");
+        String twice = prompt(session, "Once more: ");
         if (once == null || twice == null) {
             throw new AuthException(AuthException.Code.INVALID, "no terminal to type a password at: use --password-file");
         }

@@ -12,6 +12,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.completers.StringsCompleter;
 import org.portcullis.auth.AccountCommand;
 import org.portcullis.auth.Account;
+import org.portcullis.auth.AuthException;
 import org.portcullis.auth.Delegation;
 import org.portcullis.auth.Right;
 import org.portcullis.auth.Role;
@@ -44,6 +45,15 @@ public class UserAddCommand extends AccountCommand {
         Role r = Role.parse(role);
         Set<String> scopeSet = scopes == null ? Set.of() : Set.copyOf(scopes);
         caller().ifPresent(c -> Delegation.requireAssign(c, r, scopeSet));
+        // what can be told before the password is asked for, is told first
+        if (r != Role.ADMIN && scopeSet.isEmpty()) {
+            throw new AuthException(AuthException.Code.INVALID, "a " + r.id() + " needs at least one --scope ("
+                    + (r == Role.DOMAIN_ADMIN ? "a domain" : "an email address") + ")");
+        }
+        if (accounts.find(name).isPresent()) {
+            throw new AuthException(AuthException.Code.DUPLICATE, "account '" + name.strip().toLowerCase(java.util.Locale.ROOT)
+                    + "' already exists");
+        }
         char[] password = PasswordInput.read(session, passwordFile, name);
         try {
             Account a = accounts.create(name, r, scopeSet, password);
