@@ -197,7 +197,13 @@ class MilterLimitsTest {
             var in = socket.getInputStream();
             byte[] negotiation = in.readNBytes(17);
             assertEquals(17, negotiation.length);
-            assertEquals(-1, in.read(), "closed by the server");
+            int end;
+            try {
+                end = in.read();
+            } catch (java.net.SocketException reset) {
+                end = -1; // closed while the dribbler was still writing: the peer sees a reset rather than the end of the stream
+            }
+            assertEquals(-1, end, "closed by the server");
             long seconds = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertTrue(seconds < 4000, "closed " + seconds + " ms after the frame began, though a byte came every 100 ms");
             dribbler.join(10_000);
