@@ -93,7 +93,7 @@ public final class PipelineFilter implements MilterFilter {
         if (listSnapshot != null) {
             // the lists ask for it at every RCPT and at the end: parse it once per message
             clientAddress = client(tx);
-            sender = unbracket(tx.sender());
+            sender = Transaction.unbracket(tx.sender());
         }
         accepted.clear();
         envelopeAllow = null;
@@ -108,7 +108,7 @@ public final class PipelineFilter implements MilterFilter {
         if (listSnapshot == null) {
             return Optional.empty();
         }
-        String rcpt = unbracket(recipient);
+        String rcpt = Transaction.unbracket(recipient);
         ListDecision decision;
         try {
             decision = listSnapshot.atRecipient(new ListQuery(sender, clientAddress, List.of(rcpt), List.of()));
@@ -217,15 +217,6 @@ public final class PipelineFilter implements MilterFilter {
 
     private static Verdict blocked(ListDecision.Block block) {
         return new Verdict.Reject("550 5.7.1 " + Verdict.oneLine(block.reason()));
-    }
-
-    /** {@code <a@b>} (with or without ESMTP-free brackets) as {@code a@b}; {@code null} as {@code ""}. */
-    static String unbracket(String address) {
-        if (address == null) {
-            return "";
-        }
-        String a = address.strip();
-        return a.startsWith("<") && a.endsWith(">") ? a.substring(1, a.length() - 1) : a;
     }
 
     /** The client's IP address when the MTA sent one; never a DNS lookup. */

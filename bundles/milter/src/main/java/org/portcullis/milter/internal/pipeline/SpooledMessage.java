@@ -40,7 +40,7 @@ final class SpooledMessage implements Message, AutoCloseable {
     static SpooledMessage of(Transaction tx, Path spoolDirectory, int memoryLimit) {
         String client = tx.client() == null ? "" : tx.client().address();
         String hostname = tx.client() == null ? "" : tx.client().hostname();
-        Envelope envelope = new Envelope(unbracket(tx.sender()), tx.recipients().stream().map(SpooledMessage::unbracket).toList(),
+        Envelope envelope = new Envelope(Transaction.unbracket(tx.sender()), tx.recipients().stream().map(Transaction::unbracket).toList(),
                 client, hostname, tx.helo(), tx.macros());
         List<Header> headers = tx.headers().stream().map(h -> new Header(h.getKey(), h.getValue().strip())).toList();
         return new SpooledMessage(envelope, headers, tx, spoolDirectory, memoryLimit);
@@ -92,11 +92,5 @@ final class SpooledMessage implements Message, AutoCloseable {
         if (parts != null) {
             parts.forEach(SpooledPart::close);
         }
-    }
-
-    /** {@code <a@example.com>} → {@code a@example.com}; {@code <>} → empty. */
-    static String unbracket(String address) {
-        String a = address == null ? "" : address.strip();
-        return a.startsWith("<") && a.endsWith(">") ? a.substring(1, a.length() - 1) : a;
     }
 }

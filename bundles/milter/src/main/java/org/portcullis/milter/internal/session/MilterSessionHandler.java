@@ -166,11 +166,11 @@ public final class MilterSessionHandler extends ChannelInboundHandlerAdapter {
     /** The mail log's record of the message under way; {@code verdict} null: deciding failed (answered tempfail). */
     private void log(String stage, List<String> recipients, Verdict verdict, long millis) {
         MilterCommand.Connect c = tx.client();
-        String sender = tx.sender() == null ? "" : tx.sender().replaceAll("^<|>$", "");
+        String sender = Transaction.unbracket(tx.sender());
         MessageTrace t = "end".equals(stage) ? tx.trace() : new MessageTrace();
         try {
             settings.mailLog().accept(new MessageRecord(java.time.Instant.now(), queueId(), stage, c == null ? "" : c.hostname(),
-                    c == null ? "" : c.address(), sender, recipients.stream().map(r -> r.replaceAll("^<|>$", "")).toList(), tx.size(),
+                    c == null ? "" : c.address(), sender, recipients.stream().map(Transaction::unbracket).toList(), tx.size(),
                     tx.messageId(), t.list(), t.scanners(), t.score(), t.error(), verdict == null ? Verdict.Kind.TEMPFAIL : verdict.kind(),
                     verdict == null ? "tempfail" : MailLog.reply(verdict), millis));
         } catch (RuntimeException e) {
@@ -179,7 +179,7 @@ public final class MilterSessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private String queueId() {
-        return tx.macros().getOrDefault("i", "");
+        return tx.macro("i");
     }
 
     private List<MilterReply> replies(java.util.Optional<Verdict> verdict) {

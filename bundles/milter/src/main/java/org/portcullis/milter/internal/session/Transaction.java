@@ -72,6 +72,24 @@ public final class Transaction implements AutoCloseable {
         return Map.copyOf(all);
     }
 
+    /** One macro's value in force ({@link #macros()} without building the whole map), or {@code ""}. */
+    public String macro(String name) {
+        for (int i = STAGES.length() - 1; i >= 0; i--) {
+            Map<String, String> m = macros.get(STAGES.charAt(i));
+            String v = m == null ? null : m.get(name);
+            if (v != null) {
+                return v;
+            }
+        }
+        return "";
+    }
+
+    /** {@code <a@example.com>} as {@code a@example.com}, {@code <>} as {@code ""}, {@code null} as {@code ""}. */
+    public static String unbracket(String address) {
+        String a = address == null ? "" : address.strip();
+        return a.startsWith("<") && a.endsWith(">") ? a.substring(1, a.length() - 1) : a;
+    }
+
     /** What the filter records about the message under way, for its mail log line. */
     public MessageTrace trace() {
         return trace;
