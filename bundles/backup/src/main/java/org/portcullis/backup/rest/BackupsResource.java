@@ -28,6 +28,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.portcullis.auth.Right;
 import org.portcullis.backup.BackupException;
+import org.portcullis.backup.BackupHeader;
 import org.portcullis.backup.BackupInfo;
 import org.portcullis.backup.internal.BackupFiles;
 import org.portcullis.backup.internal.BackupJobs;
@@ -150,7 +151,7 @@ public class BackupsResource {
         }
         BufferedInputStream in = new BufferedInputStream(body, HEADER_LOOKAHEAD);
         in.mark(HEADER_LOOKAHEAD);
-        BackupInfo info = new BackupInfo(target, SegmentedReader.readHeader(in).header(), List.of(), -1, -1);
+        BackupHeader header = SegmentedReader.readHeader(in).header();
         in.reset();
         Files.createDirectories(backups.directory());
         java.nio.file.Path tmp = backups.directory().resolve("." + name + ".upload");
@@ -169,7 +170,7 @@ public class BackupsResource {
                 }
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            return Response.status(201).entity(BackupView.of(new BackupInfo(target, info.header(), List.of(), -1, Files.size(target))))
+            return Response.status(201).entity(BackupView.of(new BackupInfo(target, header, List.of(), -1, Files.size(target))))
                     .build();
         } finally {
             Files.deleteIfExists(tmp);
