@@ -85,16 +85,10 @@ class TrackingStore {
         where(sql, args, "verdict = ?", q.verdict() == null ? null : q.verdict().id());
         where(sql, args, "logged >= ?", q.since() == null ? null : Timestamp.from(q.since()));
         where(sql, args, "logged < ?", q.until() == null ? null : Timestamp.from(q.until()));
+        where(sql, args, "domains && ?::text[]", lower(q.domains()));
+        where(sql, args, "addresses && ?::text[]", lower(q.addresses()));
         sql.append(" ORDER BY logged DESC, id DESC LIMIT ").append(limit);
         try (Connection c = ds.getConnection()) {
-            if (q.domains() != null) {
-                sql.insert(sql.indexOf(" ORDER BY"), " AND domains && ?");
-                args.add(text(c, q.domains().stream().map(d -> d.toLowerCase(Locale.ROOT)).toList()));
-            }
-            if (q.addresses() != null) {
-                sql.insert(sql.indexOf(" ORDER BY"), " AND addresses && ?");
-                args.add(text(c, q.addresses().stream().map(a -> a.toLowerCase(Locale.ROOT)).toList()));
-            }
             try (PreparedStatement st = c.prepareStatement(sql.toString())) {
                 for (int i = 0; i < args.size(); i++) {
                     st.setObject(i + 1, args.get(i));
@@ -160,6 +154,11 @@ class TrackingStore {
 
     private static String lower(String s) {
         return s == null ? null : s.strip().toLowerCase(Locale.ROOT);
+    }
+
+    /** A scope as an array parameter, lower case; {@code null} for no restriction. */
+    private static String[] lower(Set<String> values) {
+        return values == null ? null : values.stream().map(v -> v.toLowerCase(Locale.ROOT)).toArray(String[]::new);
     }
 
     private static String unbracket(String id) {
