@@ -1,5 +1,11 @@
 package org.portcullis.metrics.internal;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -20,6 +26,9 @@ public class MetricsService implements MessageListener {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile Storage storage;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ConfigurationAdmin configAdmin;
+
     private PortcullisMetrics metrics;
 
     @Activate
@@ -30,8 +39,23 @@ public class MetricsService implements MessageListener {
         }, () -> {
             Storage s = storage;
             return s == null ? null : s.status();
-        }, PortcullisMetrics::milterConnections, PortcullisMetrics.data("portcullis", "spool"),
-                PortcullisMetrics.data("portcullis", "backups")));
+        }, PortcullisMetrics::milterConnections, () -> configured("org.portcullis.milter", "spool.directory", "spool"),
+                () -> configured("org.portcullis.backup", "directory", "backups")));
+    }
+
+    /** The directory the owning bundle is configured with ({@code key} of {@code pid}), else its default under the data directory. */
+    private Path configured(String pid, String key, String fallback) {
+        ConfigurationAdmin cm = configAdmin;
+        try {
+            Configuration c = cm == null ? null : cm.getConfiguration(pid, null);
+            Object value = c == null || c.getProperties() == null ? null : c.getProperties().get(key);
+            if (value != null && !value.toString().isBlank()) {
+                return Paths.get(value.toString().strip());
+            }
+        } catch (IOException e) {
+            // the default below
+        }
+        return Paths.get(System.getProperty("karaf.data", "data"), "portcullis", fallback);
     }
 
     @Override

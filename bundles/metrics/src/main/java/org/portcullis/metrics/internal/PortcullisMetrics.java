@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -42,7 +41,8 @@ public final class PortcullisMetrics {
     private final Counter lists;
 
     /** Where the gauges read their values; each may answer NaN when it cannot say. */
-    public record Sources(DoubleSupplier maintenance, Supplier<StorageStatus> storage, DoubleSupplier connections, Path spool, Path backups) {
+    public record Sources(DoubleSupplier maintenance, Supplier<StorageStatus> storage, DoubleSupplier connections, Supplier<Path> spool,
+            Supplier<Path> backups) {
     }
 
     public PortcullisMetrics(Sources sources) {
@@ -58,9 +58,9 @@ public final class PortcullisMetrics {
                 .labelNames("list").withoutExemplars().register(registry);
         gauge("portcullis_maintenance", "1 while maintenance mode is on (new mail gets 4xx)", sources.maintenance());
         gauge("portcullis_milter_connections", "Milter connections open now", sources.connections());
-        gauge("portcullis_spool_bytes", "Bytes of message spool files on disk now", () -> bytes(sources.spool(), ".spool"));
+        gauge("portcullis_spool_bytes", "Bytes of message spool files on disk now", () -> bytes(sources.spool().get(), ".spool"));
         gauge("portcullis_backup_newest_timestamp_seconds", "When the newest backup in the backup directory was written (Unix time)",
-                () -> newest(sources.backups()));
+                () -> newest(sources.backups().get()));
         gauge("portcullis_storage_reachable", "1 when the last check reached the database", () -> {
             StorageStatus s = sources.storage().get();
             return s == null ? Double.NaN : s.reachable() ? 1 : 0;
@@ -164,8 +164,4 @@ public final class PortcullisMetrics {
         }
     }
 
-    /** {@code karaf.data}-relative default directories. */
-    static Path data(String first, String... more) {
-        return Paths.get(System.getProperty("karaf.data", "data"), first).resolve(Paths.get("", more));
-    }
 }

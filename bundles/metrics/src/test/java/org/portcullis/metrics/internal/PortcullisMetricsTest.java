@@ -34,7 +34,8 @@ class PortcullisMetricsTest {
         Files.write(dir.resolve("backups/a.pcbk"), new byte[1]);
         StorageStatus storage = new StorageStatus("jdbc:postgresql://127.0.0.1/x", true, true, "17", "", Instant.now(),
                 new StorageStatus.Pool(2, 3, 5, 0, 10), List.of());
-        return new PortcullisMetrics(new PortcullisMetrics.Sources(() -> 1, () -> storage, () -> 7, dir.resolve("spool"), dir.resolve("backups")));
+        return new PortcullisMetrics(new PortcullisMetrics.Sources(() -> 1, () -> storage, () -> 7, () -> dir.resolve("spool"),
+                () -> dir.resolve("backups")));
     }
 
     @Test
