@@ -65,7 +65,8 @@ public final class MilterDecoder extends ByteToMessageDecoder {
     private boolean failed;
     /** When the unfinished frame's first byte arrived (System.nanoTime), or 0 when none is unfinished. */
     private long partialSince;
-    private boolean deadlineScheduled;
+    /** The pending deadline check, at most one per connection; {@code null} when none is pending. */
+    private java.util.concurrent.ScheduledFuture<?> deadline;
 
     /**
      * @param maxFrameLength largest accepted frame (code and payload), in bytes
@@ -114,27 +115,34 @@ public final class MilterDecoder extends ByteToMessageDecoder {
             return;
         }
         partialSince = System.nanoTime();
-        if (!deadlineScheduled) {
-            deadlineScheduled = true;
-            ctx.executor().schedule(() -> checkDeadline(ctx), frameTimeoutNanos, TimeUnit.NANOSECONDS);
+        if (deadline == null) {
+            deadline = ctx.executor().schedule(() -> checkDeadline(ctx), frameTimeoutNanos, TimeUnit.NANOSECONDS);
         }
     }
 
     /** On the connection's thread: closes a connection whose frame is overdue, else waits for the current frame's deadline. */
     private void checkDeadline(ChannelHandlerContext ctx) {
-        deadlineScheduled = false;
+        deadline = null;
         if (partialSince == 0 || failed || !ctx.channel().isActive()) {
             return;
         }
         long overdueIn = partialSince + frameTimeoutNanos - System.nanoTime();
         if (overdueIn > 0) {
-            deadlineScheduled = true;
-            ctx.executor().schedule(() -> checkDeadline(ctx), overdueIn, TimeUnit.NANOSECONDS);
+            deadline = ctx.executor().schedule(() -> checkDeadline(ctx), overdueIn, TimeUnit.NANOSECONDS);
             return;
         }
         failed = true;
         ctx.fireExceptionCaught(new MilterProtocolException("a frame was still incomplete " + TimeUnit.NANOSECONDS.toSeconds(frameTimeoutNanos)
                 + " s after it began (the peer sends too slowly)"));
+    }
+
+    /** The connection is gone: its pending deadline check goes too, instead of waiting out the timeout in the event loop. */
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        if (deadline != null) {
+            deadline.cancel(false);
+            deadline = null;
+        }
     }
 
     private void fail(ByteBuf in) {
