@@ -19,7 +19,7 @@ class PasswordInputTest {
         Deque<Object> left = new ArrayDeque<>(java.util.List.of(answers));
         return (Session) Proxy.newProxyInstance(Session.class.getClassLoader(), new Class<?>[] {Session.class}, (proxy, method, args) -> {
             if (!method.getName().equals("readLine")) {
-                throw new UnsupportedOperationException(method.getName());
+                throw new UnsupportedOperationException("this fake session only answers readLine, not " + method.getName());
             }
             Object next = left.pop();
             if (next instanceof Throwable t) {
