@@ -35,6 +35,7 @@ import org.portcullis.storage.Storage;
 import org.portcullis.storage.StorageStatus;
 import org.portcullis.storage.StorageStatus.Pool;
 import org.portcullis.storage.StorageStatus.SchemaVersion;
+import org.portcullis.core.AtomicFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -153,9 +154,7 @@ public class StorageManager implements Storage {
     /** The file holding the database password: readable by the service user only. */
     private static void keepPrivate(Path cfg) {
         try {
-            var owner = java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
-            if (java.nio.file.Files.isRegularFile(cfg) && !java.nio.file.Files.getPosixFilePermissions(cfg).equals(owner)) {
-                java.nio.file.Files.setPosixFilePermissions(cfg, owner);
+            if (AtomicFiles.restrictToOwner(cfg)) {
                 LOG.info("{} holds the database password: made it readable by its owner only (0600)", cfg);
             }
         } catch (IOException e) {
