@@ -243,15 +243,37 @@ final class Distribution implements AutoCloseable {
                     .verify(Duration.ofSeconds(10)).getSession()) {
                 session.addPasswordIdentity(password);
                 session.auth().verify(Duration.ofSeconds(10));
-                try (ChannelExec channel = session.createExecChannel(command)) {
-                    ByteArrayOutputStream out = new ByteArrayOutputStream();
-                    channel.setOut(out);
-                    channel.setErr(out);
-                    channel.open().verify(Duration.ofSeconds(10));
-                    channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), Duration.ofSeconds(60));
-                    return out.toString(StandardCharsets.UTF_8);
-                }
+                return exec(session, command);
             }
+        }
+    }
+
+    /**
+     * Two commands in one SSH session (one login), with {@code between} run after the first:
+     * what a session still may do after its account changed.
+     */
+    String[] sshSession(String user, String password, String first, java.util.concurrent.Callable<?> between, String second) throws Exception {
+        try (SshClient client = SshClient.setUpDefaultClient()) {
+            client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
+            client.start();
+            try (ClientSession session = client.connect(user, "127.0.0.1", sshPort).verify(Duration.ofSeconds(10)).getSession()) {
+                session.addPasswordIdentity(password);
+                session.auth().verify(Duration.ofSeconds(10));
+                String one = exec(session, first);
+                between.call();
+                return new String[] {one, exec(session, second)};
+            }
+        }
+    }
+
+    private static String exec(ClientSession session, String command) throws IOException {
+        try (ChannelExec channel = session.createExecChannel(command)) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            channel.setOut(out);
+            channel.setErr(out);
+            channel.open().verify(Duration.ofSeconds(10));
+            channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), Duration.ofSeconds(60));
+            return out.toString(StandardCharsets.UTF_8);
         }
     }
 

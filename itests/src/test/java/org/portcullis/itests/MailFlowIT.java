@@ -224,6 +224,18 @@ class MailFlowIT {
                 message("allowed-virus", new String(ClamdProcess.eicar(), StandardCharsets.US_ASCII)));
         assertTrue(virus.startsWith("550 5.7.1"), "an Allow entry never skips virus scanning: " + virus);
 
+        // within one scope the most specific pattern decides: a domain and its subdomains blocked, one host allowed
+        assertTrue(dist.ssh(password, "lists:add block *.bulk.example").contains("Added #"));
+        assertTrue(dist.ssh(password, "lists:add allow mx.bulk.example").contains("Added #"));
+        String why = dist.awaitSsh(password, "lists:check --rcpt bob@example.test a@mx.bulk.example", "allow mx.bulk.example (global");
+        assertTrue(Pattern.compile("Overrides: #\\d+ block \\*\\.bulk\\.example \\(global.*less specific than mx\\.bulk\\.example").matcher(why).find(), why);
+        String relay = SmtpClient.send(gateway.smtpPort, "a@relay.bulk.example", "bob@example.test", message("bulk-relay", "hi"));
+        assertTrue(relay.startsWith("550 5.7.1") && relay.contains("*.bulk.example"), "the rest of the domain stays blocked: " + relay);
+        String host = SmtpClient.send(gateway.smtpPort, "a@mx.bulk.example", "bob@example.test", message("bulk-host", "hi"));
+        assertTrue(host.startsWith("250"), "the allowed host gets through: " + host);
+        expected.add("bulk-host");
+        assertTrue(awaitDelivered("bulk-host").contains("X-Portcullis-List: allow mx.bulk.example"));
+
         // a spam scanner joins: spam-like mail from a sender not on a list is quarantined (the
         // gateway's hold queue), from an allowed sender it is delivered without that scanner
         Path spamBundle = work.resolve("marker-spam.jar");

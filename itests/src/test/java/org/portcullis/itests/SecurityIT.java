@@ -448,4 +448,25 @@ class SecurityIT {
             return n;
         }
     }
+
+    @Test
+    @Order(10)
+    void aShellSessionOfAnAccountNoLongerAdminIsRefusedAtItsNextCommand() throws Exception {
+        created(api.call("POST", "/auth/users", admin, "{\"name\":\"ops\",\"role\":\"admin\",\"password\":\"signal-lamp-password-3\"}"));
+        String[] out = dist.sshSession("ops", "signal-lamp-password-3", "lists:list", () -> {
+            assertEquals(200, api.call("PUT", "/auth/users/ops", admin, "{\"role\":\"domain-admin\",\"scopes\":[\"example.com\"]}")
+                    .statusCode());
+            return assertEqualsOk(api.call("POST", "/auth/users/ops/rights/lists-manage", admin, null));
+        }, "lists:list");
+        assertTrue(out[0].contains("Pattern"), "an admin's session lists the entries: " + out[0]);
+        assertTrue(out[1].contains("the shell is for admins, and 'ops' is a domain-admin now"),
+                "the same session, after the demotion, is refused although the account holds lists-manage: " + out[1]);
+        assertFalse(out[1].contains("Pattern"), out[1]);
+        assertThrows(IOException.class, () -> dist.sshAs("ops", "signal-lamp-password-3", "portcullis:version"), "no new shell either");
+    }
+
+    private static int assertEqualsOk(HttpResponse<String> r) {
+        assertEquals(200, r.statusCode(), r.body());
+        return r.statusCode();
+    }
 }

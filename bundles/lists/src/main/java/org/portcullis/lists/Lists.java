@@ -49,8 +49,17 @@ public interface Lists {
     /** Writes the entries found as CSV in the import format. */
     void exportCsv(List<ListEntry> entries, Writer out) throws IOException;
 
-    /** @param decisive the entry that decides, or {@code null}; @param overridden matching entries it overrode */
-    record Explanation(ListEntry decisive, List<ListEntry> overridden) {
+    /**
+     * @param decisive the entry that decides, or {@code null}
+     * @param overridden matching entries that did not decide
+     * @param reasons why each of them did not ({@code reasons.get(i)} for {@code overridden.get(i)})
+     */
+    record Explanation(ListEntry decisive, List<ListEntry> overridden, List<String> reasons) {
+
+        /** Without reasons (package version 1.0's shape). */
+        public Explanation(ListEntry decisive, List<ListEntry> overridden) {
+            this(decisive, overridden, overridden.stream().map(o -> "").toList());
+        }
     }
 
     /**

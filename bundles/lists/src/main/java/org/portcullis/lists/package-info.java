@@ -4,7 +4,7 @@
  * {@link org.portcullis.lists.Pattern}), and how a message is judged against them.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.portcullis.lists;
 
 import org.osgi.annotation.bundle.Export;

@@ -7,7 +7,7 @@ import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.portcullis.auth.AccountCommand;
+import org.portcullis.auth.shell.AccountCommand;
 import org.portcullis.auth.Account;
 import org.portcullis.auth.AuthException;
 import org.portcullis.auth.Right;
@@ -34,7 +34,7 @@ public class PasswdCommand extends AccountCommand {
         String target = name != null ? name : me.map(Account::name)
                 .orElseThrow(() -> new AuthException(AuthException.Code.INVALID, "the local console has no account: name one"));
         if (me.isPresent() && !me.get().name().equalsIgnoreCase(target)) {
-            org.portcullis.auth.ShellAccess.require(accounts, user(), Right.ACCOUNTS);
+            org.portcullis.auth.shell.ShellAccess.require(accounts, user(), Right.ACCOUNTS);
             managed(me.get(), target);
         }
         char[] password = PasswordInput.read(session, passwordFile, target);

@@ -2,7 +2,7 @@ package org.portcullis.auth.command;
 
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Completion;
-import org.portcullis.auth.AccountCommand;
+import org.portcullis.auth.shell.AccountCommand;
 import org.portcullis.auth.Delegation;
 import org.portcullis.auth.Right;
 

@@ -10,7 +10,7 @@ import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.completers.StringsCompleter;
-import org.portcullis.auth.AccountCommand;
+import org.portcullis.auth.shell.AccountCommand;
 import org.portcullis.auth.Account;
 import org.portcullis.auth.AuthException;
 import org.portcullis.auth.Delegation;

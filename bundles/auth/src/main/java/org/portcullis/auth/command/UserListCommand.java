@@ -5,7 +5,7 @@ import java.util.stream.Collectors;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
-import org.portcullis.auth.AccountCommand;
+import org.portcullis.auth.shell.AccountCommand;
 import org.portcullis.auth.Account;
 import org.portcullis.auth.Right;
 import org.portcullis.auth.Role;

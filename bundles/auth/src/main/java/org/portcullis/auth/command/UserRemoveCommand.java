@@ -3,7 +3,7 @@ package org.portcullis.auth.command;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.portcullis.auth.AccountCommand;
+import org.portcullis.auth.shell.AccountCommand;
 import org.portcullis.auth.Right;
 
 @Command(scope = "auth", name = "user-remove", description = "Removes an account (never the last admin)")

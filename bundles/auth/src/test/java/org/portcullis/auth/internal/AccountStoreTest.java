@@ -28,6 +28,8 @@ import org.portcullis.auth.AuthException;
 import org.portcullis.auth.LoginFailedException;
 import org.portcullis.auth.Right;
 import org.portcullis.auth.Role;
+import org.portcullis.auth.shell.AccountCommand;
+import org.portcullis.auth.shell.ShellAccess;
 import org.portcullis.storage.internal.TestDatabase;
 
 /** The account store against a real PostgreSQL, with the bundle's own migration. */
@@ -263,5 +265,56 @@ class AccountStoreTest {
         store.update("dom", Role.ADMIN, Set.of());
         store.update("alice", Role.USER, Set.of("alice@example.com"));
         assertEquals(Role.USER, store.find("alice").orElseThrow().role(), "with another admin, alice may step down");
+    }
+
+    @Test
+    void theShellRefusesAnAccountNoLongerAdminAtItsNextCommand() {
+        store.create("root", Role.ADMIN, Set.of(), GOOD);
+        store.create("ops", Role.ADMIN, Set.of(), GOOD);
+        assertEquals("ops", ShellAccess.require(store, "ops", Right.LISTS_MANAGE).orElseThrow().name());
+        store.update("ops", Role.DOMAIN_ADMIN, Set.of("example.com"));
+        store.grant("ops", Right.LISTS_MANAGE);
+        AuthException demoted = assertThrows(AuthException.class, () -> ShellAccess.require(store, "ops", Right.LISTS_MANAGE));
+        assertEquals("the shell is for admins, and 'ops' is a domain-admin now: use the REST API, and end this session",
+                demoted.getMessage());
+        assertThrows(AuthException.class, () -> ShellAccess.account(store, "ops"), "commands that check for themselves too");
+        store.remove("ops");
+        assertEquals("'ops' is not a Portcullis account",
+                assertThrows(AuthException.class, () -> ShellAccess.require(store, "ops", Right.LISTS_MANAGE)).getMessage());
+        assertTrue(ShellAccess.require(store, System.getProperty("karaf.local.user", "karaf"), Right.LISTS_MANAGE).isEmpty(),
+                "the local console has no account and is the machine's admin");
+    }
+
+    @Test
+    void aCommandRecordsItsAccountAsAuthorAndTheLocalConsoleByThatName() throws Exception {
+        store.create("ops", Role.ADMIN, Set.of(), GOOD);
+        assertEquals("ops", authorOf("ops"));
+        assertEquals("local-console", authorOf(System.getProperty("karaf.local.user", "karaf")), "not Karaf's user name 'karaf'");
+    }
+
+    /** What a command run by shell user {@code user} records as its author. */
+    private String authorOf(String user) throws Exception {
+        String[] seen = new String[1];
+        AccountCommand c = new AccountCommand() {
+            @Override
+            protected Right required() {
+                return Right.LISTS_MANAGE;
+            }
+
+            @Override
+            protected void run() {
+                seen[0] = author();
+            }
+        };
+        org.apache.karaf.shell.api.console.Session session = (org.apache.karaf.shell.api.console.Session) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {org.apache.karaf.shell.api.console.Session.class},
+                (proxy, method, args) -> method.getName().equals("get") && "USER".equals(args[0]) ? user : null);
+        for (String field : new String[] {"accounts", "session"}) {
+            java.lang.reflect.Field f = AccountCommand.class.getDeclaredField(field);
+            f.setAccessible(true);
+            f.set(c, field.equals("accounts") ? store : session);
+        }
+        c.execute();
+        return seen[0];
     }
 }

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
-import org.portcullis.auth.AccountCommand;
+import org.portcullis.auth.shell.AccountCommand;
 import org.portcullis.auth.Right;
 import org.portcullis.backup.BackupException;
 import org.portcullis.backup.BackupInfo;

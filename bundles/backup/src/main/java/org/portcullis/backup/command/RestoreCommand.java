@@ -13,7 +13,7 @@ public class RestoreCommand extends BackupFileAction {
 
     @Override
     void backup() throws Exception {
-        BackupInfo b = backups.restore(path(), passphrase(passphraseFile), user(), progress());
+        BackupInfo b = backups.restore(path(), passphrase(passphraseFile), author(), progress());
         System.out.println("Backup restored: " + describe(b));
     }
 }

@@ -43,7 +43,7 @@ public class AddCommand extends ListsAction {
     protected void run() {
         Scope s = Scope.parse(scope);
         requireScope(s);
-        ListEntry e = lists.add(ListType.parse(list), s, Pattern.parse(pattern), comment == null ? "" : comment, user(),
+        ListEntry e = lists.add(ListType.parse(list), s, Pattern.parse(pattern), comment == null ? "" : comment, author(),
                 expires(expires));
         System.out.println("Added #" + e.id() + ": " + e.describe() + (e.expires() == null ? "" : ", expires "
                 + e.expires().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));

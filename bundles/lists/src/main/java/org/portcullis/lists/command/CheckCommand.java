@@ -33,10 +33,11 @@ public class CheckCommand extends ListsAction {
         ListEntry d = x.decisive();
         System.out.println("Decides: #" + d.id() + " " + d.describe() + " -> "
                 + (d.list().id().equals("block") ? "rejected with 550 5.7.1" : "spam and reputation scanners skipped; virus scanning still runs"));
-        System.out.println("Why: the most specific scope with a match is " + d.scope()
-                + " (user over domain over global), and within a scope a Block entry beats an Allow entry.");
-        for (ListEntry o : x.overridden()) {
-            System.out.println("Overrides: #" + o.id() + " " + o.describe());
+        System.out.println("Why: " + d.scope() + " is the most specific scope with a match (user over domain over global);"
+                + " in it, the most specific entry for each part of the message votes, and a Block vote beats an Allow vote.");
+        for (int i = 0; i < x.overridden().size(); i++) {
+            ListEntry o = x.overridden().get(i);
+            System.out.println("Overrides: #" + o.id() + " " + o.describe() + " — " + x.reasons().get(i));
         }
     }
 }

@@ -29,7 +29,7 @@ public class ImportCommand extends ListsAction {
         }
         Lists.ImportResult r;
         try (Reader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
-            r = lists.importCsv(in, path.getFileName().toString(), user());
+            r = lists.importCsv(in, path.getFileName().toString(), author());
         }
         r.errors().forEach(System.out::println);
         r.duplicates().forEach(d -> System.out.println(d + " (not stored twice)"));

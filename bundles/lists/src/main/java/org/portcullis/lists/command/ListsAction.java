@@ -4,7 +4,7 @@ import java.util.Optional;
 
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.portcullis.auth.Account;
-import org.portcullis.auth.AccountCommand;
+import org.portcullis.auth.shell.AccountCommand;
 import org.portcullis.auth.Right;
 import org.portcullis.lists.ListException;
 import org.portcullis.lists.Lists;

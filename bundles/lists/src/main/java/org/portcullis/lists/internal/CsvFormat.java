@@ -1,8 +1,9 @@
 package org.portcullis.lists.internal;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -10,10 +11,15 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVPrinter;
+import org.apache.commons.csv.CSVRecord;
 import org.portcullis.lists.ListEntry;
 import org.portcullis.lists.ListException;
 import org.portcullis.lists.ListType;
@@ -21,8 +27,10 @@ import org.portcullis.lists.Pattern;
 import org.portcullis.lists.Scope;
 
 /**
- * The list CSV: a header {@code list,scope,pattern,comment,expires} (any order; {@code scope},
- * {@code comment} and {@code expires} may be left out), one entry per line, {@code #} comments.
+ * The list CSV (RFC 4180, read and written by commons-csv: quoted cells may hold commas, quotes
+ * and line breaks; a leading byte-order mark is skipped): a header
+ * {@code list,scope,pattern,comment,expires} (any order; {@code scope}, {@code comment} and
+ * {@code expires} may be left out), one entry per record, {@code #} comment lines.
  * Legacy exports are translated on the way in — and only here: {@code whitelist}/{@code white}
  * and {@code blacklist}/{@code black} as list values, a column headed {@code whitelist} or
  * {@code blacklist} holding patterns of that list, {@code type} as the list column, and a file
@@ -49,38 +57,121 @@ final class CsvFormat {
         Map<String, Integer> seen = new HashMap<>();
         Map<String, Integer> columns = null;
         ListType columnList = null;
-        BufferedReader r = new BufferedReader(in);
-        int number = 0;
-        for (String line; (line = r.readLine()) != null;) {
-            number++;
-            String trimmed = line.strip();
-            if (trimmed.isEmpty() || trimmed.startsWith("#")) {
-                continue;
-            }
-            List<String> cells = split(line);
-            if (columns == null) {
-                columns = header(cells);
-                if (columns != null) {
-                    columnList = columns.containsKey("whitelist") ? ListType.ALLOW : columns.containsKey("blacklist") ? ListType.BLOCK : null;
+        String text = withoutBom(readAll(in));
+        LineNumbers numbers = new LineNumbers(text);
+        CSVParser parser;
+        try {
+            parser = CSVParser.builder().setReader(new StringReader(text)).setFormat(READ).get();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        try (parser) {
+            Iterator<CSVRecord> records = parser.iterator();
+            while (true) {
+                CSVRecord record;
+                try {
+                    if (!records.hasNext()) {
+                        break;
+                    }
+                    record = records.next();
+                } catch (UncheckedIOException e) {
+                    // an unclosed quote: everything from it on is one broken cell
+                    errors.add(unreadable(e.getCause(), parser.getCurrentLineNumber() + 1));
+                    break;
+                }
+                int number = numbers.at(record.getCharacterPosition());
+                List<String> cells = record.toList();
+                if (cells.size() == 1 && cells.get(0).strip().isEmpty()) {
                     continue;
                 }
-                columns = Map.of("pattern", 0); // no header: one pattern per line
-            }
-            try {
-                ListEntry e = entry(cells, columns, columnList != null ? columnList : fromName, creator, now);
-                String key = e.list() + " " + e.scope() + " " + e.pattern();
-                Integer first = seen.putIfAbsent(key, number);
-                if (first != null) {
-                    duplicates.add("line " + number + ": repeats line " + first + " (" + e.describe() + ")");
-                } else {
-                    entries.add(e);
-                    lines.add(number);
+                if (columns == null) {
+                    columns = header(cells);
+                    if (columns != null) {
+                        columnList = columns.containsKey("whitelist") ? ListType.ALLOW : columns.containsKey("blacklist") ? ListType.BLOCK : null;
+                        continue;
+                    }
+                    columns = Map.of("pattern", 0); // no header: one pattern per line
                 }
-            } catch (ListException ex) {
-                errors.add("line " + number + ": " + ex.getMessage());
+                try {
+                    ListEntry e = entry(cells, columns, columnList != null ? columnList : fromName, creator, now);
+                    String key = e.list() + " " + e.scope() + " " + e.pattern();
+                    Integer first = seen.putIfAbsent(key, number);
+                    if (first != null) {
+                        duplicates.add("line " + number + ": repeats line " + first + " (" + e.describe() + ")");
+                    } else {
+                        entries.add(e);
+                        lines.add(number);
+                    }
+                } catch (ListException ex) {
+                    errors.add("line " + number + ": " + ex.getMessage());
+                }
             }
         }
         return new Parsed(entries, lines, duplicates, errors);
+    }
+
+    /** RFC 4180 with {@code #} comment lines and blank lines skipped; cells are trimmed where they are used. */
+    private static final CSVFormat READ = CSVFormat.RFC4180.builder().setCommentMarker('#').setIgnoreEmptyLines(true)
+            .setIgnoreSurroundingSpaces(true).get();
+
+    private static final CSVFormat WRITE = CSVFormat.RFC4180.builder().setRecordSeparator("\n").get();
+
+    private static String readAll(Reader in) throws IOException {
+        StringBuilder b = new StringBuilder();
+        char[] buf = new char[8192];
+        for (int n; (n = in.read(buf)) > 0;) {
+            b.append(buf, 0, n);
+        }
+        return b.toString();
+    }
+
+    /** Spreadsheet programs start UTF-8 CSV with a byte-order mark. */
+    private static String withoutBom(String text) {
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
+    }
+
+    private static final java.util.regex.Pattern START_LINE = java.util.regex.Pattern.compile("\\(startline (\\d+)\\)");
+
+    /** What the parser could not read, as one line: where the unclosed quote starts. */
+    private static String unreadable(IOException e, long fallbackLine) {
+        String m = String.valueOf(e.getMessage());
+        java.util.regex.Matcher start = START_LINE.matcher(m);
+        if (m.contains("EOF reached before encapsulated token finished") && start.find()) {
+            return "line " + start.group(1) + ": a quoted cell is never closed (inside quotes write a quote twice: \"\")";
+        }
+        return "line " + fallbackLine + ": " + m.lines().findFirst().orElse(m);
+    }
+
+    /** The line a character position is on, for positions asked in increasing order. */
+    private static final class LineNumbers {
+        private final String text;
+        private int position;
+        private int line = 1;
+
+        LineNumbers(String text) {
+            this.text = text;
+        }
+
+        /** The line of the record starting at {@code pos}: past the comment and blank lines the parser counts into it. */
+        int at(long pos) {
+            int target = (int) Math.min(pos, text.length());
+            for (; position < target; position++) {
+                if (text.charAt(position) == '\n') {
+                    line++;
+                }
+            }
+            while (position < text.length()) {
+                int end = text.indexOf('\n', position);
+                end = end < 0 ? text.length() : end;
+                String l = text.substring(position, end).strip();
+                if (!l.isEmpty() && !l.startsWith("#") || end == text.length()) {
+                    break;
+                }
+                position = end + 1;
+                line++;
+            }
+            return line;
+        }
     }
 
     private static ListEntry entry(List<String> cells, Map<String, Integer> columns, ListType defaultList, String creator, Instant now) {
@@ -152,47 +243,13 @@ final class CsvFormat {
         return index == null || index >= cells.size() ? "" : cells.get(index).strip();
     }
 
-    /** One CSV line: commas, double quotes, doubled quotes inside quotes. */
-    static List<String> split(String line) {
-        List<String> cells = new ArrayList<>();
-        StringBuilder cell = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char ch = line.charAt(i);
-            if (quoted) {
-                if (ch == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                    cell.append('"');
-                    i++;
-                } else if (ch == '"') {
-                    quoted = false;
-                } else {
-                    cell.append(ch);
-                }
-            } else if (ch == '"') {
-                quoted = true;
-            } else if (ch == ',') {
-                cells.add(cell.toString());
-                cell.setLength(0);
-            } else {
-                cell.append(ch);
-            }
-        }
-        cells.add(cell.toString());
-        return cells;
-    }
-
     static void write(List<ListEntry> entries, Writer out) throws IOException {
-        out.write(HEADER + "\n");
+        CSVPrinter printer = new CSVPrinter(out, WRITE);
+        printer.printRecord((Object[]) HEADER.split(","));
         for (ListEntry e : entries) {
-            out.write(e.list().id() + "," + e.scope() + "," + e.pattern() + "," + quote(e.comment()) + ","
-                    + (e.expires() == null ? "" : e.expires().toString()) + "\n");
+            printer.printRecord(e.list().id(), e.scope(), e.pattern(), e.comment() == null ? "" : e.comment(),
+                    e.expires() == null ? "" : e.expires().toString());
         }
-    }
-
-    private static String quote(String s) {
-        if (s == null || s.isEmpty()) {
-            return "";
-        }
-        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+        printer.flush();
     }
 }

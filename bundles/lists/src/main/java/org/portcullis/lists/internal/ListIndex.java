@@ -17,7 +17,8 @@ import org.portcullis.lists.Names;
  *
  * <p>Semantics: for a recipient, the user's list ({@code user:<recipient>}) is asked first, then
  * the recipient domain's ({@code domain:<domain>}), then the global one; the first scope with a
- * matching active entry decides, and within it a Block entry beats an Allow entry.
+ * matching active entry decides, and within it the most specific entry of each pattern kind
+ * votes (see {@link ScopeIndex}).
  */
 final class ListIndex {
 
@@ -62,7 +63,9 @@ final class ListIndex {
     private Judgement judge(Query q, Instant now, boolean explain) {
         ListEntry decisive = null;
         List<ListEntry> overridden = explain ? new ArrayList<>() : List.of();
+        List<String> reasons = explain ? new ArrayList<>() : List.of();
         List<ListEntry> matches = new ArrayList<>(4);
+        List<ListEntry> votes = explain ? new ArrayList<>(4) : null;
         String recipient = q.recipient();
         for (int level = 0; level < 3; level++) {
             ScopeIndex scope = switch (level) {
@@ -74,32 +77,49 @@ final class ListIndex {
                 continue;
             }
             matches.clear();
-            scope.collect(q, now, matches);
-            if (matches.isEmpty()) {
+            if (votes != null) {
+                votes.clear();
+            }
+            ListEntry here = scope.decide(q, now, matches, votes);
+            if (here == null) {
                 continue;
             }
             if (decisive == null) {
-                decisive = strongest(matches);
+                decisive = here;
                 if (!explain) {
-                    return new Judgement(decisive, List.of());
+                    return new Judgement(decisive, List.of(), List.of());
                 }
             }
             for (ListEntry m : matches) {
-                if (m != decisive) {
+                if (m != decisive && !overridden.contains(m)) {
                     overridden.add(m);
+                    reasons.add(reason(m, decisive, votes));
                 }
             }
         }
-        return decisive == null ? Judgement.NONE : new Judgement(decisive, List.copyOf(overridden));
+        return decisive == null ? Judgement.NONE : new Judgement(decisive, List.copyOf(overridden), List.copyOf(reasons));
     }
 
-    /** Within one scope a Block beats an Allow; among equals, the most specific (first) match. */
-    private static ListEntry strongest(List<ListEntry> matches) {
-        for (ListEntry m : matches) {
-            if (m.list() == ListType.BLOCK) {
-                return m;
+    /** Why {@code lost} does not decide, given the decisive entry and the votes of {@code lost}'s scope. */
+    private static String reason(ListEntry lost, ListEntry decisive, List<ListEntry> votes) {
+        if (!lost.scope().equals(decisive.scope())) {
+            return "its scope " + lost.scope() + " is less specific than " + decisive.scope() + " (user over domain over global)";
+        }
+        if (votes.contains(lost)) {
+            return lost.list() == decisive.list()
+                    ? "the same answer, from a pattern kind asked later (envelope sender, then client address, then header From)"
+                    : "an Allow for one part of the message never overrides a Block for another part";
+        }
+        for (ListEntry v : votes) {
+            if (ScopeIndex.samePattern(v, lost)) {
+                return "the same pattern is on the Block list, which wins between equally specific entries";
             }
         }
-        return matches.get(0);
+        for (ListEntry v : votes) {
+            if (ScopeIndex.part(v) == ScopeIndex.part(lost)) {
+                return "less specific than " + v.pattern();
+            }
+        }
+        return "less specific than " + decisive.pattern();
     }
 }

@@ -157,7 +157,7 @@ public class ListService implements Lists, ListPolicy {
         }
         List<String> from = headerFrom == null || headerFrom.isBlank() ? List.of() : IndexedListPolicy.headerAddresses(List.of(headerFrom));
         Judgement j = index.explain(new Query(Names.normalizeAddress(sender), ip, rcpt, from), clock.instant());
-        return new Explanation(j.decisive(), j.overridden());
+        return new Explanation(j.decisive(), j.overridden(), j.reasons());
     }
 
     @Override

@@ -58,7 +58,8 @@ public class ListsResource {
         }
     }
 
-    public record ExplanationView(EntryView decisive, List<EntryView> overridden) {
+    /** {@code reasons.get(i)} says why {@code overridden.get(i)} did not decide. */
+    public record ExplanationView(EntryView decisive, List<EntryView> overridden, List<String> reasons) {
     }
 
     public record ImportView(int added, List<String> duplicates, List<String> errors) {
@@ -123,7 +124,7 @@ public class ListsResource {
         }
         Lists.Explanation x = lists.check(sender == null ? "" : sender, ip, rcpt, from);
         return new ExplanationView(x.decisive() == null ? null : EntryView.of(x.decisive()),
-                x.overridden().stream().map(EntryView::of).toList());
+                x.overridden().stream().map(EntryView::of).toList(), x.reasons());
     }
 
     @POST

@@ -44,9 +44,25 @@ class ListIndexTest {
     @CsvSource(delimiter = ';', value = {
         // nothing matches
         "allow|global|other.example;            spam@bad.example; 192.0.2.1; bob@corp.example;  ; none",
-        // within one scope Block beats Allow, whatever the kinds
+        // within one scope and one part of the message the most specific pattern decides, either way
+        "block|global|bad.example,allow|global|x@bad.example; x@bad.example; 198.51.100.1; bob@corp.example; ; allow x@bad.example (global)",
+        "allow|global|bad.example,block|global|x@bad.example; x@bad.example; ; bob@corp.example; ; block x@bad.example (global)",
+        "block|global|*.example.com,allow|global|mx.example.com; a@mx.example.com; ; bob@corp.example; ; allow mx.example.com (global)",
+        "block|global|*.example.com,allow|global|mx.example.com; a@relay.example.com; ; bob@corp.example; ; block *.example.com (global)",
+        "block|global|*.example.com,allow|global|*.mx.example.com; a@in.mx.example.com; ; bob@corp.example; ; allow *.mx.example.com (global)",
+        "allow|global|example.com,block|global|*.example.com; a@example.com; ; bob@corp.example; ; allow example.com (global)",
+        "block|global|192.0.2.0/24,allow|global|192.0.2.7; ; 192.0.2.7; bob@corp.example; ; allow 192.0.2.7/32 (global)",
+        "block|global|192.0.2.0/24,allow|global|192.0.2.0/25; ; 192.0.2.9; bob@corp.example; ; allow 192.0.2.0/25 (global)",
+        "block|global|192.0.2.0/24,allow|global|192.0.2.0/25; ; 192.0.2.200; bob@corp.example; ; block 192.0.2.0/24 (global)",
+        "block|global|from:*.bank.example,allow|global|from:news.bank.example; x@m.example; ; bob@corp.example; a@news.bank.example; allow from:news.bank.example (global)",
+        // the same pattern on both lists: Block wins
+        "allow|global|bad.example,block|global|bad.example; x@bad.example; ; bob@corp.example; ; block bad.example (global)",
+        "block|global|bad.example,allow|global|bad.example; x@bad.example; ; bob@corp.example; ; block bad.example (global)",
+        // between parts of the message (sender, client, header From) a Block beats an Allow
         "allow|global|bad.example,block|global|192.0.2.0/24; x@bad.example; 192.0.2.9; bob@corp.example; ; block 192.0.2.0/24 (global)",
-        "block|global|bad.example,allow|global|x@bad.example; x@bad.example; 198.51.100.1; bob@corp.example; ; block bad.example (global)",
+        "block|global|bad.example,allow|global|192.0.2.9; x@bad.example; 192.0.2.9; bob@corp.example; ; block bad.example (global)",
+        "allow|global|x@bad.example,block|global|from:bank.example; x@bad.example; ; bob@corp.example; a@bank.example; block from:bank.example (global)",
+        "allow|global|192.0.2.9,allow|global|x@bad.example; x@bad.example; 192.0.2.9; bob@corp.example; ; allow x@bad.example (global)",
         // the domain's list overrides the global one, either way
         "block|global|bad.example,allow|domain:corp.example|bad.example; x@bad.example; ; bob@corp.example; ; allow bad.example (domain:corp.example)",
         "allow|global|bad.example,block|domain:corp.example|bad.example; x@bad.example; ; bob@corp.example; ; block bad.example (domain:corp.example)",
@@ -117,9 +133,31 @@ class ListIndexTest {
         Judgement j = index.explain(mail("x@bad.example", "192.0.2.1", "bob@corp.example"), NOW);
         assertEquals(user, j.decisive());
         assertEquals(List.of(domainAllow, domainBlock, global), j.overridden());
+        assertEquals(List.of(
+                "its scope domain:corp.example is less specific than user:bob@corp.example (user over domain over global)",
+                "its scope domain:corp.example is less specific than user:bob@corp.example (user over domain over global)",
+                "its scope global is less specific than user:bob@corp.example (user over domain over global)"), j.reasons());
         Judgement fast = index.judge(mail("x@bad.example", "192.0.2.1", "bob@corp.example"), NOW);
         assertEquals(user, fast.decisive());
         assertFalse(index.judge(mail("x@good.example", null, "bob@corp.example"), NOW).decided());
         assertNull(Judgement.NONE.decisive());
+    }
+
+    @Test
+    void anExplanationSaysWhyEachEntryInTheDecidingScopeLost() {
+        ListEntry broad = entry("block", "global", "*.example.com");
+        ListEntry narrow = entry("allow", "global", "mx.example.com");
+        ListEntry same = entry("allow", "global", "203.0.113.0/24");
+        ListEntry sameBlock = entry("block", "global", "203.0.113.0/24");
+        ListEntry network = entry("block", "global", "203.0.0.0/16");
+        Judgement j = ListIndex.of(List.of(broad, narrow, same, sameBlock, network))
+                .explain(mail("a@mx.example.com", "203.0.113.5", "bob@corp.example"), NOW);
+        assertEquals(sameBlock, j.decisive(), "the sender's vote is Allow, the client's is Block: Block wins");
+        assertEquals(List.of(narrow, broad, same, network), j.overridden());
+        assertEquals(List.of(
+                "an Allow for one part of the message never overrides a Block for another part",
+                "less specific than mx.example.com",
+                "the same pattern is on the Block list, which wins between equally specific entries",
+                "less specific than 203.0.113.0/24"), j.reasons());
     }
 }

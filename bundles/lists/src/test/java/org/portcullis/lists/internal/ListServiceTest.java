@@ -132,8 +132,26 @@ class ListServiceTest {
     }
 
     @Test
+    void aByteOrderMarkAndQuotedLineBreaksAreReadAsRfc4180AndLinesCountedAsInTheFile() throws Exception {
+        String csv = "\uFEFFlist,pattern,comment\r\n"
+                + "block,bad.example,\"two\r\nlines\"\r\n"
+                + "# a comment\r\n"
+                + "\r\n"
+                + "allow,192.0.2.0/33,x\r\n";
+        Lists.ImportResult r = a.importCsv(new StringReader(csv), "lists.csv", "admin");
+        assertEquals(List.of("line 6: pattern '192.0.2.0/33': prefix length '33' is not 0 to 32"), r.errors(),
+                "the header is found behind the BOM, and the bad record is on line 6 of the file");
+        Lists.ImportResult good = a.importCsv(new StringReader(csv.substring(0, csv.indexOf("allow"))), "lists.csv", "admin");
+        assertEquals(List.of(), good.errors());
+        assertEquals("two\r\nlines", a.find(null, null, "bad.example").get(0).comment());
+        Lists.ImportResult open = a.importCsv(new StringReader("list,pattern,comment\nblock,x.example,\"never closed\n"), "lists.csv", "admin");
+        assertEquals(List.of("line 2: a quoted cell is never closed (inside quotes write a quote twice: \"\")"), open.errors());
+        assertEquals(0, open.added());
+    }
+
+    @Test
     void exportReadsBackAsTheSameEntries() throws Exception {
-        a.add(ListType.BLOCK, Scope.user("bob@corp.example"), Pattern.parse("from:*.phish.example"), "said \"urgent\", twice", "admin",
+        a.add(ListType.BLOCK, Scope.user("bob@corp.example"), Pattern.parse("from:*.phish.example"), "said \"urgent\", twice\nsee ticket 42", "admin",
                 Instant.parse("2027-01-31T00:00:00Z"));
         a.add(ListType.ALLOW, Scope.GLOBAL, Pattern.parse("2001:db8::/32"), "", "admin", null);
         StringWriter out = new StringWriter();
@@ -143,7 +161,7 @@ class ListServiceTest {
         assertEquals(List.of(), r.errors(), out.toString());
         List<ListEntry> back = a.find(null, null, null);
         assertEquals(2, back.size());
-        assertEquals("said \"urgent\", twice", back.get(0).comment());
+        assertEquals("said \"urgent\", twice\nsee ticket 42", back.get(0).comment(), "a line break in a comment comes back");
         assertEquals(Instant.parse("2027-01-31T00:00:00Z"), back.get(0).expires());
     }
 

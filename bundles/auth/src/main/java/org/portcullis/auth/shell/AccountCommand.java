@@ -1,10 +1,14 @@
-package org.portcullis.auth;
+package org.portcullis.auth.shell;
 
 import java.util.Optional;
 
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.console.Session;
+import org.portcullis.auth.Account;
+import org.portcullis.auth.Accounts;
+import org.portcullis.auth.Delegation;
+import org.portcullis.auth.Right;
 
 /**
  * Base of every Portcullis shell command: the account store, the session, and the right the
@@ -43,6 +47,17 @@ public abstract class AccountCommand implements Action {
     protected Account managed(Account caller, String name) {
         return Delegation.managed(caller, name, accounts.find(name));
     }
+
+    /**
+     * Who did it, for what a command records (a list entry's creator, a restore's operator): the
+     * account's name, or {@value #LOCAL_CONSOLE} for the local console, which has no account
+     * (its Karaf user name, {@code karaf}, names nobody an admin knows).
+     */
+    protected String author() {
+        return caller().map(Account::name).orElse(LOCAL_CONSOLE);
+    }
+
+    public static final String LOCAL_CONSOLE = "local-console";
 
     /** The caller's account; empty for the local console. */
     protected Optional<Account> caller() {

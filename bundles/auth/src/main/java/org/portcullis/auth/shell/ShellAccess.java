@@ -1,11 +1,22 @@
-package org.portcullis.auth;
+package org.portcullis.auth.shell;
 
 import java.util.Optional;
 
+import org.portcullis.auth.Account;
+import org.portcullis.auth.Accounts;
+import org.portcullis.auth.AuthException;
+import org.portcullis.auth.Right;
+import org.portcullis.auth.Role;
+
 /**
- * The right checks every bundle's shell commands make. An SSH session belongs to an account of
- * the store; the local console (the terminal {@code bin/portcullis} runs in, user
+ * The checks every bundle's shell commands make. An SSH session belongs to an account of the
+ * store; the local console (the terminal {@code bin/portcullis} runs in, user
  * {@code karaf.local.user}) has no account: whoever holds the machine's console is its admin.
+ *
+ * <p>The shell is for admins: only they may log in over SSH. The account is read again at
+ * every command, so a session opened by an admin who has since been made a domain-admin or
+ * user, or deleted, is refused from its next Portcullis command on — a right the account still
+ * holds does not keep the shell open to it.
  */
 public final class ShellAccess {
 
@@ -18,6 +29,10 @@ public final class ShellAccess {
         Optional<Account> account = accounts.find(name);
         if (account.isEmpty() && !name.equals(System.getProperty("karaf.local.user", "karaf"))) {
             throw new AuthException(AuthException.Code.FORBIDDEN, "'" + name + "' is not a Portcullis account");
+        }
+        if (account.isPresent() && account.get().role() != Role.ADMIN) {
+            throw new AuthException(AuthException.Code.FORBIDDEN, "the shell is for admins, and '" + name + "' is a "
+                    + account.get().role().id() + " now: use the REST API, and end this session");
         }
         return account;
     }
