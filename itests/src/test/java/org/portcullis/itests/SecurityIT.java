@@ -135,6 +135,22 @@ class SecurityIT {
         forbidden(api.call("DELETE", "/backups/" + name, bob, null), "only an admin");
         assertEquals("user", ApiClient.json(api.call("GET", "/auth/me", bob, null)).get("role").asText());
         assertEquals(200, api.call("GET", "/backups/" + name, admin, null).statusCode(), "an admin downloads it");
+
+        // the body is optional: an empty JSON POST makes a backup with the appliance key; a POST with no type is refused, saying why
+        long errorsBefore = errorLines();
+        JsonNode keyed = api.job(bob, api.call("POST", "/backups", bob, null));
+        assertEquals("succeeded", keyed.get("state").asText(), keyed.toString());
+        assertEquals("keyfile", keyed.get("backup").get("key").asText(), keyed.toString());
+        HttpResponse<String> untyped = api.send("POST", "/backups", bob, HttpRequest.BodyPublishers.noBody(), null);
+        assertEquals(415, untyped.statusCode(), untyped.body());
+        assertTrue(untyped.body().contains("application/json when there is no body"), untyped.body());
+        assertEquals(errorsBefore, errorLines(), "neither logs an ERROR");
+    }
+
+    private long errorLines() throws IOException {
+        try (var lines = java.nio.file.Files.lines(dist.home.resolve("data/log/karaf.log"))) {
+            return lines.filter(l -> l.contains("| ERROR |")).count();
+        }
     }
 
     @Test

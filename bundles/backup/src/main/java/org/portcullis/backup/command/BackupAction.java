@@ -10,14 +10,14 @@ import org.portcullis.auth.Right;
 import org.portcullis.backup.BackupException;
 import org.portcullis.backup.BackupInfo;
 import org.portcullis.backup.Progress;
-import org.portcullis.backup.internal.BackupService;
+import org.portcullis.backup.Backups;
 import org.portcullis.backup.internal.Passphrases;
 
 /** What every {@code backup:*} command has: the service, and the right {@code backup} checked first. */
 abstract class BackupAction extends AccountCommand {
 
     @Reference
-    BackupService backups;
+    Backups backups;
 
     @Override
     protected Right required() {

@@ -9,14 +9,14 @@ import org.apache.karaf.shell.api.console.CommandLine;
 import org.apache.karaf.shell.api.console.Completer;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.support.completers.StringsCompleter;
-import org.portcullis.backup.internal.BackupService;
+import org.portcullis.backup.Backups;
 
 /** Completes the names of the backups in the backup directory, as {@code backup:list} shows them. */
 @Service
 public class BackupNameCompleter implements Completer {
 
     @Reference
-    BackupService backups;
+    Backups backups;
 
     @Override
     public int complete(Session session, CommandLine commandLine, List<String> candidates) {

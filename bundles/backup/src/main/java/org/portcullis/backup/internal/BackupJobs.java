@@ -10,8 +10,6 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Deactivate;
 import org.portcullis.backup.BackupInfo;
 import org.portcullis.backup.Progress;
 import org.slf4j.Logger;
@@ -20,10 +18,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Long backup operations started over REST, run one after another on their own thread, each
  * with a status a client can poll: its progress while it runs, its result or its one-line error
- * after. The newest 50 are kept, in memory (a job does not outlive the node).
+ * after. The newest 50 are kept, in memory (a job does not outlive the node). Owned by the REST
+ * resource, not a service.
  */
-@Component(service = BackupJobs.class)
-public class BackupJobs {
+public final class BackupJobs implements AutoCloseable {
 
     /** What a job does, given a progress sink; returns the backup it made, verified or restored. */
     @FunctionalInterface
@@ -109,8 +107,9 @@ public class BackupJobs {
         }
     }
 
-    @Deactivate
-    void deactivate() {
+    /** Stops the job thread, interrupting a job that runs. */
+    @Override
+    public void close() {
         runner.shutdownNow();
     }
 }

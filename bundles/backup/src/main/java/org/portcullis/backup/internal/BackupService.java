@@ -32,6 +32,7 @@ import org.portcullis.backup.BackupException;
 import org.portcullis.backup.BackupHeader;
 import org.portcullis.backup.BackupInfo;
 import org.portcullis.backup.BackupParticipant;
+import org.portcullis.backup.Backups;
 import org.portcullis.backup.Progress;
 import org.portcullis.core.AtomicFiles;
 import org.portcullis.core.MaintenanceMode;
@@ -45,9 +46,9 @@ import org.slf4j.LoggerFactory;
  * configuration, and whatever each registered {@link BackupParticipant} adds. Encrypted with a
  * passphrase, or else with the appliance key file.
  */
-@Component(service = BackupService.class, configurationPid = "org.portcullis.backup")
+@Component(service = Backups.class, configurationPid = "org.portcullis.backup")
 @Designate(ocd = BackupConfig.class)
-public class BackupService {
+public class BackupService implements Backups {
 
     static final String SUFFIX = ".pcbk";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
@@ -92,6 +93,11 @@ public class BackupService {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void addParticipant(BackupParticipant p) {
+        String refused = refusal(p, participants);
+        if (refused != null) {
+            LOG.error("Backup participant {} ({}) refused: {}; backups go on without it", p.getClass().getName(), p.name(), refused);
+            return;
+        }
         participants.add(p);
         Restore r = restore;
         if (r != null) {
@@ -103,21 +109,52 @@ public class BackupService {
         participants.remove(p);
     }
 
+    /**
+     * Why a participant cannot join, or {@code null}: its parts are stored under its name, so
+     * a name that is not {@code [a-z0-9-]+}, that of the backup's own parts ({@code database},
+     * {@code config}) or that of a participant already there would make backups that cannot
+     * be restored (or fail every backup).
+     */
+    static String refusal(BackupParticipant p, List<BackupParticipant> present) {
+        String name;
+        try {
+            name = p.name();
+        } catch (RuntimeException e) {
+            return "its name() failed: " + e;
+        }
+        if (name == null || !name.matches("[a-z0-9-]+")) {
+            return "name '" + name + "' is not [a-z0-9-]+";
+        }
+        if (name.equals("database") || name.equals("config")) {
+            return "name '" + name + "' is the backup's own " + name + " part";
+        }
+        for (BackupParticipant q : present) {
+            if (q != p && name.equals(q.name())) {
+                return "name '" + name + "' is taken by " + q.getClass().getName();
+            }
+        }
+        return null;
+    }
+
     /** A fresh dated file name: {@code portcullis-<version>-<yyyyMMdd-HHmmss>.pcbk} (UTC), unique to the second. */
+    @Override
     public String newName() {
         return "portcullis-" + product.version() + "-" + STAMP.format(java.time.Instant.now()) + SUFFIX;
     }
 
+    @Override
     public Path directory() {
         return directory;
     }
 
     /** The largest file an upload may bring ({@code upload.max.bytes}). */
+    @Override
     public long uploadLimit() {
         return uploadLimit;
     }
 
     /** Makes a backup at {@code to}, or in the backup directory under a dated name when {@code to} is null. */
+    @Override
     public BackupInfo create(Path to, char[] passphrase, Consumer<Progress> progress) throws IOException {
         return exclusively(() -> make(to, passphrase, progress));
     }
@@ -137,6 +174,7 @@ public class BackupService {
     }
 
     /** Reads the whole file and checks every byte of it; changes nothing. */
+    @Override
     public BackupInfo verify(Path file, char[] passphrase, Consumer<Progress> progress) throws IOException {
         return BackupFiles.verify(file, keyFor(passphrase, false), progress);
     }
@@ -146,6 +184,7 @@ public class BackupService {
      * the database in one transaction and the configuration by atomic renames, in maintenance
      * mode; on any failure, or a crash, the system is left as it was (see {@link Restore}).
      */
+    @Override
     public BackupInfo restore(Path file, char[] passphrase, String by, Consumer<Progress> progress) throws IOException {
         return exclusively(() -> {
             try (DerivedOnce key = new DerivedOnce(keyFor(passphrase, false))) {
@@ -194,6 +233,7 @@ public class BackupService {
     }
 
     /** Deletes a backup in the backup directory. */
+    @Override
     public void delete(Path file) throws IOException {
         exclusively(() -> {
             if (!Files.deleteIfExists(file)) {
@@ -228,6 +268,7 @@ public class BackupService {
     }
 
     /** The backups in the backup directory, newest first, from their clear headers. */
+    @Override
     public List<BackupInfo> list() throws IOException {
         if (!Files.isDirectory(directory)) {
             return List.of();

@@ -25,14 +25,15 @@ import javax.ws.rs.core.SecurityContext;
 import javax.ws.rs.core.StreamingOutput;
 
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.portcullis.auth.Right;
 import org.portcullis.backup.BackupException;
 import org.portcullis.backup.BackupHeader;
 import org.portcullis.backup.BackupInfo;
 import org.portcullis.backup.internal.BackupFiles;
+import org.portcullis.backup.Backups;
 import org.portcullis.backup.internal.BackupJobs;
-import org.portcullis.backup.internal.BackupService;
 import org.portcullis.backup.internal.Passphrases;
 import org.portcullis.backup.internal.SegmentedReader;
 import org.portcullis.rest.AdminOnly;
@@ -83,10 +84,15 @@ public class BackupsResource {
     }
 
     @Reference
-    private BackupService backups;
+    private Backups backups;
 
-    @Reference
-    private BackupJobs jobs;
+    /** This resource's jobs (in memory; they end with it). */
+    private final BackupJobs jobs = new BackupJobs();
+
+    @Deactivate
+    void deactivate() {
+        jobs.close();
+    }
 
     @GET
     public List<BackupView> list() throws IOException {
