@@ -39,6 +39,7 @@ public final class PortcullisMetrics {
     private final Counter scannerCalls;
     private final Histogram scannerSeconds;
     private final Counter lists;
+    private final Sources sources;
 
     /** Where the gauges read their values; each may answer NaN when it cannot say. */
     public record Sources(DoubleSupplier maintenance, Supplier<StorageStatus> storage, DoubleSupplier connections, Supplier<Path> spool,
@@ -46,6 +47,7 @@ public final class PortcullisMetrics {
     }
 
     public PortcullisMetrics(Sources sources) {
+        this.sources = sources;
         messages = Counter.builder().name("portcullis_messages").help("Messages (and recipients refused at RCPT, messages refused at MAIL) by "
                 + "verdict and by where they were decided").labelNames("verdict", "stage").withoutExemplars().register(registry);
         decision = Histogram.builder().name("portcullis_decision_seconds").help("From end of message to the milter's answer")
@@ -114,6 +116,58 @@ public final class PortcullisMetrics {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
+    }
+
+    /** A scanner's figures since the bundle started: calls by result, and the mean time. */
+    public record ScannerStatus(String name, long calls, java.util.Map<String, Long> results, double meanMillis) {
+    }
+
+    /**
+     * The same figures at a glance ({@code GET /api/v1/system/status}): counts since the bundle
+     * started by verdict, by scanner and by list, and the gauges as they are now.
+     */
+    public record Status(long messages, java.util.Map<String, Long> verdicts, java.util.Map<String, Long> refusedEarly,
+            double decisionMeanMillis, java.util.List<ScannerStatus> scanners, java.util.Map<String, Long> lists, double milterConnections,
+            double spoolBytes, Boolean storageReachable, double newestBackupEpochSeconds, Boolean maintenance) {
+    }
+
+    /** {@link Status} from the counters and gauges this registry holds. */
+    public Status status() {
+        java.util.Map<String, Long> verdicts = new java.util.TreeMap<>();
+        java.util.Map<String, Long> early = new java.util.TreeMap<>();
+        long total = 0;
+        for (var d : messages.collect().getDataPoints()) {
+            long n = (long) d.getValue();
+            String verdict = d.getLabels().get("verdict");
+            if ("end".equals(d.getLabels().get("stage"))) {
+                verdicts.merge(verdict, n, Long::sum);
+                total += n;
+            } else {
+                early.merge(d.getLabels().get("stage") + ":" + verdict, n, Long::sum);
+            }
+        }
+        var h = decision.collect().getDataPoints();
+        double decisionMean = h.isEmpty() || h.get(0).getCount() == 0 ? 0 : h.get(0).getSum() * 1000 / h.get(0).getCount();
+        java.util.Map<String, java.util.Map<String, Long>> calls = new java.util.TreeMap<>();
+        for (var d : scannerCalls.collect().getDataPoints()) {
+            calls.computeIfAbsent(d.getLabels().get("scanner"), k -> new java.util.TreeMap<>()).put(d.getLabels().get("result"), (long) d.getValue());
+        }
+        java.util.Map<String, Double> means = new java.util.HashMap<>();
+        for (var d : scannerSeconds.collect().getDataPoints()) {
+            means.put(d.getLabels().get("scanner"), d.getCount() == 0 ? 0 : d.getSum() * 1000 / d.getCount());
+        }
+        java.util.List<ScannerStatus> scanners = new java.util.ArrayList<>();
+        calls.forEach((name, results) -> scanners.add(new ScannerStatus(name, results.values().stream().mapToLong(Long::longValue).sum(),
+                results, means.getOrDefault(name, 0.0))));
+        java.util.Map<String, Long> listCounts = new java.util.TreeMap<>();
+        for (var d : lists.collect().getDataPoints()) {
+            listCounts.put(d.getLabels().get("list"), (long) d.getValue());
+        }
+        StorageStatus storage = sources.storage().get();
+        double m = sources.maintenance().getAsDouble();
+        return new Status(total, verdicts, early, decisionMean, scanners, listCounts, sources.connections().getAsDouble(),
+                bytes(sources.spool().get(), ".spool"), storage == null ? null : storage.reachable(), newest(sources.backups().get()),
+                Double.isNaN(m) ? null : m == 1);
     }
 
     /** The text format's content type. */

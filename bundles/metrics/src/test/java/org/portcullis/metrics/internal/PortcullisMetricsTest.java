@@ -67,6 +67,28 @@ class PortcullisMetricsTest {
     }
 
     @Test
+    void theStatusAtAGlanceCarriesTheSameCounts() throws Exception {
+        PortcullisMetrics m = metrics();
+        m.record(record("end", Verdict.Kind.DELIVER, List.of("clamav:clean:3ms"), "", 4));
+        m.record(record("end", Verdict.Kind.DELIVER, List.of("clamav:clean:5ms"), "allow *.partner.example (global, #7)", 6));
+        m.record(record("end", Verdict.Kind.REJECT, List.of("clamav:infected(Eicar):7ms"), "", 8));
+        m.record(record("rcpt", Verdict.Kind.REJECT, List.of(), "block x@spam.example (global, #3)", 0));
+        PortcullisMetrics.Status s = m.status();
+        assertEquals(3, s.messages(), "end-of-message decisions");
+        assertEquals(java.util.Map.of("deliver", 2L, "reject", 1L), s.verdicts());
+        assertEquals(java.util.Map.of("rcpt:reject", 1L), s.refusedEarly());
+        assertEquals(6.0, s.decisionMeanMillis(), 0.001);
+        assertEquals(List.of(new PortcullisMetrics.ScannerStatus("clamav", 3, java.util.Map.of("clean", 2L, "infected", 1L), 5.0)),
+                s.scanners());
+        assertEquals(java.util.Map.of("allow", 1L, "block", 1L), s.lists());
+        assertEquals(7, s.milterConnections());
+        assertEquals(3000, s.spoolBytes());
+        assertEquals(Boolean.TRUE, s.storageReachable());
+        assertEquals(Boolean.TRUE, s.maintenance());
+        assertTrue(Math.abs(s.newestBackupEpochSeconds() - Files.getLastModifiedTime(dir.resolve("backups/a.pcbk")).toMillis() / 1000.0) < 1);
+    }
+
+    @Test
     void promtoolAcceptsTheText() throws Exception {
         Path promtool = Path.of("/usr/bin/promtool");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(promtool), "promtool (Debian's prometheus package) is not installed");
