@@ -343,17 +343,17 @@ class MailFlowIT {
                     () -> "refused recipients are not " + refused);
 
             // the same at a glance as JSON, for the same right
-            com.fasterxml.jackson.databind.JsonNode status = ApiClient.json(api.call("GET", "/system/status",
+            com.fasterxml.jackson.databind.JsonNode glance = ApiClient.json(api.call("GET", "/system/status",
                     ApiClient.basic("prom", "scrape-every-second-1"), null));
             long ended = log.stream().filter(l -> l.contains(" stage=end ")).count();
-            assertEquals(ended, status.get("messages").asLong(), status.toString());
+            assertEquals(ended, glance.get("messages").asLong(), glance.toString());
             for (String verdict : List.of("deliver", "reject", "tempfail", "quarantine")) {
                 long logged = log.stream().filter(l -> l.contains(" stage=end ") && l.contains(" verdict=" + verdict + " ")).count();
-                assertEquals(logged, status.get("verdicts").path(verdict).asLong(), verdict + ": " + status);
+                assertEquals(logged, glance.get("verdicts").path(verdict).asLong(), verdict + ": " + glance);
             }
-            assertEquals(refused, status.get("refusedEarly").path("rcpt:reject").asLong(), status.toString());
-            assertEquals("clamav", status.get("scanners").get(0).get("name").asText(), status.toString());
-            assertTrue(status.get("storageReachable").asBoolean(), status.toString());
+            assertEquals(refused, glance.get("refusedEarly").path("rcpt:reject").asLong(), glance.toString());
+            assertEquals("clamav", glance.get("scanners").get(0).get("name").asText(), glance.toString());
+            assertTrue(glance.get("storageReachable").asBoolean(), glance.toString());
             assertEquals(403, api.call("GET", "/system/status", ApiClient.basic("mine", "close-by-domain-secret-1"), null).statusCode(),
                     "needs 'metrics'");
             assertEquals(200, api.call("GET", "/system/version", admin, null).statusCode(), "the other /system paths still answer");

@@ -13,12 +13,13 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.portcullis.scanner.Message;
 import org.portcullis.scanner.MessageScanner;
+import org.portcullis.scanner.Part;
 import org.portcullis.scanner.ScanResult;
 
 /**
  * The ClamAV scanner: streams each whole message to clamd, which unpacks MIME parts and
- * archives itself. A message clamd cannot scan (clamd down, too slow, too large) is
- * {@link ScanResult.Failed}, never clean.
+ * archives itself, and each attachment decoded on its own (see {@link #scan}). A message clamd
+ * cannot scan (clamd down, too slow, too large) is {@link ScanResult.Failed}, never clean.
  */
 @Component(service = MessageScanner.class, configurationPid = "org.portcullis.scanner.clamav")
 @Designate(ocd = ClamavScanner.Config.class)
@@ -37,11 +38,32 @@ public class ClamavScanner implements MessageScanner {
 
         @AttributeDefinition(description = "Most scans sent to clamd at once (keep at or below clamd's MaxThreads)")
         int max_connections() default 8;
+
+        @AttributeDefinition(description = "What a part clamd could not scan completely (Heuristics.Limits.Exceeded, with AlertExceedsMax "
+                + "in clamd.conf) means: infected (rejected like a virus), failed (the milter's scanner-failure policy), or clean")
+        String limits_exceeded() default "infected";
     }
+
+    /** What a clamd limit hit on a part becomes. */
+    enum LimitPolicy {
+        INFECTED, FAILED, CLEAN;
+
+        static LimitPolicy parse(String text) {
+            try {
+                return valueOf(text.strip().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("limits.exceeded '" + text + "': use infected, failed or clean");
+            }
+        }
+    }
+
+    /** The threat name clamd reports when a limit stopped a scan ({@code AlertExceedsMax yes}). */
+    static final String LIMITS = "Heuristics.Limits.Exceeded";
 
     private ScheduledExecutorService deadlines;
     private volatile ClamdClient client;
     private volatile Duration timeout = Duration.ofSeconds(60);
+    private volatile LimitPolicy limits = LimitPolicy.INFECTED;
 
     @Activate
     void activate(Config config) {
@@ -51,6 +73,7 @@ public class ClamavScanner implements MessageScanner {
             return t;
         });
         timeout = Duration.ofSeconds(Math.max(1, config.timeout_seconds()));
+        limits = LimitPolicy.parse(config.limits_exceeded());
         client = new ClamdClient(ClamdAddress.parse(config.address()), timeout, config.stream_max_bytes(),
                 Math.max(1, config.max_connections()), deadlines);
     }
@@ -76,9 +99,55 @@ public class ClamavScanner implements MessageScanner {
         return timeout;
     }
 
+    /**
+     * The whole message first (clamd's mail parser, its MIME-level signatures); then, decoded,
+     * each attachment on its own, so MIME nesting costs no archive depth — clamd counts every
+     * MIME level against {@code MaxRecursion}, and an archive nested deep enough inside a
+     * message passes a whole-message scan while the same file is found alone. A text part
+     * without a file name is scanned apart only when the whole message hit a limit. A limit hit
+     * on the whole message is settled by the parts (each scanned from its own top); a limit hit
+     * on a part is {@code limits.exceeded}.
+     */
     @Override
     public ScanResult scan(Message message) throws IOException, InterruptedException {
-        return client.scan(message::openRaw, message.size());
+        ScanResult whole = client.scan(message::openRaw, message.size());
+        if (whole instanceof ScanResult.Failed || whole instanceof ScanResult.Infected i && !isLimit(i)) {
+            return whole;
+        }
+        boolean wholeHitLimit = whole instanceof ScanResult.Infected;
+        String limitHit = null;
+        for (Part part : message.parts()) {
+            if (part.container() || !wholeHitLimit && !attachment(part)) {
+                continue;
+            }
+            ScanResult r = client.scan(part::open, part.size());
+            if (r instanceof ScanResult.Failed f) {
+                return ScanResult.failed("part " + part.path() + ": " + f.reason());
+            }
+            if (r instanceof ScanResult.Infected i) {
+                if (!isLimit(i)) {
+                    return r;
+                }
+                limitHit = limitHit == null ? i.threat() + " in part " + part.path() : limitHit;
+            }
+        }
+        if (limitHit == null) {
+            return ScanResult.clean();
+        }
+        return switch (limits) {
+            case INFECTED -> ScanResult.infected(limitHit);
+            case FAILED -> ScanResult.failed("clamd could not scan all of it: " + limitHit);
+            case CLEAN -> ScanResult.clean();
+        };
+    }
+
+    private static boolean isLimit(ScanResult.Infected i) {
+        return i.threat().startsWith(LIMITS);
+    }
+
+    /** A part worth a scan of its own: one with a file name, or of a type that is not text. */
+    private static boolean attachment(Part part) {
+        return part.filename().isPresent() || !part.declaredType().startsWith("text/") || !part.detectedType().startsWith("text/");
     }
 
     /** Whether clamd answers; for health reports. */

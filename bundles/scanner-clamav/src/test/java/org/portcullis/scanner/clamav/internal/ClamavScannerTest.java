@@ -66,6 +66,68 @@ class ClamavScannerTest extends ScannerContractTest<ClamavScanner> {
         assertInstanceOf(ScanResult.Infected.class, r);
     }
 
+    /** ClamAV's nested-archive sample: clam.exe inside nine gzipped tars. */
+    private static byte[] cacheEmax() throws Exception {
+        Path file = ClamdProcess.TESTFILES.resolve("clam_cache_emax.tgz");
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalStateException(file + " not found: run ./run-tests, which installs clamav-testfiles");
+        }
+        return Files.readAllBytes(file);
+    }
+
+    @Test
+    void anArchiveNestedDeepInAMessageIsFoundAsClamdFindsItAlone() throws Exception {
+        byte[] tgz = cacheEmax();
+        ClamdClient raw = new ClamdClient(ClamdAddress.parse(clamd.tcp()), java.time.Duration.ofSeconds(20), ClamdProcess.STREAM_MAX, 1,
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor());
+        try {
+            ScanResult alone = raw.scan(() -> new java.io.ByteArrayInputStream(tgz), tgz.length);
+            assertEquals(ScanResult.infected("Portcullis.Test.ClamExe.UNOFFICIAL"), alone, "clamd finds the file on its own");
+            TestMessage mail = TestMessage.builder().text("the logs, as asked\r\n").attachment("logs.tgz", "application/gzip", tgz).build();
+            ScanResult whole = raw.scan(mail::openRaw, mail.size());
+            ScanResult.Infected limit = assertInstanceOf(ScanResult.Infected.class, whole,
+                    "sent as the whole message the nesting goes past MaxRecursion");
+            assertTrue(limit.threat().startsWith("Heuristics.Limits.Exceeded"), limit.threat());
+
+            assertEquals(ScanResult.infected("Portcullis.Test.ClamExe.UNOFFICIAL"), tcpScanner.scan(mail), "the scanner sends the attachment on its own");
+        } finally {
+            raw.close();
+        }
+    }
+
+    @Test
+    void aPartClamdCannotScanToTheEndIsInfectedByDefaultOrWhatTheAdminChose() throws Exception {
+        byte[] nested = ClamdProcess.eicar();
+        for (int i = 0; i < 20; i++) { // twenty zips deep: past clamd's MaxRecursion (17) even alone
+            ByteArrayOutputStream zip = new ByteArrayOutputStream();
+            try (ZipOutputStream z = new ZipOutputStream(zip)) {
+                z.putNextEntry(new ZipEntry("level" + i + (i == 0 ? ".com" : ".zip")));
+                z.write(nested);
+                z.closeEntry();
+            }
+            nested = zip.toByteArray();
+        }
+        TestMessage mail = TestMessage.builder().text("see attached\r\n").attachment("deep.zip", "application/zip", nested).build();
+        ScanResult.Infected byDefault = assertInstanceOf(ScanResult.Infected.class, tcpScanner.scan(mail));
+        assertTrue(byDefault.threat().startsWith("Heuristics.Limits.Exceeded") && byDefault.threat().endsWith("in part 1.2"),
+                byDefault.threat());
+        ClamavScanner failing = scanner(clamd.tcp(), ClamdProcess.STREAM_MAX, "failed");
+        ClamavScanner lenient = scanner(clamd.tcp(), ClamdProcess.STREAM_MAX, "Clean");
+        try {
+            ScanResult.Failed f = assertInstanceOf(ScanResult.Failed.class, failing.scan(mail));
+            assertTrue(f.reason().startsWith("clamd could not scan all of it: Heuristics.Limits.Exceeded"), f.reason());
+            assertEquals(ScanResult.clean(), lenient.scan(mail));
+            assertEquals(ScanResult.infected("Portcullis.Test.ClamExe.UNOFFICIAL"), lenient.scan(TestMessage.builder().text("x\r\n")
+                    .attachment("logs.tgz", "application/gzip", cacheEmax()).build()), "a limit hit on the whole message alone is settled by the parts");
+        } finally {
+            failing.deactivate();
+            lenient.deactivate();
+        }
+        assertEquals("limits.exceeded 'sometimes': use infected, failed or clean",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> scanner(clamd.tcp(), ClamdProcess.STREAM_MAX, "sometimes")).getMessage());
+    }
+
     @Test
     void worksOverTheUnixSocketToo() throws Exception {
         ClamavScanner unix = scanner(clamd.unix(), ClamdProcess.STREAM_MAX);
@@ -133,6 +195,10 @@ class ClamavScannerTest extends ScannerContractTest<ClamavScanner> {
     }
 
     static ClamavScanner scanner(String address, long streamMax) {
+        return scanner(address, streamMax, "infected");
+    }
+
+    static ClamavScanner scanner(String address, long streamMax, String limitsExceeded) {
         ClamavScanner s = new ClamavScanner();
         s.activate(new ClamavScanner.Config() {
             public String address() {
@@ -149,6 +215,10 @@ class ClamavScannerTest extends ScannerContractTest<ClamavScanner> {
 
             public int max_connections() {
                 return 4;
+            }
+
+            public String limits_exceeded() {
+                return limitsExceeded;
             }
 
             public Class<? extends Annotation> annotationType() {

@@ -23,6 +23,9 @@ import java.util.concurrent.TimeUnit;
 public final class ClamdProcess implements AutoCloseable {
 
     static final Path CLAMD = Path.of("/usr/sbin/clamd");
+    /** Debian's clamav-testfiles (installed by ./run-tests): ClamAV's own test samples. */
+    public static final Path TESTFILES = Path.of("/usr/share/clamav-testfiles");
+    static final Path CLAM_EXE = TESTFILES.resolve("clam.exe");
     /** clamd's StreamMaxLength here. */
     public static final long STREAM_MAX = 2 * 1024 * 1024;
 
@@ -61,7 +64,13 @@ public final class ClamdProcess implements AutoCloseable {
         Files.createDirectories(dir.resolve("tmp"));
         byte[] eicar = eicar();
         String md5 = HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(eicar));
-        Files.writeString(db.resolve("portcullis-test.hdb"), md5 + ":" + eicar.length + ":Portcullis.Test.EICAR-MD5\n");
+        String hdb = md5 + ":" + eicar.length + ":Portcullis.Test.EICAR-MD5\n";
+        if (Files.isRegularFile(CLAM_EXE)) {
+            // ClamAV's own harmless test program, as Debian's clamav-testfiles ships it, by its hash
+            byte[] exe = Files.readAllBytes(CLAM_EXE);
+            hdb += HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(exe)) + ":" + exe.length + ":Portcullis.Test.ClamExe\n";
+        }
+        Files.writeString(db.resolve("portcullis-test.hdb"), hdb);
         Files.writeString(db.resolve("portcullis-test.ndb"), "Portcullis.Test.EICAR-Body:0:*:" + HexFormat.of().formatHex(eicar) + "\n");
         Path conf = dir.resolve("clamd.conf");
         Files.writeString(conf, String.join("\n",
@@ -81,6 +90,8 @@ public final class ClamdProcess implements AutoCloseable {
                 "StreamMaxLength " + STREAM_MAX,
                 "ScanMail yes",
                 "ScanArchive yes",
+                // report a scan stopped by a limit (MaxRecursion, MaxScanSize, …) as Heuristics.Limits.Exceeded, not OK
+                "AlertExceedsMax yes",
                 ""));
         Process p = new ProcessBuilder(CLAMD.toString(), "--config-file=" + conf).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("clamd.out").toFile()).start();
