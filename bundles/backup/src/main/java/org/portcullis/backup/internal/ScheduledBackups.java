@@ -16,6 +16,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 import org.portcullis.backup.BackupInfo;
+import org.portcullis.backup.Backups;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +36,7 @@ public class ScheduledBackups implements Runnable {
     private Scheduler scheduler;
 
     @Reference
-    private BackupService backups;
+    private Backups backups;
 
     private ScheduleConfig config;
     private String job;
