@@ -249,8 +249,10 @@ final class Distribution implements AutoCloseable {
     }
 
     /**
-     * Two commands in one SSH session (one login), with {@code between} run after the first:
-     * what a session still may do after its account changed.
+     * Two commands typed into one interactive SSH shell (one login), with {@code between} run
+     * after the first has answered: what a session still may do after its account changed.
+     * (Karaf ends an SSH session after one exec, so this uses a shell channel.) Returns the
+     * output up to the end of each command.
      */
     String[] sshSession(String user, String password, String first, java.util.concurrent.Callable<?> between, String second) throws Exception {
         try (SshClient client = SshClient.setUpDefaultClient()) {
@@ -259,11 +261,39 @@ final class Distribution implements AutoCloseable {
             try (ClientSession session = client.connect(user, "127.0.0.1", sshPort).verify(Duration.ofSeconds(10)).getSession()) {
                 session.addPasswordIdentity(password);
                 session.auth().verify(Duration.ofSeconds(10));
-                String one = exec(session, first);
-                between.call();
-                return new String[] {one, exec(session, second)};
+                try (org.apache.sshd.client.channel.ChannelShell shell = session.createShellChannel()) {
+                    ByteArrayOutputStream out = new ByteArrayOutputStream();
+                    shell.setOut(out);
+                    shell.setErr(out);
+                    shell.open().verify(Duration.ofSeconds(10));
+                    java.io.OutputStream typed = shell.getInvertedIn();
+                    String one = typeAndWait(typed, out, first, "ONE");
+                    between.call();
+                    String two = typeAndWait(typed, out, second, "TWO");
+                    typed.write("logout\r".getBytes(StandardCharsets.UTF_8));
+                    typed.flush();
+                    return new String[] {one, two.substring(one.length())};
+                }
             }
         }
+    }
+
+    /** Types {@code command}, then an echo whose output (not its typed text) marks the end; returns all output so far. */
+    private static String typeAndWait(java.io.OutputStream typed, ByteArrayOutputStream out, String command, String mark) throws Exception {
+        typed.write((command + "\recho \"END\" \"" + mark + "\"\r").getBytes(StandardCharsets.UTF_8));
+        typed.flush();
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < end) {
+            String now;
+            synchronized (out) {
+                now = out.toString(StandardCharsets.UTF_8);
+            }
+            if (now.contains("END " + mark)) {
+                return now;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("'" + command + "' never finished; output:\n" + out.toString(StandardCharsets.UTF_8));
     }
 
     private static String exec(ClientSession session, String command) throws IOException {

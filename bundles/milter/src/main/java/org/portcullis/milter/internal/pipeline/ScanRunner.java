@@ -82,11 +82,13 @@ public final class ScanRunner {
                 result.complete(ScanResult.failed(why.replaceAll("\\s*\\R\\s*", " ")));
             }
         });
-        timer.schedule(() -> {
+        java.util.concurrent.ScheduledFuture<?> deadline = timer.schedule(() -> {
             if (result.complete(ScanResult.failed("timed out after " + timeout.toMillis() + " ms"))) {
                 task.cancel(true);
             }
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        // answered in time: the deadline goes (else every scan would wait in the timer's queue for its whole timeout)
+        result.whenComplete((r, e) -> deadline.cancel(false));
         return result;
     }
 

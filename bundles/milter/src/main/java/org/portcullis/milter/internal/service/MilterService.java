@@ -102,7 +102,11 @@ public class MilterService {
             LOG.info("Removed {} spool files left by an earlier run in {}", leftovers, spool);
         }
         workers = Executors.newFixedThreadPool(Math.max(1, config.scan_threads()), named("portcullis-scan"));
-        timer = Executors.newSingleThreadScheduledExecutor(named("portcullis-scan-deadlines"));
+        java.util.concurrent.ScheduledThreadPoolExecutor deadlines = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
+                named("portcullis-scan-deadlines"));
+        // a scan that answers in time cancels its deadline: take it out of the queue then, not when it would have fired
+        deadlines.setRemoveOnCancelPolicy(true);
+        timer = deadlines;
         ScanRunner runner = new ScanRunner(workers, timer);
         VerdictPolicy policy = new VerdictPolicy(config.spam_tag_score(), config.spam_quarantine_score(), Set.of(config.fail_open()));
         MilterStats stats = new MilterStats();

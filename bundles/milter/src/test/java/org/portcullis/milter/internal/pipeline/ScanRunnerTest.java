@@ -57,6 +57,21 @@ class ScanRunnerTest {
     }
 
     @Test
+    void aScanAnsweredInTimeLeavesNoDeadlineWaiting() throws Exception {
+        java.util.concurrent.ScheduledThreadPoolExecutor deadlines = new java.util.concurrent.ScheduledThreadPoolExecutor(1);
+        deadlines.setRemoveOnCancelPolicy(true);
+        try {
+            ScanRunner quick = new ScanRunner(workers, deadlines);
+            for (int i = 0; i < 50; i++) {
+                quick.run(message, List.of(scanner("fast", Duration.ofMinutes(10), m -> ScanResult.clean()))).get(10, TimeUnit.SECONDS);
+            }
+            assertEquals(0, deadlines.getQueue().size(), "each answered scan cancelled its ten-minute deadline");
+        } finally {
+            deadlines.shutdownNow();
+        }
+    }
+
+    @Test
     void scannersRunAtTheSameTime() throws Exception {
         CountDownLatch bothStarted = new CountDownLatch(2);
         MessageScanFunction waitForTheOther = m -> {

@@ -103,8 +103,9 @@ public class ClamavScanner implements MessageScanner {
      * The whole message first (clamd's mail parser, its MIME-level signatures); then, decoded,
      * each attachment on its own, so MIME nesting costs no archive depth — clamd counts every
      * MIME level against {@code MaxRecursion}, and an archive nested deep enough inside a
-     * message passes a whole-message scan while the same file is found alone. A text part
-     * without a file name is scanned apart only when the whole message hit a limit. A limit hit
+     * message passes a whole-message scan while the same file is found alone. A message that
+     * is one text part is not split at all; a text part without a file name is scanned apart
+     * only when the whole message hit a limit. A limit hit
      * on the whole message is settled by the parts (each scanned from its own top); a limit hit
      * on a part is {@code limits.exceeded}.
      */
@@ -115,6 +116,9 @@ public class ClamavScanner implements MessageScanner {
             return whole;
         }
         boolean wholeHitLimit = whole instanceof ScanResult.Infected;
+        if (!wholeHitLimit && !mayHoldAttachments(message)) {
+            return whole; // a single text part: nothing to split out, no MIME parse
+        }
         String limitHit = null;
         for (Part part : message.parts()) {
             if (part.container() || !wholeHitLimit && !attachment(part)) {
@@ -139,6 +143,16 @@ public class ClamavScanner implements MessageScanner {
             case FAILED -> ScanResult.failed("clamd could not scan all of it: " + limitHit);
             case CLEAN -> ScanResult.clean();
         };
+    }
+
+    /** Whether the message is anything but a single text part (no Content-Type means text/plain). */
+    static boolean mayHoldAttachments(Message message) {
+        for (Message.Header h : message.headers()) {
+            if (h.name().equalsIgnoreCase("Content-Type")) {
+                return !h.value().strip().regionMatches(true, 0, "text/", 0, 5);
+            }
+        }
+        return false;
     }
 
     private static boolean isLimit(ScanResult.Infected i) {

@@ -96,6 +96,34 @@ class ClamavScannerTest extends ScannerContractTest<ClamavScanner> {
     }
 
     @Test
+    void aMessageOfOneTextPartIsNotSplit() throws Exception {
+        TestMessage text = TestMessage.builder().text("just words\r\n").build();
+        org.portcullis.scanner.Message unsplittable = new org.portcullis.scanner.Message() {
+            public org.portcullis.scanner.Envelope envelope() {
+                return text.envelope();
+            }
+
+            public java.util.List<Header> headers() {
+                return text.headers();
+            }
+
+            public java.util.List<org.portcullis.scanner.Part> parts() {
+                throw new AssertionError("a single text part needs no MIME parse");
+            }
+
+            public java.io.InputStream openRaw() {
+                return text.openRaw();
+            }
+
+            public long size() {
+                return text.size();
+            }
+        };
+        assertEquals(ScanResult.clean(), tcpScanner.scan(unsplittable));
+        assertTrue(ClamavScanner.mayHoldAttachments(TestMessage.builder().attachment("a.pdf", "application/pdf", new byte[10]).build()));
+    }
+
+    @Test
     void aPartClamdCannotScanToTheEndIsInfectedByDefaultOrWhatTheAdminChose() throws Exception {
         byte[] nested = ClamdProcess.eicar();
         for (int i = 0; i < 20; i++) { // twenty zips deep: past clamd's MaxRecursion (17) even alone
