@@ -50,14 +50,15 @@ for i in $(seq 120); do
     sleep 0.5
 done
 pid=$(portcullis_pid)
-jvm_cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$pid/stat"; }
+jvm_cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f %.2f\n", ($14 + $15) / hz, $15 / hz}' "/proc/$pid/stat"; }
 
 load --milter 127.0.0.1:21340 --size "$size" --count "$warmup" --concurrency 20 --expect-header clamav=clean >/dev/null
 jcmd "$pid" JFR.start name=av settings=profile filename="$work/av.jfr" >/dev/null
-c0=$(jvm_cpu)
+read -r c0 s0 < <(jvm_cpu)
 load --milter 127.0.0.1:21340 --size "$size" --count "$count" --concurrency 20 --expect-header clamav=clean
-c1=$(jvm_cpu)
+read -r c1 s1 < <(jvm_cpu)
 jcmd "$pid" JFR.stop name=av >/dev/null
-echo "JVM CPU: $(awk -v a="$c1" -v b="$c0" -v n="$count" 'BEGIN {printf "%.2f s, %.3f ms/msg", a - b, (a - b) * 1000 / n}')"
+echo "JVM CPU: $(awk -v a="$c1" -v b="$c0" -v sa="$s1" -v sb="$s0" -v n="$count" \
+    'BEGIN {printf "%.2f s, %.3f ms/msg (of it in the kernel %.3f ms/msg)", a - b, (a - b) * 1000 / n, (sa - sb) * 1000 / n}')"
 java -cp "$classpath" org.portcullis.bench.JfrTop "$work/av.jfr" "${TOP:-30}"
 [ -z "${KEEP_JFR:-}" ] || cp "$work/av.jfr" "$KEEP_JFR"

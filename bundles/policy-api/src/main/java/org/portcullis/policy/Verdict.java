@@ -2,7 +2,6 @@ package org.portcullis.policy;
 
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * What happens to a message (or, at RCPT, to one recipient), as the pipeline decides it. It says
@@ -118,9 +117,7 @@ public sealed interface Verdict {
 
     /** {@code text} as one line of printable ISO-8859-1, at most 200 characters: safe in a reply or a header. */
     static String oneLine(String text) {
-        String line = (text == null ? "" : text).replaceAll("[\\x00-\\x1f\\x7f]+", " ").replaceAll("[^\\x20-\\xff]", "?")
-                .replaceAll(" {2,}", " ").strip();
-        return line.length() > 200 ? line.substring(0, 197) + "..." : line;
+        return Lines.oneLine(text);
     }
 
     /**
@@ -129,7 +126,7 @@ public sealed interface Verdict {
      */
     private static String smtpReply(String reply, char klass) {
         String r = oneLine(reply);
-        if (!Pattern.matches(klass + "\\d\\d " + klass + "\\.\\d{1,3}\\.\\d{1,3} .+", r)) {
+        if (!(klass == '4' ? Lines.REPLY4 : Lines.REPLY5).matcher(r).matches()) {
             throw new IllegalArgumentException("not a " + klass + "xx SMTP reply with an enhanced status code: '" + r + "'");
         }
         return r;

@@ -30,4 +30,30 @@ class VerdictTest {
         assertEquals("a b", new Verdict.Quarantine(List.of(), "a\tb").reason());
         assertEquals("tempfail", Verdict.Kind.TEMPFAIL.id());
     }
+
+    /** What oneLine has always meant, written as the regular expressions it was first written with: the oracle. */
+    private static String byRegex(String text) {
+        String line = (text == null ? "" : text).replaceAll("[\\x00-\\x1f\\x7f]+", " ").replaceAll("[^\\x20-\\xff]", "?")
+                .replaceAll(" {2,}", " ").strip();
+        return line.length() > 200 ? line.substring(0, 197) + "..." : line;
+    }
+
+    @Test
+    void oneLineIsOneSafeLineAndAgreesWithItsRegexDefinition() {
+        assertEquals("a b ? c", Verdict.oneLine("  a\r\n\tb  \u2603\u0000 c \u007f"));
+        assertEquals("emoji ? once", Verdict.oneLine("emoji \uD83D\uDE00 once"), "a code point outside the BMP is one ?");
+        assertEquals("caf\u00e9", Verdict.oneLine("caf\u00e9"), "ISO-8859-1 stays");
+        assertEquals("", Verdict.oneLine(null));
+        String same = "250 2.0.0 nothing to change";
+        assertTrue(same == Verdict.oneLine(same), "a clean line is returned as it is, not copied");
+        java.util.Random random = new java.util.Random(42);
+        char[] alphabet = {' ', ' ', '\t', '\r', '\n', '\u0000', '\u007f', 'a', 'Z', '\u00e9', '\u00ff', '\u0100', '\u2603', '\uD83D', '\uDE00', '"'};
+        for (int run = 0; run < 5000; run++) {
+            StringBuilder b = new StringBuilder();
+            for (int i = random.nextInt(300); i > 0; i--) {
+                b.append(alphabet[random.nextInt(alphabet.length)]);
+            }
+            assertEquals(byRegex(b.toString()), Verdict.oneLine(b.toString()), () -> "for " + b.toString().chars().boxed().toList());
+        }
+    }
 }

@@ -52,6 +52,8 @@ public class TrackingService implements Tracking, MessageListener {
     private TrackingStore store;
     private BlockingQueue<MessageRecord> queue;
     private int batchSize;
+    /** How long a batch may wait for more records before it is written. */
+    static final long LINGER_MILLIS = 100;
     private Duration retention;
     private Thread writer;
     private volatile boolean running;
@@ -105,6 +107,10 @@ public class TrackingService implements Tracking, MessageListener {
                 MessageRecord first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first != null) {
                     batch.add(first);
+                    if (queue.size() < batchSize - 1) {
+                        // let a batch gather: one transaction per 100 ms at most, not one per message when mail trickles in
+                        Thread.sleep(LINGER_MILLIS);
+                    }
                     queue.drainTo(batch, batchSize - 1);
                     store.insert(batch);
                 }

@@ -56,6 +56,30 @@ class TrackingServiceTest {
     }
 
     @Test
+    void everyCharacterASenderCanSendComesBackAsItWent() throws Exception {
+        String odd = "tab\there\\back\"quote\" {brace},comma \u00e9\u2603 \r\nnewline NULL";
+        MessageRecord r = new MessageRecord(Instant.parse("2026-12-01T10:11:12.345678Z"), "Q1", "end", odd, "192.0.2.7", "\"odd\\\"@x.example",
+                List.of("a,b@corp.example", "{c}@corp.example", "NULL@corp.example", ""), 1, "<" + odd + ">", odd,
+                List.of("clamav:infected(\"X\\Y\"):3ms", ""), "", odd, Verdict.Kind.REJECT, odd, 5);
+        service.message(r);
+        MessageRecord back = awaitAll(1).get(0);
+        assertEquals(r.time(), back.time());
+        assertEquals(odd, back.clientName());
+        assertEquals("\"odd\\\"@x.example", back.sender());
+        assertEquals(List.of("a,b@corp.example", "{c}@corp.example", "null@corp.example", ""), back.recipients());
+        assertEquals(odd, back.messageId());
+        assertEquals(List.of("clamav:infected(\"X\\Y\"):3ms", ""), back.scanners());
+        assertEquals(odd, back.reply());
+        assertEquals(odd, back.error());
+        assertEquals(1, store.search(new Query(null, null, null, "{c}@corp.example", null, null, null, 10, null, null)).size(),
+                "found by a recipient with braces");
+        MessageRecord nul = new MessageRecord(Instant.now(), "Q2", "end", "a\u0000b", "", "s@x.example", List.of("t@x.example"), 1, "", "",
+                List.of(), "", "", Verdict.Kind.DELIVER, "accept", 1);
+        service.message(nul);
+        assertEquals("a?b", awaitAll(2).get(0).clientName(), "a NUL, which PostgreSQL text cannot hold, is stored as ?");
+    }
+
+    @Test
     void recordsGoInOffTheMailPathAndComeBackByEveryFilter() throws Exception {
         Instant now = Instant.now();
         service.message(record(now.minusSeconds(30), "AAA1", "alice@partner.example", List.of("Bob@Example.com"), "<m1@partner.example>",

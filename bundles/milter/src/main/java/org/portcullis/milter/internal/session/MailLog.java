@@ -3,7 +3,6 @@ package org.portcullis.milter.internal.session;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 import org.portcullis.policy.MessageRecord;
 import org.portcullis.policy.Verdict;
@@ -26,7 +25,6 @@ public final class MailLog {
 
     public static final String LOGGER = "portcullis.mail";
     private static final Logger LOG = LoggerFactory.getLogger(LOGGER);
-    private static final Pattern BARE = Pattern.compile("[^\\s\"\\\\]+");
 
     /** The distribution's sink: the mail logger. */
     public static final Consumer<MessageRecord> SLF4J = r -> LOG.info(line(r));
@@ -75,6 +73,17 @@ public final class MailLog {
             return;
         }
         String v = Verdict.oneLine(value);
-        kv.add(key + "=" + (BARE.matcher(v).matches() ? v : "\"" + v.replace("\\", "\\\\").replace("\"", "\\\"") + "\""));
+        kv.add(key + "=" + (bare(v) ? v : "\"" + v.replace("\\", "\\\\").replace("\"", "\\\"") + "\""));
+    }
+
+    /** Whether {@code v} needs no quotes: no white space, quote or backslash (a plain loop: this runs for every field of every message). */
+    static boolean bare(String v) {
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c == '"' || c == '\\' || Character.isWhitespace(c) || Character.isSpaceChar(c)) {
+                return false;
+            }
+        }
+        return !v.isEmpty();
     }
 }
