@@ -3,8 +3,10 @@
 # clamav-milter, with rspamd 3.4 in milter mode (its antivirus module only, whole message to
 # clamd), and with Portcullis and its ClamAV scanner. Every milter asks the same clamd (MaxThreads
 # 4, an offline signature database written here: two EICAR signatures, the string assembled from
-# two halves; freshclam never runs). One SMTP session per message (smtp-source). Loads: 4 KiB x
-# 2000 on 20 sessions, 1 MiB x 200 on 10; RUNS rounds (default 3), the variants interleaved within
+# two halves; freshclam never runs). One SMTP session per message. Loads: 4 KiB x 2000 on 20
+# sessions and 1 MiB x 200 on 10 (smtp-source's plain bodies); 100 KiB x 2000 on 20 of MIME mail
+# with a binary attachment, every 10th also with EICAR attached (SmtpLoad; each milter must
+# refuse exactly those); RUNS rounds (default 3), the variants interleaved within
 # each round. Prints per load and variant the median msg/s and the median CPU seconds the milter
 # process (with its children) used per run.
 # Needs root, the build (mvn install -DskipTests), and the Debian packages it installs when missing.
@@ -142,12 +144,34 @@ db_seconds() {
     if [ -n "$pm" ]; then cpu_seconds "$pm"; else echo 0; fi
 }
 
+# The mixed load: SmtpLoad's MIME messages with a binary attachment, every 10th with EICAR too.
+# Every variant must refuse exactly the infected ones (the no-milter run delivers all); prints seconds.
+run_mixed() {
+    local milter=$1 size=$2 count=$3 sessions=$4
+    local before; before=$(sunk); before=${before:-0}
+    local t0; t0=$(date +%s.%N)
+    local out; out=$(java -cp "$classpath" org.portcullis.bench.SmtpLoad --server 127.0.0.1:22525 --size "$size" --count "$count" \
+        --sessions "$sessions" --infected-every 10)
+    local accepted refused; accepted=$(awk '{print $2}' <<< "$out"); refused=$(awk '{print $4}' <<< "$out")
+    local want=$((count / 10)); [ "$milter" != none ] || want=0
+    if [ "$refused" -ne "$want" ] || [ "$accepted" -ne $((count - want)) ]; then
+        echo "milter '$milter' on the mixed load: $out (expected $want refused)" >&2; return 1
+    fi
+    while :; do
+        local now; now=$(sunk); now=${now:-0}
+        if [ $((now - before)) -ge "$accepted" ] && [ "$(queued)" -eq 0 ]; then break; fi
+        sleep 0.02
+    done
+    awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN {print a - b}'
+}
+
 # one timed run with the CPU of $2 (a pid, or none): prints "seconds cpu db-cpu"
 timed_run() {
     local milter=$1 pid=$2 size=$3 count=$4 sessions=$5 c0=0 c1=0 d0=0 d1=0
     [ "$pid" = none ] || c0=$(cpu_seconds "$pid")
     [ "$milter" != portcullis ] || d0=$(db_seconds)
-    local t; t=$(run_once "$milter" "$size" "$count" "$sessions")
+    local t
+    if [ "$MIXED" = yes ]; then t=$(run_mixed "$milter" "$size" "$count" "$sessions"); else t=$(run_once "$milter" "$size" "$count" "$sessions"); fi
     [ "$pid" = none ] || c1=$(cpu_seconds "$pid")
     [ "$milter" != portcullis ] || d1=$(db_seconds)
     echo "$t $(awk -v a="$c1" -v b="$c0" 'BEGIN {printf "%.2f", a - b}') $(awk -v a="$d1" -v b="$d0" 'BEGIN {printf "%.2f", a - b}')"
@@ -164,8 +188,11 @@ for v in clamav-milter rspamd portcullis; do
 done
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; clamd MaxThreads 4; runs $runs"
-for spec in "4096 2000 20" "1048576 200 10"; do
-    read -r size count sessions <<< "$spec"
+# LOADS picks some: "size count sessions plain|mixed", several separated by ';'
+IFS=';' read -r -a loads <<< "${LOADS:-4096 2000 20 plain;1048576 200 10 plain;102400 2000 20 mixed}"
+for spec in "${loads[@]}"; do
+    read -r size count sessions kind <<< "$spec"
+    MIXED=$([ "$kind" = mixed ] && echo yes || echo no)
     declare -A secs=() cpus=() dbs=()
     for _ in $(seq "$runs"); do
         for v in "${variants[@]}"; do
@@ -180,8 +207,8 @@ for spec in "4096 2000 20" "1048576 200 10"; do
         ms=$(printf '%s\n' ${secs[$v]} | median)
         mc=$(printf '%s\n' ${cpus[$v]} | median)
         md=$(printf '%s\n' ${dbs[$v]} | median)
-        printf '%-14s size=%-8s count=%-5s sessions=%-3s median %6.2f s  %7.1f msg/s  milter CPU %5.2f s/run (%.2f ms/msg)%s  runs:%s\n' \
-            "$v" "$size" "$count" "$sessions" "$ms" "$(awk -v c="$count" -v t="$ms" 'BEGIN {print c / t}')" "$mc" \
+        printf '%-14s %-5s size=%-8s count=%-5s sessions=%-3s median %6.2f s  %7.1f msg/s  milter CPU %5.2f s/run (%.2f ms/msg)%s  runs:%s\n' \
+            "$v" "$kind" "$size" "$count" "$sessions" "$ms" "$(awk -v c="$count" -v t="$ms" 'BEGIN {print c / t}')" "$mc" \
             "$(awk -v c="$count" -v t="$mc" 'BEGIN {print t * 1000 / c}')" \
             "$([ "$v" = portcullis ] && awk -v c="$count" -v t="$md" 'BEGIN {printf ", + its PostgreSQL %.2f s (%.2f ms/msg)", t, t * 1000 / c}')" \
             "${secs[$v]}"

@@ -4,7 +4,7 @@
 #   - the C libmilter no-op milter (bench/noop-milter.c), and the same adding one header (-H).
 # Loads: 4 KiB x 2000 msgs / 20 conns, 1 MiB x 200 / 10, 25 MiB x 10 / 2; a new milter
 # connection per message (as Postfix per SMTP session) and, for Portcullis, reused connections.
-# Each load runs RUNS times (default 3) per milter, interleaved, and the median run is reported,
+# (LOADS picks some of them). Each load runs RUNS times (default 3) per milter, interleaved, and the median run is reported,
 # with every run's msg/s.
 # Everything stays on 127.0.0.1. Needs: the build (mvn install -DskipTests), gcc, libmilter-dev.
 set -euo pipefail
@@ -12,6 +12,8 @@ source "$(dirname "$0")/lib.sh"
 build_noop
 
 runs=${RUNS:-3}
+# LOADS="4096 2000 20" runs only that load ("size count connections", several separated by ';')
+IFS=';' read -r -a LOADS <<< "${LOADS:-4096 2000 20;1048576 200 10;26214400 10 2}"
 "$work/noop-milter" -p 21341 & pids+=($!)
 "$work/noop-milter" -p 21342 -H & pids+=($!)
 start_portcullis
@@ -25,7 +27,7 @@ load --milter 127.0.0.1:21340 --size 26214400 --count 40 --concurrency 2 >/dev/n
 
 # one load at a time; within it one warm-up run each, then the milters' runs alternate in one
 # load-generator JVM (A B C A B C ...), so drift on the machine hits them alike
-for spec in "4096 2000 20" "1048576 200 10" "26214400 10 2"; do
+for spec in "${LOADS[@]}"; do
     read -r size count conns <<< "$spec"
     common=(--runs "$runs" --warmups 1 --size "$size" --count "$count" --concurrency "$conns")
     load "${common[@]}" --milter portcullis=127.0.0.1:21340 --milter libmilter-noop=127.0.0.1:21341 \

@@ -12,6 +12,8 @@ need_packages clamav-daemon
 count=${COUNT:-20000}
 warmup=${WARMUP:-30000}
 size=${SIZE:-4096}
+# ATTACHMENT=yes: MIME mail with a binary attachment (base64) instead of a plain body
+mime=(); [ "${ATTACHMENT:-}" != yes ] || mime=(--attachment)
 
 cl="$work/clamd"
 mkdir -p "$cl/db" "$cl/tmp"
@@ -52,10 +54,10 @@ done
 pid=$(portcullis_pid)
 jvm_cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f %.2f\n", ($14 + $15) / hz, $15 / hz}' "/proc/$pid/stat"; }
 
-load --milter 127.0.0.1:21340 --size "$size" --count "$warmup" --concurrency 20 --expect-header clamav=clean >/dev/null
+load --milter 127.0.0.1:21340 --size "$size" --count "$warmup" --concurrency 20 --expect-header clamav=clean "${mime[@]}" >/dev/null
 jcmd "$pid" JFR.start name=av settings=profile filename="$work/av.jfr" >/dev/null
 read -r c0 s0 < <(jvm_cpu)
-load --milter 127.0.0.1:21340 --size "$size" --count "$count" --concurrency 20 --expect-header clamav=clean
+load --milter 127.0.0.1:21340 --size "$size" --count "$count" --concurrency 20 --expect-header clamav=clean "${mime[@]}"
 read -r c1 s1 < <(jvm_cpu)
 jcmd "$pid" JFR.stop name=av >/dev/null
 echo "JVM CPU: $(awk -v a="$c1" -v b="$c0" -v sa="$s1" -v sb="$s0" -v n="$count" \

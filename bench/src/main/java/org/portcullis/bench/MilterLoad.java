@@ -42,13 +42,17 @@ public final class MilterLoad {
     private final String expectHeader;
     private final byte[] body;
 
-    private MilterLoad(String host, int port, int size, boolean reuse, String expectHeader) {
+    /** With {@code --attachment}: the message is MIME, a text part and a random binary attachment in base64. */
+    private final boolean attachment;
+
+    private MilterLoad(String host, int port, int size, boolean reuse, String expectHeader, boolean attachment) {
+        this.attachment = attachment;
         this.host = host;
         this.port = port;
         this.size = size;
         this.reuse = reuse;
         this.expectHeader = expectHeader;
-        this.body = body(size);
+        this.body = attachment ? mime(size) : body(size);
     }
 
     public static void main(String[] args) throws Exception {
@@ -58,6 +62,7 @@ public final class MilterLoad {
         int concurrency = 20;
         boolean reuse = false;
         String expectHeader = null;
+        boolean attachment = false;
         String label = "";
         int runs = 1;
         int warmups = 0;
@@ -69,12 +74,13 @@ public final class MilterLoad {
                 case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
                 case "--reuse" -> reuse = true;
                 case "--expect-header" -> expectHeader = args[++i];
+                case "--attachment" -> attachment = true;
                 case "--label" -> label = args[++i];
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--warmups" -> warmups = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
                         + " (use --milter [label=]host:port (repeatable) --size N --count N --concurrency N [--reuse] [--runs N]"
-                        + " [--warmups N] [--label text] [--expect-header text])");
+                        + " [--warmups N] [--label text] [--expect-header text] [--attachment])");
             }
         }
         if (milters.isEmpty()) {
@@ -89,7 +95,7 @@ public final class MilterLoad {
             labels.add(eq < 0 ? label : m.substring(0, eq));
             int colon = address.lastIndexOf(':');
             loads.add(new MilterLoad(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)), size, reuse,
-                    expectHeader));
+                    expectHeader, attachment));
         }
         for (int w = 0; w < warmups; w++) {
             for (MilterLoad load : loads) {
@@ -135,7 +141,7 @@ public final class MilterLoad {
                         if (c == null) {
                             c = new Connection(host, port);
                         }
-                        latencies[i] = c.message(body, expectHeader);
+                        latencies[i] = c.message(body, expectHeader, attachment);
                         if (!reuse) {
                             c.close();
                             c = null;
@@ -171,6 +177,17 @@ public final class MilterLoad {
             return 0;
         }
         return sorted[Math.max(0, (int) Math.ceil(p / 100.0 * sorted.length) - 1)] / 1e6;
+    }
+
+    static final String BOUNDARY = "=_load_boundary";
+
+    private static byte[] mime(int size) {
+        byte[] payload = new byte[size * 3 / 4];
+        new java.util.Random(7).nextBytes(payload);
+        String b64 = java.util.Base64.getMimeEncoder(76, "\r\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(payload);
+        return ("--" + BOUNDARY + "\r\nContent-Type: text/plain\r\n\r\nThe report is attached.\r\n--" + BOUNDARY
+                + "\r\nContent-Type: application/octet-stream; name=\"report.bin\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64
+                + "\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 
     private static byte[] body(int size) {
@@ -209,7 +226,7 @@ public final class MilterLoad {
         }
 
         /** Sends one message; returns nanoseconds from MAIL to the final reply. */
-        long message(byte[] body, String expectHeader) throws IOException {
+        long message(byte[] body, String expectHeader, boolean mime) throws IOException {
             long t0 = System.nanoTime();
             step('M', 0x4000, cstr("<sender@example.com>"));
             step('R', 0x8000, cstr("<rcpt@example.net>"));
@@ -217,6 +234,10 @@ public final class MilterLoad {
             step('L', 0x80, cstr("From"), cstr("sender@example.com"));
             step('L', 0x80, cstr("To"), cstr("rcpt@example.net"));
             step('L', 0x80, cstr("Subject"), cstr("load test"));
+            if (mime) {
+                step('L', 0x80, cstr("MIME-Version"), cstr("1.0"));
+                step('L', 0x80, cstr("Content-Type"), cstr("multipart/mixed; boundary=\"" + BOUNDARY + "\""));
+            }
             step('N', 0x40000);
             for (int at = 0; at < body.length; at += CHUNK) {
                 step('B', 0x80000, Arrays.copyOfRange(body, at, Math.min(body.length, at + CHUNK)));

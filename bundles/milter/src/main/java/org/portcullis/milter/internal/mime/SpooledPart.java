@@ -7,15 +7,17 @@ import java.util.Optional;
 import org.portcullis.milter.internal.spool.MessageSpool;
 import org.portcullis.scanner.Part;
 
-/** A part whose decoded content waits in its own spool (memory, or a private file when large). */
+/** A part whose decoded content waits in its own spool (memory, or a private file when large); its real type is detected when first asked. */
 public final class SpooledPart implements Part, AutoCloseable {
 
     private final String path;
     private final String declaredType;
-    private final String detectedType;
+    /** Tika's answer, worked out on the first call (null until then): most scanners never ask, and it is costly. */
+    private volatile String detectedType;
     private final Optional<String> filename;
     private final MessageSpool content;
 
+    /** @param detectedType the type if known already (containers), else {@code null} to detect it when asked */
     SpooledPart(String path, String declaredType, String detectedType, Optional<String> filename, MessageSpool content) {
         this.path = path;
         this.declaredType = declaredType;
@@ -36,7 +38,16 @@ public final class SpooledPart implements Part, AutoCloseable {
 
     @Override
     public String detectedType() {
-        return detectedType;
+        String t = detectedType;
+        if (t == null) {
+            try (InputStream in = open()) {
+                t = MimeParts.detect(in);
+            } catch (IOException | RuntimeException e) {
+                t = "application/octet-stream"; // unreadable content claims nothing
+            }
+            detectedType = t;
+        }
+        return t;
     }
 
     @Override

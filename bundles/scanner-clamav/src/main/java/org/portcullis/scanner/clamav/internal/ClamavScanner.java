@@ -101,7 +101,7 @@ public class ClamavScanner implements MessageScanner {
 
     /**
      * The whole message first (clamd's mail parser, its MIME-level signatures); then, decoded,
-     * each attachment on its own, so MIME nesting costs no archive depth — clamd counts every
+     * each archive attachment on its own, so MIME nesting costs no archive depth — clamd counts every
      * MIME level against {@code MaxRecursion}, and an archive nested deep enough inside a
      * message passes a whole-message scan while the same file is found alone. A message that
      * is one text part is not split at all; a text part without a file name is scanned apart
@@ -159,9 +159,50 @@ public class ClamavScanner implements MessageScanner {
         return i.threat().startsWith(LIMITS);
     }
 
-    /** A part worth a scan of its own: one with a file name, or of a type that is not text. */
-    private static boolean attachment(Part part) {
-        return part.filename().isPresent() || !part.declaredType().startsWith("text/") || !part.detectedType().startsWith("text/");
+    private static final java.util.regex.Pattern ARCHIVE_TYPE = java.util.regex.Pattern.compile(
+            ".*(zip|compress|tar|rar|7z|bzip|xz|lzma|lzh|lha|arj|cab|archive|ooxml|opendocument|iso9660|zstd|cpio|rpm|debian|java-archive).*");
+    private static final java.util.regex.Pattern ARCHIVE_NAME = java.util.regex.Pattern.compile(
+            "(?i).*\\.(zip|gz|tgz|tar|7z|rar|bz2|tbz2?|xz|txz|lzma|lz|lzh|lha|arj|cab|jar|war|apk|iso|img|z|zst|cpio|rpm|deb|"
+                    + "docx|docm|xlsx|xlsm|pptx|pptm|odt|ods|odp)");
+
+    /**
+     * A part worth a scan of its own: an archive (by the type the sender declared, the file
+     * name, or its first bytes), where each MIME level above it would cost clamd one of
+     * its archive levels. Any other attachment gains nothing from a second scan: clamd reads it
+     * fully inside the message.
+     */
+    static boolean attachment(Part part) {
+        return ARCHIVE_TYPE.matcher(part.declaredType()).matches() || part.filename().map(n -> ARCHIVE_NAME.matcher(n).matches()).orElse(false)
+                || archiveMagic(part);
+    }
+
+    /**
+     * Whether the part's first bytes are those of an archive (zip and the formats built on it,
+     * gzip, bzip2, xz, 7z, rar, cab, tar): a disguised archive is caught without asking for the
+     * part's full type detection, which costs more than the scan it would decide.
+     */
+    static boolean archiveMagic(Part part) {
+        byte[] head;
+        try (java.io.InputStream in = part.open()) {
+            head = in.readNBytes(262);
+        } catch (IOException e) {
+            return true; // unreadable here: let clamd say
+        }
+        return starts(head, 0, 'P', 'K', 3, 4) || starts(head, 0, 0x1f, 0x8b) || starts(head, 0, 'B', 'Z', 'h')
+                || starts(head, 0, 0xfd, '7', 'z', 'X', 'Z') || starts(head, 0, '7', 'z', 0xbc, 0xaf, 0x27, 0x1c)
+                || starts(head, 0, 'R', 'a', 'r', '!') || starts(head, 0, 'M', 'S', 'C', 'F') || starts(head, 257, 'u', 's', 't', 'a', 'r');
+    }
+
+    private static boolean starts(byte[] b, int at, int... magic) {
+        if (b.length < at + magic.length) {
+            return false;
+        }
+        for (int i = 0; i < magic.length; i++) {
+            if ((b[at + i] & 0xff) != magic[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether clamd answers; for health reports. */

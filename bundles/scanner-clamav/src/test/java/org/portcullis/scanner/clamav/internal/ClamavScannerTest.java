@@ -120,7 +120,17 @@ class ClamavScannerTest extends ScannerContractTest<ClamavScanner> {
             }
         };
         assertEquals(ScanResult.clean(), tcpScanner.scan(unsplittable));
-        assertTrue(ClamavScanner.mayHoldAttachments(TestMessage.builder().attachment("a.pdf", "application/pdf", new byte[10]).build()));
+        TestMessage pdf = TestMessage.builder().attachment("a.pdf", "application/pdf", new byte[10]).build();
+        assertTrue(ClamavScanner.mayHoldAttachments(pdf));
+        assertFalse(ClamavScanner.attachment(pdf.parts().get(2)), "a PDF is read whole inside the message: no second scan");
+        TestMessage tgz = TestMessage.builder().attachment("logs.tgz", "application/octet-stream", "application/octet-stream", new byte[10]).build();
+        assertTrue(ClamavScanner.attachment(tgz.parts().get(2)), "an archive by its name");
+        byte[] pk = {'P', 'K', 3, 4, 20, 0, 0, 0};
+        TestMessage zip = TestMessage.builder().attachment("report.pdf", "application/pdf", "application/zip", pk).build();
+        assertTrue(ClamavScanner.attachment(zip.parts().get(2)), "a disguised archive by its first bytes");
+        byte[] tar = new byte[600];
+        System.arraycopy("ustar".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, tar, 257, 5);
+        assertTrue(ClamavScanner.attachment(TestMessage.builder().attachment("x.dat", "application/octet-stream", tar).build().parts().get(2)));
     }
 
     @Test
