@@ -16,27 +16,7 @@ need_packages clamav-daemon clamav-milter rspamd
 runs=${RUNS:-3}
 
 # clamd, offline
-cl="$work/clamd"
-mkdir -p "$cl/db" "$cl/tmp"
-eicar=$(printf '%s%s' 'X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR' '-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*')
-printf '%s:%s:Bench.EICAR-MD5\n' "$(printf '%s' "$eicar" | md5sum | cut -d' ' -f1)" "${#eicar}" > "$cl/db/bench.hdb"
-printf 'Bench.EICAR-Body:0:*:%s\n' "$(printf '%s' "$eicar" | od -An -tx1 | tr -d ' \n')" > "$cl/db/bench.ndb"
-cat > "$cl/clamd.conf" <<CF
-Foreground yes
-DatabaseDirectory $cl/db
-OfficialDatabaseOnly no
-Bytecode no
-TCPSocket 23310
-TCPAddr 127.0.0.1
-PidFile $cl/clamd.pid
-LogFile $cl/clamd.log
-TemporaryDirectory $cl/tmp
-SelfCheck 0
-MaxThreads 4
-StreamMaxLength 30M
-CF
-/usr/sbin/clamd --config-file="$cl/clamd.conf" > "$cl/out" 2>&1 & pids+=($!)
-wait_port 23310
+start_bench_clamd
 
 # clamav-milter: reject infected, defer on failure, its verdict header
 cm="$work/clamav-milter"
@@ -104,23 +84,7 @@ rs_pid=$!
 wait_port 21344
 
 # Portcullis with its ClamAV scanner on the same clamd
-start_portcullis
-printf 'address = 127.0.0.1:23310\ntimeout.seconds = 60\nstream.max.bytes = 31457280\nmax.connections = 4\n' \
-    > "$home/etc/org.portcullis.scanner.clamav.cfg"
-cp=$(mktemp)
-(cd "$bench_root" && mvn -q -o dependency:build-classpath -pl bench -Dmdep.outputFile="$cp" >/dev/null)
-classpath="$bench_root/bench/target/classes:$(cat "$cp")"
-rm -f "$cp"
-password=$(cat "$home/data/portcullis/initial-admin-password")
-shell() { java -cp "$classpath" org.portcullis.bench.ShellCommand 28101 admin "$password" "$1" 2>/dev/null; }
-wait_port 28101
-shell "feature:install portcullis-scanner-clamav"
-for i in $(seq 120); do
-    shell "milter:scanners" | grep -q "^clamav" && break
-    [ "$i" -lt 120 ] || { echo "the ClamAV scanner never came up" >&2; exit 1; }
-    sleep 0.5
-done
-pc_pid=$(portcullis_pid)
+start_portcullis_clamav
 
 start_bench_postfix
 
@@ -187,6 +151,8 @@ for v in clamav-milter rspamd portcullis; do
     run_once "warmup-$v" 4096 300 20 >/dev/null
 done
 
+# PROFILE_JFR=file: a JDK Flight Recorder recording of Portcullis over the measured rounds, and its hottest methods
+[ -z "${PROFILE_JFR:-}" ] || jcmd "$pc_pid" JFR.start name=peers settings=profile filename="$PROFILE_JFR" >/dev/null
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; clamd MaxThreads 4; runs $runs"
 # LOADS picks some: "size count sessions plain|mixed", several separated by ';'
 IFS=';' read -r -a loads <<< "${LOADS:-4096 2000 20 plain;1048576 200 10 plain;102400 2000 20 mixed}"
@@ -215,3 +181,7 @@ for spec in "${loads[@]}"; do
     done
     unset secs cpus dbs
 done
+if [ -n "${PROFILE_JFR:-}" ]; then
+    jcmd "$pc_pid" JFR.stop name=peers >/dev/null
+    java -cp "$classpath" org.portcullis.bench.JfrTop "$PROFILE_JFR" "${TOP:-40}"
+fi

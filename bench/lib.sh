@@ -175,3 +175,41 @@ configure_milter() {  # milter address or empty
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
+# clamd on 127.0.0.1:23310, offline: MaxThreads 4, a signature database written here (two EICAR
+# signatures, the string assembled from two halves); freshclam never runs.
+start_bench_clamd() {
+    need_packages clamav-daemon
+    local cl="$work/clamd"
+    mkdir -p "$cl/db" "$cl/tmp"
+    local eicar; eicar=$(printf '%s%s' 'X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR' '-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*')
+    printf '%s:%s:Bench.EICAR-MD5\n' "$(printf '%s' "$eicar" | md5sum | cut -d' ' -f1)" "${#eicar}" > "$cl/db/bench.hdb"
+    printf 'Bench.EICAR-Body:0:*:%s\n' "$(printf '%s' "$eicar" | od -An -tx1 | tr -d ' \n')" > "$cl/db/bench.ndb"
+    printf '%s\n' "Foreground yes" "DatabaseDirectory $cl/db" "OfficialDatabaseOnly no" "Bytecode no" "TCPSocket 23310" \
+        "TCPAddr 127.0.0.1" "PidFile $cl/clamd.pid" "LogFile $cl/clamd.log" "TemporaryDirectory $cl/tmp" "SelfCheck 0" \
+        "MaxThreads 4" "StreamMaxLength 30M" > "$cl/clamd.conf"
+    /usr/sbin/clamd --config-file="$cl/clamd.conf" > "$cl/out" 2>&1 & pids+=($!)
+    wait_port 23310
+}
+
+# The distribution (start_portcullis) with its ClamAV scanner on that clamd, up and answering;
+# sets classpath (the bench classes and their dependencies), shell (a command over SSH) and pc_pid.
+start_portcullis_clamav() {
+    start_portcullis
+    printf 'address = 127.0.0.1:23310\ntimeout.seconds = 60\nstream.max.bytes = 31457280\nmax.connections = 4\n' \
+        > "$home/etc/org.portcullis.scanner.clamav.cfg"
+    local cp; cp=$(mktemp)
+    (cd "$bench_root" && mvn -q -o dependency:build-classpath -pl bench -Dmdep.outputFile="$cp" >/dev/null)
+    classpath="$bench_root/bench/target/classes:$(cat "$cp")"
+    rm -f "$cp"
+    password=$(cat "$home/data/portcullis/initial-admin-password")
+    shell() { java -cp "$classpath" org.portcullis.bench.ShellCommand 28101 admin "$password" "$1" 2>/dev/null; }
+    wait_port 28101
+    shell "feature:install portcullis-scanner-clamav"
+    local i
+    for i in $(seq 120); do
+        shell "milter:scanners" | grep -q "^clamav" && break
+        [ "$i" -lt 120 ] || { echo "the ClamAV scanner never came up" >&2; exit 1; }
+        sleep 0.5
+    done
+    pc_pid=$(portcullis_pid)
+}

@@ -8,50 +8,15 @@
 # Needs root, the build (mvn install -DskipTests) and clamav-daemon.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-need_packages clamav-daemon
 count=${COUNT:-20000}
 warmup=${WARMUP:-30000}
 size=${SIZE:-4096}
 # ATTACHMENT=yes: MIME mail with a binary attachment (base64) instead of a plain body
 mime=(); [ "${ATTACHMENT:-}" != yes ] || mime=(--attachment)
 
-cl="$work/clamd"
-mkdir -p "$cl/db" "$cl/tmp"
-eicar=$(printf '%s%s' 'X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR' '-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*')
-printf '%s:%s:Bench.EICAR-MD5\n' "$(printf '%s' "$eicar" | md5sum | cut -d' ' -f1)" "${#eicar}" > "$cl/db/bench.hdb"
-cat > "$cl/clamd.conf" <<CF
-Foreground yes
-DatabaseDirectory $cl/db
-OfficialDatabaseOnly no
-Bytecode no
-TCPSocket 23310
-TCPAddr 127.0.0.1
-PidFile $cl/clamd.pid
-LogFile $cl/clamd.log
-TemporaryDirectory $cl/tmp
-SelfCheck 0
-MaxThreads 4
-StreamMaxLength 30M
-CF
-/usr/sbin/clamd --config-file="$cl/clamd.conf" > "$cl/out" 2>&1 & pids+=($!)
-wait_port 23310
-
-start_portcullis
-printf 'address = 127.0.0.1:23310\nmax.connections = 4\n' > "$home/etc/org.portcullis.scanner.clamav.cfg"
-cp=$(mktemp)
-(cd "$bench_root" && mvn -q -o dependency:build-classpath -pl bench -Dmdep.outputFile="$cp" >/dev/null)
-classpath="$bench_root/bench/target/classes:$(cat "$cp")"
-rm -f "$cp"
-password=$(cat "$home/data/portcullis/initial-admin-password")
-shell() { java -cp "$classpath" org.portcullis.bench.ShellCommand 28101 admin "$password" "$1" 2>/dev/null; }
-wait_port 28101
-shell "feature:install portcullis-scanner-clamav"
-for i in $(seq 120); do
-    shell "milter:scanners" | grep -q "^clamav" && break
-    [ "$i" -lt 120 ] || { echo "the ClamAV scanner never came up" >&2; exit 1; }
-    sleep 0.5
-done
-pid=$(portcullis_pid)
+start_bench_clamd
+start_portcullis_clamav
+pid=$pc_pid
 jvm_cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f %.2f\n", ($14 + $15) / hz, $15 / hz}' "/proc/$pid/stat"; }
 
 load --milter 127.0.0.1:21340 --size "$size" --count "$warmup" --concurrency 20 --expect-header clamav=clean "${mime[@]}" >/dev/null
