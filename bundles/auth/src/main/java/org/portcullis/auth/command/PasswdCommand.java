@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Optional;
 
 import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -16,6 +17,7 @@ import org.portcullis.auth.Right;
 @Service
 public class PasswdCommand extends AccountCommand {
 
+    @Completion(AccountNameCompleter.class)
     @Argument(index = 0, name = "name", description = "The account (default: your own)", required = false)
     String name;
 

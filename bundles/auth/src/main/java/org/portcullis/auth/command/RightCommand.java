@@ -9,6 +9,7 @@ import org.portcullis.auth.Right;
 /** {@code auth:grant} and {@code auth:revoke}: a subject and a right. */
 abstract class RightCommand extends AccountCommand {
 
+    @Completion(AccountNameCompleter.WithRoles.class)
     @Argument(index = 0, name = "subject", description = "An account name, or role:domain-admin / role:user", required = true)
     String subject;
 

@@ -1,6 +1,7 @@
 package org.portcullis.auth.command;
 
 import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.portcullis.auth.shell.AccountCommand;
@@ -10,6 +11,7 @@ import org.portcullis.auth.Right;
 @Service
 public class UserRemoveCommand extends AccountCommand {
 
+    @Completion(AccountNameCompleter.class)
     @Argument(index = 0, name = "name", required = true)
     String name;
 

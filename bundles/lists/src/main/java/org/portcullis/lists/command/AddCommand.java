@@ -30,6 +30,7 @@ public class AddCommand extends ListsAction {
             required = true)
     String pattern;
 
+    @Completion(ListCompleters.Scopes.class)
     @Option(name = "-s", aliases = "--scope", description = "global, domain:<domain> or user:<address>")
     String scope = "global";
 

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.portcullis.lists.ListType;
@@ -22,6 +23,7 @@ public class ExportCommand extends ListsAction {
     @Option(name = "-l", aliases = "--list", description = "allow or block")
     String list;
 
+    @Completion(ListCompleters.Scopes.class)
     @Option(name = "-s", aliases = "--scope", description = "global, domain:<domain> or user:<address>")
     String scope;
 

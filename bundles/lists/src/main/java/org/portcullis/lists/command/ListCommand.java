@@ -1,6 +1,7 @@
 package org.portcullis.lists.command;
 
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
@@ -15,6 +16,7 @@ public class ListCommand extends ListsAction {
     @Option(name = "-l", aliases = "--list", description = "allow or block")
     String list;
 
+    @Completion(ListCompleters.Scopes.class)
     @Option(name = "-s", aliases = "--scope", description = "global, domain:<domain> or user:<address>")
     String scope;
 

@@ -2,6 +2,7 @@ package org.portcullis.lists.command;
 
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.portcullis.lists.ListEntry;
 import org.portcullis.lists.ListException;
@@ -10,6 +11,7 @@ import org.portcullis.lists.ListException;
 @Service
 public class RemoveCommand extends ListsAction {
 
+    @Completion(ListCompleters.Ids.class)
     @Argument(index = 0, name = "id", description = "The entry's number (#, from lists:list)", required = true)
     long id;
 
