@@ -116,6 +116,10 @@ public class AccountStore implements Accounts {
     @Override
     public Account create(String name, Role role, Set<String> scopes, char[] password) {
         String n = name(name);
+        if (n.equals(System.getProperty("karaf.local.user", "karaf"))) {
+            // the shell tells the local console by this user name: an account of that name would pass for it
+            throw new AuthException(Code.INVALID, "account name '" + n + "' is the local console's user name; choose another");
+        }
         Set<String> s = scopes(role, scopes);
         policy.check(n, password);
         String hash = guard.hashing(() -> hasher.hash(password));

@@ -32,6 +32,8 @@ public abstract class AccountCommand implements Action {
         Right right = required();
         if (right != null) {
             ShellAccess.require(accounts, user(), right);
+        } else {
+            ShellAccess.account(accounts, user()); // no right needed, but still an admin's session
         }
         run();
         return null;

@@ -292,13 +292,29 @@ class AccountStoreTest {
         assertEquals("local-console", authorOf(System.getProperty("karaf.local.user", "karaf")), "not Karaf's user name 'karaf'");
     }
 
+    @Test
+    void theLocalConsolesNameIsNoAccountAndACommandNeedingNoRightStillNeedsAnAdmin() throws Exception {
+        assertEquals("account name 'karaf' is the local console's user name; choose another",
+                assertThrows(AuthException.class, () -> store.create("karaf", Role.ADMIN, Set.of(), GOOD)).getMessage());
+        store.create("root", Role.ADMIN, Set.of(), GOOD);
+        store.create("ops", Role.ADMIN, Set.of(), GOOD);
+        assertEquals("ops", run("ops", null));
+        store.update("ops", Role.DOMAIN_ADMIN, Set.of("example.com"));
+        assertThrows(AuthException.class, () -> run("ops", null), "mail:log needs no right, but a demoted session is refused");
+    }
+
     /** What a command run by shell user {@code user} records as its author. */
     private String authorOf(String user) throws Exception {
+        return run(user, Right.LISTS_MANAGE);
+    }
+
+    /** Runs a command needing {@code right} (or none) as shell user {@code user}; returns its author. */
+    private String run(String user, Right right) throws Exception {
         String[] seen = new String[1];
         AccountCommand c = new AccountCommand() {
             @Override
             protected Right required() {
-                return Right.LISTS_MANAGE;
+                return right;
             }
 
             @Override

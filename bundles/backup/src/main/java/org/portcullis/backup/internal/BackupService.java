@@ -92,10 +92,10 @@ public class BackupService implements Backups {
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void addParticipant(BackupParticipant p) {
+    synchronized void addParticipant(BackupParticipant p) {
         String refused = refusal(p, participants);
         if (refused != null) {
-            LOG.error("Backup participant {} ({}) refused: {}; backups go on without it", p.getClass().getName(), p.name(), refused);
+            LOG.error("Backup participant {} refused: {}; backups go on without it", p.getClass().getName(), refused);
             return;
         }
         participants.add(p);

@@ -76,13 +76,13 @@ final class CsvFormat {
                     record = records.next();
                 } catch (UncheckedIOException e) {
                     // an unclosed quote: everything from it on is one broken cell
-                    errors.add(unreadable(e.getCause(), parser.getCurrentLineNumber() + 1));
+                    errors.add(unreadable(e.getCause(), parser.getCurrentLineNumber()));
                     break;
                 }
                 int number = numbers.at(record.getCharacterPosition());
                 List<String> cells = record.toList();
-                if (cells.size() == 1 && cells.get(0).strip().isEmpty()) {
-                    continue;
+                if (cells.size() == 1 && cells.get(0).strip().isEmpty() || cells.get(0).strip().startsWith("#")) {
+                    continue; // a blank line, or a comment commons-csv does not see as one (indented)
                 }
                 if (columns == null) {
                     columns = header(cells);
@@ -130,14 +130,14 @@ final class CsvFormat {
         return text.startsWith("\uFEFF") ? text.substring(1) : text;
     }
 
-    private static final java.util.regex.Pattern START_LINE = java.util.regex.Pattern.compile("\\(startline (\\d+)\\)");
+    private static final java.util.regex.Pattern START_LINE = java.util.regex.Pattern.compile("\\(startline ([\\d,.]+)\\)");
 
     /** What the parser could not read, as one line: where the unclosed quote starts. */
     private static String unreadable(IOException e, long fallbackLine) {
         String m = String.valueOf(e.getMessage());
         java.util.regex.Matcher start = START_LINE.matcher(m);
         if (m.contains("EOF reached before encapsulated token finished") && start.find()) {
-            return "line " + start.group(1) + ": a quoted cell is never closed (inside quotes write a quote twice: \"\")";
+            return "line " + start.group(1).replaceAll("[,.]", "") + ": a quoted cell is never closed (inside quotes write a quote twice: \"\")";
         }
         return "line " + fallbackLine + ": " + m.lines().findFirst().orElse(m);
     }

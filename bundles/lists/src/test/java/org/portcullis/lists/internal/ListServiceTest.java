@@ -136,7 +136,7 @@ class ListServiceTest {
         String csv = "\uFEFFlist,pattern,comment\r\n"
                 + "block,bad.example,\"two\r\nlines\"\r\n"
                 + "# a comment\r\n"
-                + "\r\n"
+                + "   # an indented one\r\n"
                 + "allow,192.0.2.0/33,x\r\n";
         Lists.ImportResult r = a.importCsv(new StringReader(csv), "lists.csv", "admin");
         assertEquals(List.of("line 6: pattern '192.0.2.0/33': prefix length '33' is not 0 to 32"), r.errors(),

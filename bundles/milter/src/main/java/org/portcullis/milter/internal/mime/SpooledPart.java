@@ -43,7 +43,8 @@ public final class SpooledPart implements Part, AutoCloseable {
             try (InputStream in = open()) {
                 t = MimeParts.detect(in);
             } catch (IOException | RuntimeException e) {
-                t = "application/octet-stream"; // unreadable content claims nothing
+                // unreadable now (an interrupted scanner's read): claims nothing, and is not kept for the others
+                return "application/octet-stream";
             }
             detectedType = t;
         }

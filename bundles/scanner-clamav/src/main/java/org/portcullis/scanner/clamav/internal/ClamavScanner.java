@@ -67,11 +67,13 @@ public class ClamavScanner implements MessageScanner {
 
     @Activate
     void activate(Config config) {
-        deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
+        java.util.concurrent.ScheduledThreadPoolExecutor timer = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "portcullis-clamav-deadlines");
             t.setDaemon(true);
             return t;
         });
+        timer.setRemoveOnCancelPolicy(true); // answered scans take their deadline out of the queue
+        deadlines = timer;
         timeout = Duration.ofSeconds(Math.max(1, config.timeout_seconds()));
         limits = LimitPolicy.parse(config.limits_exceeded());
         client = new ClamdClient(ClamdAddress.parse(config.address()), timeout, config.stream_max_bytes(),
@@ -94,9 +96,13 @@ public class ClamavScanner implements MessageScanner {
         return Category.VIRUS;
     }
 
+    /**
+     * The message's deadline: {@code timeout.seconds} is each clamd call's, and a message may
+     * need the whole-message scan and its archive parts, so it gets twice that in all.
+     */
     @Override
     public Duration timeout() {
-        return timeout;
+        return timeout.multipliedBy(2);
     }
 
     /**
