@@ -30,39 +30,38 @@ public final class ListCompleters {
         return List.copyOf(out);
     }
 
-    private static int complete(List<String> values, Session session, CommandLine line, List<String> candidates) {
-        StringsCompleter c = new StringsCompleter();
-        c.getStrings().addAll(values);
-        return c.complete(session, line, candidates);
-    }
-
-    @Service
-    public static class Ids implements Completer {
+    /** Offers what {@code from} makes of the entries there are now; nothing when the lists cannot be read. */
+    private abstract static class FromEntries implements Completer {
         @Reference
         Lists lists;
 
+        abstract List<String> from(List<ListEntry> entries);
+
         @Override
         public int complete(Session session, CommandLine line, List<String> candidates) {
+            StringsCompleter c = new StringsCompleter();
             try {
-                return ListCompleters.complete(ids(lists.find(null, null, null)), session, line, candidates);
+                c.getStrings().addAll(from(lists.find(null, null, null)));
             } catch (RuntimeException e) {
                 return -1;
             }
+            return c.complete(session, line, candidates);
         }
     }
 
     @Service
-    public static class Scopes implements Completer {
-        @Reference
-        Lists lists;
-
+    public static class Ids extends FromEntries {
         @Override
-        public int complete(Session session, CommandLine line, List<String> candidates) {
-            try {
-                return ListCompleters.complete(scopes(lists.find(null, null, null)), session, line, candidates);
-            } catch (RuntimeException e) {
-                return -1;
-            }
+        List<String> from(List<ListEntry> entries) {
+            return ids(entries);
+        }
+    }
+
+    @Service
+    public static class Scopes extends FromEntries {
+        @Override
+        List<String> from(List<ListEntry> entries) {
+            return scopes(entries);
         }
     }
 }

@@ -57,15 +57,11 @@ final class CsvFormat {
         Map<String, Integer> seen = new HashMap<>();
         Map<String, Integer> columns = null;
         ListType columnList = null;
-        String text = withoutBom(readAll(in));
+        java.io.StringWriter all = new java.io.StringWriter();
+        in.transferTo(all);
+        String text = withoutBom(all.toString());
         LineNumbers numbers = new LineNumbers(text);
-        CSVParser parser;
-        try {
-            parser = CSVParser.builder().setReader(new StringReader(text)).setFormat(READ).get();
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
-        try (parser) {
+        try (CSVParser parser = CSVParser.builder().setReader(new StringReader(text)).setFormat(READ).get()) {
             Iterator<CSVRecord> records = parser.iterator();
             while (true) {
                 CSVRecord record;
@@ -115,15 +111,6 @@ final class CsvFormat {
             .setIgnoreSurroundingSpaces(true).get();
 
     private static final CSVFormat WRITE = CSVFormat.RFC4180.builder().setRecordSeparator("\n").get();
-
-    private static String readAll(Reader in) throws IOException {
-        StringBuilder b = new StringBuilder();
-        char[] buf = new char[8192];
-        for (int n; (n = in.read(buf)) > 0;) {
-            b.append(buf, 0, n);
-        }
-        return b.toString();
-    }
 
     /** Spreadsheet programs start UTF-8 CSV with a byte-order mark. */
     private static String withoutBom(String text) {

@@ -6,6 +6,11 @@ import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -119,22 +124,22 @@ public final class PortcullisMetrics {
     }
 
     /** A scanner's figures since the bundle started: calls by result, and the mean time. */
-    public record ScannerStatus(String name, long calls, java.util.Map<String, Long> results, double meanMillis) {
+    public record ScannerStatus(String name, long calls, Map<String, Long> results, double meanMillis) {
     }
 
     /**
      * The same figures at a glance ({@code GET /api/v1/system/status}): counts since the bundle
      * started by verdict, by scanner and by list, and the gauges as they are now.
      */
-    public record Status(long messages, java.util.Map<String, Long> verdicts, java.util.Map<String, Long> refusedEarly,
-            double decisionMeanMillis, java.util.List<ScannerStatus> scanners, java.util.Map<String, Long> lists, double milterConnections,
+    public record Status(long messages, Map<String, Long> verdicts, Map<String, Long> refusedEarly,
+            double decisionMeanMillis, List<ScannerStatus> scanners, Map<String, Long> lists, double milterConnections,
             double spoolBytes, Boolean storageReachable, double newestBackupEpochSeconds, Boolean maintenance) {
     }
 
     /** {@link Status} from the counters and gauges this registry holds. */
     public Status status() {
-        java.util.Map<String, Long> verdicts = new java.util.TreeMap<>();
-        java.util.Map<String, Long> early = new java.util.TreeMap<>();
+        Map<String, Long> verdicts = new TreeMap<>();
+        Map<String, Long> early = new TreeMap<>();
         long total = 0;
         for (var d : messages.collect().getDataPoints()) {
             long n = (long) d.getValue();
@@ -148,18 +153,18 @@ public final class PortcullisMetrics {
         }
         var h = decision.collect().getDataPoints();
         double decisionMean = h.isEmpty() || h.get(0).getCount() == 0 ? 0 : h.get(0).getSum() * 1000 / h.get(0).getCount();
-        java.util.Map<String, java.util.Map<String, Long>> calls = new java.util.TreeMap<>();
+        Map<String, Map<String, Long>> calls = new TreeMap<>();
         for (var d : scannerCalls.collect().getDataPoints()) {
-            calls.computeIfAbsent(d.getLabels().get("scanner"), k -> new java.util.TreeMap<>()).put(d.getLabels().get("result"), (long) d.getValue());
+            calls.computeIfAbsent(d.getLabels().get("scanner"), k -> new TreeMap<>()).put(d.getLabels().get("result"), (long) d.getValue());
         }
-        java.util.Map<String, Double> means = new java.util.HashMap<>();
+        Map<String, Double> means = new HashMap<>();
         for (var d : scannerSeconds.collect().getDataPoints()) {
             means.put(d.getLabels().get("scanner"), d.getCount() == 0 ? 0 : d.getSum() * 1000 / d.getCount());
         }
-        java.util.List<ScannerStatus> scanners = new java.util.ArrayList<>();
+        List<ScannerStatus> scanners = new ArrayList<>();
         calls.forEach((name, results) -> scanners.add(new ScannerStatus(name, results.values().stream().mapToLong(Long::longValue).sum(),
                 results, means.getOrDefault(name, 0.0))));
-        java.util.Map<String, Long> listCounts = new java.util.TreeMap<>();
+        Map<String, Long> listCounts = new TreeMap<>();
         for (var d : lists.collect().getDataPoints()) {
             listCounts.put(d.getLabels().get("list"), (long) d.getValue());
         }
