@@ -22,8 +22,11 @@ import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.FrameworkUtil;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.portcullis.storage.Migration;
 import org.portcullis.storage.SchemaMigrator;
 import org.portcullis.storage.Storage;
@@ -39,6 +42,9 @@ public class StorageRecoveryIT extends PortcullisTestSupport {
 
     @Inject
     private ConfigurationAdmin configAdmin;
+
+    @Inject
+    private ServiceComponentRuntime scr;
 
     @Test
     public void externalDatabaseOutageIsReportedAndRecoveredFrom() throws Exception {
@@ -92,6 +98,22 @@ public class StorageRecoveryIT extends PortcullisTestSupport {
             configure("jdbc:postgresql://127.0.0.1:" + port + "/postgres");
             await("fixed URL reachable", () -> status().reachable() && status().url().contains(":" + port + "/"));
         }
+    }
+
+    @Test
+    public void statusCommandStaysWhileTheStorageComponentIsDown() throws Exception {
+        ComponentDescriptionDTO storage = scr.getComponentDescriptionDTO(
+                FrameworkUtil.getBundle(Storage.class), "org.portcullis.storage.internal.StorageManager");
+        scr.disableComponent(storage).getValue();
+        try {
+            await("storage service gone", () -> bundleContext.getServiceReference(Storage.class) == null);
+            String out = executeCommand("storage:status");
+            assertTrue(out, out.contains("NOT ACTIVE"));
+        } finally {
+            scr.enableComponent(storage).getValue();
+        }
+        await("storage back", () -> bundleContext.getServiceReference(Storage.class) != null);
+        assertTrue(executeCommand("storage:status").contains("Database : "));
     }
 
     /** Inside the test container's own folder (under target/), never left behind in /tmp. */

@@ -14,11 +14,20 @@ import org.portcullis.storage.StorageStatus.Pool;
 @Service
 public class StatusCommand implements Action {
 
-    @Reference
+    /**
+     * Optional, so the command stays registered while a configuration change re-activates the
+     * storage component: the admin then reads why there is no status instead of "Command not found".
+     */
+    @Reference(optional = true)
     Storage storage;
 
     @Override
     public Object execute() {
+        if (storage == null) {
+            System.out.println("State    : NOT ACTIVE (the storage component is restarting after a configuration change,"
+                    + " or failed to start: see karaf.log)");
+            return null;
+        }
         StorageStatus s = storage.status();
         Pool p = s.pool();
         System.out.println("Database : " + s.url());
