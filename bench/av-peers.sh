@@ -8,7 +8,8 @@
 # with a binary attachment, every 10th also with EICAR attached (SmtpLoad; each milter must
 # refuse exactly those); RUNS rounds (default 3), the variants interleaved within
 # each round. Prints per load and variant the median msg/s and the median CPU seconds the milter
-# process (with its children) used per run.
+# process (with its children) used per run, and how busy the machine was: the CPU the rest of the
+# job (Postfix, clamd, the load tools) took per message gives the most any milter could reach here.
 # Needs root, the build (mvn install -DskipTests), and the Debian packages it installs when missing.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -129,16 +130,24 @@ run_mixed() {
     awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN {print a - b}'
 }
 
-# one timed run with the CPU of $2 (a pid, or none): prints "seconds cpu db-cpu"
+# the whole machine's busy and total CPU seconds so far (/proc/stat: every state but idle and iowait is busy)
+machine_seconds() {
+    awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" {busy = $2 + $3 + $4 + $7 + $8 + $9; printf "%.2f %.2f", busy / hz, (busy + $5 + $6) / hz}' /proc/stat
+}
+
+# one timed run with the CPU of $2 (a pid, or none): prints "seconds cpu db-cpu machine-busy machine-total"
 timed_run() {
     local milter=$1 pid=$2 size=$3 count=$4 sessions=$5 c0=0 c1=0 d0=0 d1=0
     [ "$pid" = none ] || c0=$(cpu_seconds "$pid")
     [ "$milter" != portcullis ] || d0=$(db_seconds)
+    local m0; m0=$(machine_seconds)
     local t
     if [ "$MIXED" = yes ]; then t=$(run_mixed "$milter" "$size" "$count" "$sessions"); else t=$(run_once "$milter" "$size" "$count" "$sessions"); fi
+    local m1; m1=$(machine_seconds)
     [ "$pid" = none ] || c1=$(cpu_seconds "$pid")
     [ "$milter" != portcullis ] || d1=$(db_seconds)
-    echo "$t $(awk -v a="$c1" -v b="$c0" 'BEGIN {printf "%.2f", a - b}') $(awk -v a="$d1" -v b="$d0" 'BEGIN {printf "%.2f", a - b}')"
+    echo "$t $(awk -v a="$c1" -v b="$c0" 'BEGIN {printf "%.2f", a - b}') $(awk -v a="$d1" -v b="$d0" 'BEGIN {printf "%.2f", a - b}')" \
+        "$(awk -v a="$m1" -v b="$m0" 'BEGIN {split(a, x, " "); split(b, y, " "); printf "%.2f %.2f", x[1] - y[1], x[2] - y[2]}')"
 }
 
 declare -A address=([none]="" [clamav-milter]=127.0.0.1:21343 [rspamd]=127.0.0.1:21344 [portcullis]=127.0.0.1:21340)
@@ -159,12 +168,15 @@ IFS=';' read -r -a loads <<< "${LOADS:-4096 2000 20 plain;1048576 200 10 plain;1
 for spec in "${loads[@]}"; do
     read -r size count sessions kind <<< "$spec"
     MIXED=$([ "$kind" = mixed ] && echo yes || echo no)
-    declare -A secs=() cpus=() dbs=()
+    declare -A secs=() cpus=() dbs=() busy=() rest=()
     for _ in $(seq "$runs"); do
         for v in "${variants[@]}"; do
             configure_milter "${address[$v]}"
-            read -r s c d < <(timed_run "$v" "${process[$v]}" "$size" "$count" "$sessions")
+            read -r s c d mb mt < <(timed_run "$v" "${process[$v]}" "$size" "$count" "$sessions")
             secs[$v]="${secs[$v]:-} $s"
+            busy[$v]="${busy[$v]:-} $(awk -v b="$mb" -v t="$mt" 'BEGIN {printf "%.1f", (t > 0) ? 100 * b / t : 0}')"
+            # what the rest of the job (Postfix, clamd, the load tools) cost this run, without the milter and its database
+            rest[$v]="${rest[$v]:-} $(awk -v b="$mb" -v c="$c" -v d="$d" -v n="$count" 'BEGIN {printf "%.3f", (b - c - d) * 1000 / n}')"
             cpus[$v]="${cpus[$v]:-} $c"
             dbs[$v]="${dbs[$v]:-} $d"
         done
@@ -178,8 +190,11 @@ for spec in "${loads[@]}"; do
             "$(awk -v c="$count" -v t="$mc" 'BEGIN {print t * 1000 / c}')" \
             "$([ "$v" = portcullis ] && awk -v c="$count" -v t="$md" 'BEGIN {printf ", + its PostgreSQL %.2f s (%.2f ms/msg)", t, t * 1000 / c}')" \
             "${secs[$v]}"
+        mr=$(printf '%s\n' ${rest[$v]} | median)
+        printf '%-14s %-5s   machine busy %s %% (median of runs:%s); the job without the milter %.2f ms CPU/msg: with a milter costing nothing at most %.0f msg/s\n' \
+            "" "" "$(printf '%s\n' ${busy[$v]} | median)" "${busy[$v]}" "$mr" "$(awk -v r="$mr" -v n="$(nproc)" 'BEGIN {print (r > 0) ? n * 1000 / r : 0}')"
     done
-    unset secs cpus dbs
+    unset secs cpus dbs busy rest
 done
 if [ -n "${PROFILE_JFR:-}" ]; then
     jcmd "$pc_pid" JFR.stop name=peers >/dev/null

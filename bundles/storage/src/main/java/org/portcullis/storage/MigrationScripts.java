@@ -11,8 +11,20 @@ import java.util.List;
 
 import org.osgi.framework.Bundle;
 
-/** Loads a bundle's migration scripts ({@code V<n>__<description>.sql}) from a folder inside it. */
+/**
+ * Loads a bundle's migration scripts ({@code V<n>__<description>.sql}) from a folder inside it.
+ * A bundle that owns a schema names it in its manifest ({@value #SCHEMA_HEADER}, with the
+ * scripts in {@value #FOLDER}), so an update can apply the new bundles' migrations together
+ * before they start: put {@code @Header(name = MigrationScripts.SCHEMA_HEADER, value = "<schema>")}
+ * on the component that migrates.
+ */
 public final class MigrationScripts {
+
+    /** The manifest header naming the schema a bundle owns and migrates. */
+    public static final String SCHEMA_HEADER = "Portcullis-Schema";
+
+    /** Where in the bundle its migrations are. */
+    public static final String FOLDER = "db/migration";
 
     private MigrationScripts() {
     }

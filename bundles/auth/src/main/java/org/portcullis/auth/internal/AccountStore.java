@@ -27,6 +27,7 @@ import javax.sql.DataSource;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
+import org.osgi.annotation.bundle.Header;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
@@ -50,9 +51,13 @@ import org.slf4j.LoggerFactory;
  * {@link Accounts} on the {@code auth} schema. Every read goes to the database (no cache), so
  * a change made on one node holds on every node at once; every change is one transaction.
  */
+@Header(name = MigrationScripts.SCHEMA_HEADER, value = AccountStore.SCHEMA)
 @Component(service = Accounts.class, configurationPid = "org.portcullis.auth")
 @Designate(ocd = AuthConfig.class)
 public class AccountStore implements Accounts {
+
+    /** The schema this bundle owns (and names in its manifest, for updates). */
+    static final String SCHEMA = "auth";
 
     static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._@-]{0,63}");
     static final Pattern DOMAIN = Pattern.compile("(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z][a-z0-9-]{0,62}");
@@ -83,7 +88,7 @@ public class AccountStore implements Accounts {
 
     @Activate
     void activate(BundleContext context, AuthConfig config) throws MigrationException {
-        migrator.migrate("auth", MigrationScripts.fromBundle(context.getBundle(), "db/migration"));
+        migrator.migrate(SCHEMA, MigrationScripts.fromBundle(context.getBundle(), MigrationScripts.FOLDER));
         hasher = PasswordHasher.defaults();
         policy = new PasswordPolicy(config.password_min_length());
         guard = new LoginGuard(config.lockout_threshold(), config.lockout_source_threshold(), Duration.ofSeconds(config.lockout_max_seconds()),

@@ -5,6 +5,7 @@ import java.util.Optional;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.support.CommandException;
 import org.portcullis.auth.Account;
 import org.portcullis.auth.Accounts;
 import org.portcullis.auth.Delegation;
@@ -29,14 +30,31 @@ public abstract class AccountCommand implements Action {
 
     @Override
     public final Object execute() throws Exception {
-        Right right = required();
-        if (right != null) {
-            ShellAccess.require(accounts, user(), right);
-        } else {
-            ShellAccess.account(accounts, user()); // no right needed, but still an admin's session
+        try {
+            Right right = required();
+            if (right != null) {
+                ShellAccess.require(accounts, user(), right);
+            } else {
+                ShellAccess.account(accounts, user()); // no right needed, but still an admin's session
+            }
+            run();
+            return null;
+        } catch (Exception e) {
+            throw refusal(e);
         }
-        run();
-        return null;
+    }
+
+    /**
+     * A refusal with its one-line reason (bad input, a missing right, a file that does not
+     * verify) becomes Karaf's {@link CommandException}: the console prints "Error executing
+     * command: reason" as before, and karaf.log gets no ERROR and stack trace for what was the
+     * caller's mistake. Anything else (a bug) is left to be logged in full.
+     */
+    static Exception refusal(Exception e) {
+        boolean explained = e.getMessage() != null && !e.getMessage().isBlank()
+                && (e instanceof IllegalArgumentException || e instanceof IllegalStateException
+                        || e.getClass().getName().startsWith("org.portcullis."));
+        return explained && !(e instanceof CommandException) ? new CommandException(e.getMessage(), e) : e;
     }
 
     /** The session's user name. */

@@ -14,6 +14,7 @@ import javax.sql.DataSource;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
+import org.osgi.annotation.bundle.Header;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
@@ -39,8 +40,12 @@ import org.slf4j.LoggerFactory;
  * {@link ListPolicy} service), kept current by LISTEN/NOTIFY, and the {@link Lists} service the
  * commands and endpoints use. The message path never queries the database.
  */
+@Header(name = MigrationScripts.SCHEMA_HEADER, value = ListService.SCHEMA)
 @Component(service = {Lists.class, ListPolicy.class}, immediate = true)
 public class ListService implements Lists, ListPolicy {
+
+    /** The schema this bundle owns (and names in its manifest, for updates). */
+    static final String SCHEMA = "lists";
 
     static final Duration FULL_RELOAD = Duration.ofMinutes(5);
     private static final Logger LOG = LoggerFactory.getLogger(ListService.class);
@@ -67,7 +72,7 @@ public class ListService implements Lists, ListPolicy {
 
     @Activate
     void activate(BundleContext context) throws MigrationException {
-        migrator.migrate("lists", MigrationScripts.fromBundle(context.getBundle(), "db/migration"));
+        migrator.migrate(SCHEMA, MigrationScripts.fromBundle(context.getBundle(), MigrationScripts.FOLDER));
         start(ds);
     }
 

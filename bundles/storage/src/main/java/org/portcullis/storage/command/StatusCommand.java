@@ -8,6 +8,7 @@ import org.apache.karaf.shell.support.table.ShellTable;
 import org.portcullis.storage.Storage;
 import org.portcullis.storage.StorageStatus;
 import org.portcullis.storage.StorageStatus.Pool;
+import org.portcullis.storage.UpdateDatabase;
 
 /** {@code storage:status}: database URL (no password), server version, pool and schema versions. */
 @Command(scope = "storage", name = "status", description = "Shows the database, its pool and each bundle's schema version")
@@ -20,6 +21,9 @@ public class StatusCommand implements Action {
      */
     @Reference(optional = true)
     Storage storage;
+
+    @Reference(optional = true)
+    UpdateDatabase update;
 
     @Override
     public Object execute() {
@@ -38,6 +42,10 @@ public class StatusCommand implements Action {
         }
         if (!s.lastError().isEmpty()) {
             System.out.println("Error    : " + s.lastError());
+        }
+        if (update != null) {
+            update.migrationHold().ifPresent(reason -> System.out.println("Migrations: HELD by an update (" + reason
+                    + "); schema-owning bundles wait until it commits or rolls back"));
         }
         System.out.println("Pool     : " + p.active() + " active, " + p.idle() + " idle, " + p.total()
                 + " open of " + p.max() + ", " + p.waiting() + " waiting");

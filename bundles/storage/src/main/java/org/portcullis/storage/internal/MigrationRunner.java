@@ -47,6 +47,90 @@ public final class MigrationRunner implements SchemaMigrator {
 
     @Override
     public int migrate(String schema, List<Migration> migrations) throws MigrationException {
+        List<Migration> ordered = ordered(schema, migrations);
+        try (Connection c = dataSource.getConnection()) {
+            lock(c, schema);
+            try {
+                SchemaHistory.create(c);
+                Plan plan = plan(c, schema, ordered);
+                for (Migration m : plan.pending()) {
+                    long start = System.nanoTime();
+                    c.setAutoCommit(false);
+                    try {
+                        apply(c, schema, m, start);
+                        c.commit();
+                    } catch (SQLException | MigrationException e) {
+                        c.rollback();
+                        throw e;
+                    } finally {
+                        c.setAutoCommit(true);
+                    }
+                    logApplied(schema, m, start);
+                }
+                return plan.pending().isEmpty() ? plan.current() : plan.pending().get(plan.pending().size() - 1).version();
+            } finally {
+                unlock(c);
+            }
+        } catch (SQLException e) {
+            throw new MigrationException("schema " + schema + ": database error: " + Errors.describe(e), e);
+        }
+    }
+
+    /** Work done in the same transaction as the migrations, after them (for example the product version). */
+    @FunctionalInterface
+    public interface InTransaction {
+        void run(Connection c) throws SQLException, MigrationException;
+    }
+
+    /**
+     * Every schema's pending migrations and then {@code last}, in ONE transaction under the
+     * migration lock: all of it is committed or none of it. Every schema is verified (checksums,
+     * order, a database newer than the bundle) before anything runs. Returns each schema's version.
+     */
+    public Map<String, Integer> migrateTogether(Map<String, List<Migration>> bySchema, InTransaction last) throws MigrationException {
+        Map<String, List<Migration>> ordered = new java.util.TreeMap<>();
+        for (var e : bySchema.entrySet()) {
+            ordered.put(e.getKey(), ordered(e.getKey(), e.getValue()));
+        }
+        try (Connection c = dataSource.getConnection()) {
+            lock(c, "(all schemas)");
+            try {
+                SchemaHistory.create(c);
+                Map<String, Plan> plans = new java.util.TreeMap<>();
+                for (var e : ordered.entrySet()) {
+                    plans.put(e.getKey(), plan(c, e.getKey(), e.getValue()));
+                }
+                long start = System.nanoTime();
+                Map<String, Integer> versions = new java.util.TreeMap<>();
+                c.setAutoCommit(false);
+                try {
+                    for (var e : plans.entrySet()) {
+                        int v = e.getValue().current();
+                        for (Migration m : e.getValue().pending()) {
+                            apply(c, e.getKey(), m, System.nanoTime());
+                            v = m.version();
+                        }
+                        versions.put(e.getKey(), v);
+                    }
+                    last.run(c);
+                    c.commit();
+                } catch (SQLException | MigrationException e) {
+                    c.rollback();
+                    throw e;
+                } finally {
+                    c.setAutoCommit(true);
+                }
+                plans.forEach((schema, plan) -> plan.pending().forEach(m -> logApplied(schema, m, start)));
+                return versions;
+            } finally {
+                unlock(c);
+            }
+        } catch (SQLException e) {
+            throw new MigrationException("migrations in one transaction: database error: " + Errors.describe(e), e);
+        }
+    }
+
+    private static List<Migration> ordered(String schema, List<Migration> migrations) throws MigrationException {
         if (schema == null || !SCHEMA.matcher(schema).matches() || schema.startsWith("pg_")) {
             throw new MigrationException("schema name '" + schema + "' is not a lower-case identifier [a-z][a-z0-9_]*");
         }
@@ -59,21 +143,14 @@ public final class MigrationRunner implements SchemaMigrator {
                         + ordered.get(i).fileName() + ")");
             }
         }
-        try (Connection c = dataSource.getConnection()) {
-            lock(c, schema);
-            try {
-                return migrateLocked(c, schema, ordered);
-            } finally {
-                unlock(c);
-            }
-        } catch (SQLException e) {
-            throw new MigrationException("schema " + schema + ": database error: " + Errors.describe(e), e);
-        }
+        return ordered;
     }
 
-    private int migrateLocked(Connection c, String schema, List<Migration> ordered)
-            throws SQLException, MigrationException {
-        SchemaHistory.create(c);
+    /** The applied version and what is left to apply, once what was applied is verified against what is shipped. */
+    private record Plan(int current, List<Migration> pending) {
+    }
+
+    private static Plan plan(Connection c, String schema, List<Migration> ordered) throws SQLException, MigrationException {
         Map<Integer, String> applied = SchemaHistory.checksums(c, schema);
         Map<Integer, Migration> shipped = new HashMap<>();
         ordered.forEach(m -> shipped.put(m.version(), m));
@@ -91,37 +168,33 @@ public final class MigrationRunner implements SchemaMigrator {
             }
             current = Math.max(current, row.getKey());
         }
-        for (Migration m : ordered) {
-            if (!applied.containsKey(m.version()) && m.version() < current) {
-                throw new MigrationException("schema " + schema + ": migration " + m.fileName()
-                        + " is older than the applied version " + current + " but was never applied");
-            }
-        }
+        List<Migration> pending = new ArrayList<>();
         for (Migration m : ordered) {
             if (!applied.containsKey(m.version())) {
-                apply(c, schema, m);
-                current = m.version();
+                if (m.version() < current) {
+                    throw new MigrationException("schema " + schema + ": migration " + m.fileName()
+                            + " is older than the applied version " + current + " but was never applied");
+                }
+                pending.add(m);
             }
         }
-        return current;
+        return new Plan(current, pending);
     }
 
-    private void apply(Connection c, String schema, Migration m) throws SQLException, MigrationException {
-        long start = System.nanoTime();
-        c.setAutoCommit(false);
+    /** Runs one migration inside the caller's transaction and records it. */
+    private void apply(Connection c, String schema, Migration m, long start) throws SQLException, MigrationException {
         try (Statement st = c.createStatement()) {
             st.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
             st.execute("SET LOCAL search_path TO " + schema);
             st.execute(m.script());
             SchemaHistory.record(c, schema, m, node, Duration.ofNanos(System.nanoTime() - start));
-            c.commit();
         } catch (SQLException e) {
-            c.rollback();
             throw new MigrationException("schema " + schema + ": migration " + m.fileName()
                     + " failed and was rolled back: " + Errors.describe(e), e);
-        } finally {
-            c.setAutoCommit(true);
         }
+    }
+
+    private static void logApplied(String schema, Migration m, long start) {
         LOG.info("Schema {}: applied migration {} in {} ms", schema, m.fileName(),
                 Duration.ofNanos(System.nanoTime() - start).toMillis());
     }

@@ -3,6 +3,8 @@ package org.portcullis.storage.internal;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.sql.Connection;
@@ -11,6 +13,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,6 +40,10 @@ import org.portcullis.storage.StorageStatus;
 import org.portcullis.storage.StorageStatus.Pool;
 import org.portcullis.storage.StorageStatus.SchemaVersion;
 import org.portcullis.core.AtomicFiles;
+import org.portcullis.storage.Migration;
+import org.portcullis.storage.MigrationException;
+import org.portcullis.storage.StorageException;
+import org.portcullis.storage.UpdateDatabase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,9 +63,9 @@ import org.slf4j.LoggerFactory;
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=javax.sql.DataSource")
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=org.portcullis.storage.SchemaMigrator",
         uses = SchemaMigrator.class)
-@Component(service = Storage.class, configurationPid = "org.portcullis.storage", immediate = true)
+@Component(service = {Storage.class, UpdateDatabase.class}, configurationPid = "org.portcullis.storage", immediate = true)
 @Designate(ocd = StorageConfig.class)
-public class StorageManager implements Storage {
+public class StorageManager implements Storage, UpdateDatabase {
 
     static final String DATA_SOURCE_NAME = "portcullis";
     private static final Logger LOG = LoggerFactory.getLogger(StorageManager.class);
@@ -183,12 +191,108 @@ public class StorageManager implements Storage {
         return new HikariDataSource(hc);
     }
 
+    /** On the storage thread: the migrator is registered once the database answers, unless migrations are held. */
     private void checkHealth() {
-        if (health.check() && migratorRegistration == null) {
-            MigrationRunner runner = new MigrationRunner(pool,
-                    Duration.ofSeconds(config.migration_lock_wait_seconds()), nodeName());
-            migratorRegistration = context.registerService(SchemaMigrator.class, runner, new Hashtable<>());
+        if (health.check() && migratorRegistration == null && migrationHold().isEmpty()) {
+            migratorRegistration = context.registerService(SchemaMigrator.class, runner(), new Hashtable<>());
         }
+    }
+
+    private MigrationRunner runner() {
+        return new MigrationRunner(pool, Duration.ofSeconds(config.migration_lock_wait_seconds()), nodeName());
+    }
+
+    /** Where a migration hold is kept: a file, so that it outlives a crash and this component. */
+    static Path holdFile() {
+        return Paths.get(System.getProperty("karaf.data", "data"), "portcullis", "storage", "migration-hold");
+    }
+
+    @Override
+    public void holdMigrations(String reason) throws StorageException {
+        try {
+            AtomicFiles.write(holdFile(), out -> out.write(reason.replaceAll("[\\r\\n]+", " ").getBytes(StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            throw new StorageException("cannot hold migrations: " + holdFile() + ": " + e.getMessage(), e);
+        }
+        onStorageThread(() -> {
+            unregister(migratorRegistration);
+            migratorRegistration = null;
+        });
+        LOG.info("Schema migrations held ({}): schema-owning components wait until the hold is released", reason);
+    }
+
+    @Override
+    public Optional<String> migrationHold() {
+        try {
+            return Files.isRegularFile(holdFile()) ? Optional.of(Files.readString(holdFile(), StandardCharsets.UTF_8).strip()) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.of("(hold file unreadable: " + e.getMessage() + ")");
+        }
+    }
+
+    @Override
+    public void releaseMigrations() throws StorageException {
+        try {
+            if (Files.deleteIfExists(holdFile())) {
+                AtomicFiles.syncDirectory(holdFile().getParent());
+                LOG.info("Schema migrations released");
+            }
+        } catch (IOException e) {
+            throw new StorageException("cannot release migrations: " + holdFile() + ": " + e.getMessage(), e);
+        }
+        if (health != null) {
+            onStorageThread(this::checkHealth);
+        }
+    }
+
+    /** Runs {@code task} on the storage thread, where the registrations change, and waits for it. */
+    private void onStorageThread(Runnable task) throws StorageException {
+        try {
+            executor.submit(task).get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the component is stopping: the registrations go with it, and the file decides the next start
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new StorageException("the storage thread did not take the change: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException("interrupted while changing the migration hold", e);
+        }
+    }
+
+    @Override
+    public Optional<String> productVersion() throws StorageException {
+        try (Connection c = started().getConnection()) {
+            return ProductVersionRow.read(c);
+        } catch (SQLException e) {
+            throw new StorageException("cannot read the product version: " + Errors.describe(e), e);
+        }
+    }
+
+    @Override
+    public String adoptProductVersion(String version) throws StorageException {
+        try (Connection c = started().getConnection()) {
+            return ProductVersionRow.adopt(c, version);
+        } catch (SQLException e) {
+            throw new StorageException("cannot record the product version: " + Errors.describe(e), e);
+        }
+    }
+
+    @Override
+    public Map<String, Integer> commitUpdate(Map<String, List<Migration>> bySchema, String from, String to) throws MigrationException {
+        try {
+            started();
+        } catch (StorageException e) {
+            throw new MigrationException(e.getMessage(), e);
+        }
+        return runner().migrateTogether(bySchema, c -> ProductVersionRow.change(c, from, to));
+    }
+
+    private DataSource started() throws StorageException {
+        HikariDataSource p = pool;
+        if (p == null) {
+            throw new StorageException("the database is not started (" + status().lastError() + ")");
+        }
+        return p;
     }
 
     @Override

@@ -186,6 +186,67 @@ class MigrationRunnerTest {
                 .anyMatch(v -> v.schema().equals(schema) && v.version() == 1));
     }
 
+    /** The update's commit point: both schemas' migrations and the product version, or nothing. */
+    @Test
+    void migrationsOfSeveralSchemasAndTheProductVersionCommitTogether() throws Exception {
+        String a = TestDatabase.freshSchema("togethera");
+        String b = TestDatabase.freshSchema("togetherb");
+        runner.migrate(a, List.of(V1));
+        String from = productVersion();
+        String to = from + "-next";
+        var versions = runner.migrateTogether(java.util.Map.of(a, List.of(V1, V2), b, List.of(V1, V2, V3)), c -> ProductVersionRow.change(c, from, to));
+        assertEquals(java.util.Map.of(a, 2, b, 3), versions);
+        assertTrue(columnExists(a, "entries", "comment"));
+        assertEquals(List.of(1, 2, 3), appliedVersions(b));
+        assertEquals(to, productVersion());
+        // the bundles' own start-up migration then finds nothing left to do
+        assertEquals(3, runner.migrate(b, List.of(V1, V2, V3)));
+        assertEquals(1, count(b + ".entries"));
+    }
+
+    @Test
+    void aFailureAnywhereLeavesEverySchemaAndTheProductVersionAsTheyWere() throws Exception {
+        String a = TestDatabase.freshSchema("rollbacka");
+        String b = TestDatabase.freshSchema("rollbackb");
+        runner.migrate(a, List.of(V1));
+        String from = productVersion();
+        Migration broken = Migration.of("V2__broken.sql", "ALTER TABLE no_such_table ADD COLUMN x int;");
+        MigrationException e = assertThrows(MigrationException.class, () -> runner.migrateTogether(
+                java.util.Map.of(a, List.of(V1, V2), b, List.of(V1, broken)), c -> ProductVersionRow.change(c, from, "never")));
+        assertTrue(e.getMessage().contains("V2__broken.sql failed and was rolled back"), e.getMessage());
+        assertFalse(columnExists(a, "entries", "comment"), "schema a's V2 was in the same transaction");
+        assertEquals(List.of(1), appliedVersions(a));
+        assertFalse(tableExists(b, "entries"));
+        assertEquals(from, productVersion());
+
+        // a product version that is not the update's from-version: nothing applied either
+        e = assertThrows(MigrationException.class, () -> runner.migrateTogether(java.util.Map.of(a, List.of(V1, V2)),
+                c -> ProductVersionRow.change(c, "0.0.1-elsewhere", "never")));
+        assertEquals("the database is at product version " + from + ", not 0.0.1-elsewhere, the update's from-version", e.getMessage());
+        assertFalse(columnExists(a, "entries", "comment"));
+
+        // an edited migration in one schema: refused before anything runs in the other
+        Migration editedV1 = Migration.of("V1__create_entries.sql", "CREATE TABLE entries (id int);");
+        assertThrows(ChecksumMismatchException.class, () -> runner.migrateTogether(
+                java.util.Map.of(b, List.of(V1), a, List.of(editedV1, V2)), c -> ProductVersionRow.change(c, from, "never")));
+        assertFalse(tableExists(b, "entries"));
+    }
+
+    @Test
+    void theProductVersionIsAdoptedOnceAndThenOnlyChangedFromWhatItIs() throws Exception {
+        try (Connection c = ds.getConnection()) {
+            String first = ProductVersionRow.adopt(c, "0.1.0");
+            assertEquals(first, ProductVersionRow.adopt(c, "9.9.9"), "a second adoption changes nothing");
+            assertEquals(java.util.Optional.of(first), ProductVersionRow.read(c));
+        }
+    }
+
+    private String productVersion() throws SQLException {
+        try (Connection c = ds.getConnection()) {
+            return ProductVersionRow.adopt(c, "0.1.0");
+        }
+    }
+
     private List<Integer> appliedVersions(String schema) throws SQLException {
         List<Integer> versions = new ArrayList<>();
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(

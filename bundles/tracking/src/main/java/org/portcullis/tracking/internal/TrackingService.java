@@ -14,6 +14,7 @@ import javax.sql.DataSource;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
+import org.osgi.annotation.bundle.Header;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
@@ -35,9 +36,13 @@ import org.slf4j.LoggerFactory;
  * thread, and deletes records older than {@code retention.days} every hour. When the database is
  * down or the queue is full, records are dropped, never mail: one log line a minute says how many.
  */
+@Header(name = MigrationScripts.SCHEMA_HEADER, value = TrackingService.SCHEMA)
 @Component(service = {Tracking.class, MessageListener.class}, immediate = true, configurationPid = "org.portcullis.tracking")
 @Designate(ocd = TrackingConfig.class)
 public class TrackingService implements Tracking, MessageListener {
+
+    /** The schema this bundle owns (and names in its manifest, for updates). */
+    static final String SCHEMA = "tracking";
 
     private static final Logger LOG = LoggerFactory.getLogger(TrackingService.class);
     private static final long PURGE_EVERY_NANOS = TimeUnit.HOURS.toNanos(1);
@@ -63,7 +68,7 @@ public class TrackingService implements Tracking, MessageListener {
 
     @Activate
     void activate(BundleContext context, TrackingConfig config) throws MigrationException {
-        migrator.migrate("tracking", MigrationScripts.fromBundle(context.getBundle(), "db/migration"));
+        migrator.migrate(SCHEMA, MigrationScripts.fromBundle(context.getBundle(), MigrationScripts.FOLDER));
         start(new TrackingStore(ds), config.queue_capacity(), config.batch_size(), Duration.ofDays(Math.max(1, config.retention_days())));
     }
 

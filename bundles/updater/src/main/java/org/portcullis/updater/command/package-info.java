@@ -1,0 +1,2 @@
+/** The update: shell commands (right {@code update}). */
+package org.portcullis.updater.command;

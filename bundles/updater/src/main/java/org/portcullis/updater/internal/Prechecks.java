@@ -1,0 +1,148 @@
+package org.portcullis.updater.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
+
+import org.portcullis.updater.Check;
+import org.portcullis.updater.pkg.PackageException;
+import org.portcullis.updater.pkg.ProductVersion;
+import org.portcullis.updater.pkg.SigningKeys;
+import org.portcullis.updater.pkg.UpdateManifest;
+import org.portcullis.updater.pkg.UpdatePackage;
+
+/**
+ * The checks an update must pass before anything stops (update:precheck). Each is one line;
+ * what it reads from the machine comes in through {@link Machine}, so each can be tested.
+ */
+final class Prechecks {
+
+    /** What the checks read from the machine and the container. */
+    interface Machine {
+        /** The running product version. */
+        String runningVersion();
+
+        /** MemTotal of /proc/meminfo, in MiB, if it can be read. */
+        OptionalLong memoryMb();
+
+        /** Usable bytes on the file system that holds {@code dir}. */
+        long usableBytes(Path dir) throws IOException;
+
+        /** Size of the database in bytes (what a backup before the update writes), if known. */
+        OptionalLong databaseBytes();
+
+        /** The Karaf home whose system/ folder takes the bundles. */
+        Path home();
+    }
+
+    private final Machine machine;
+    private final Supplier<List<PublicKey>> trusted;
+    private final long memoryOverrideMb;
+    private final long reserveBytes;
+
+    Prechecks(Machine machine, Supplier<List<PublicKey>> trusted, long memoryOverrideMb, long reserveMb) {
+        this.machine = machine;
+        this.trusted = trusted;
+        this.memoryOverrideMb = memoryOverrideMb;
+        this.reserveBytes = reserveMb << 20;
+    }
+
+    List<Check> run(Path file, boolean kept) {
+        List<Check> checks = new ArrayList<>();
+        UpdateManifest manifest = null;
+        try {
+            manifest = UpdatePackage.open(file, trusted.get()).manifest();
+            checks.add(Check.pass("package", file.getFileName() + ": signature and every file's SHA-256 verify"));
+        } catch (PackageException e) {
+            checks.add(Check.fail("package", e.getMessage()));
+        }
+        checks.add(version(manifest));
+        checks.add(memory(manifest));
+        checks.add(disk(file, manifest, kept));
+        checks.add(Check.pass("cluster", "single node: no other node to match"));
+        return checks;
+    }
+
+    private Check version(UpdateManifest m) {
+        String running = machine.runningVersion();
+        if (m == null) {
+            return Check.fail("version", "running " + running + "; the package's versions are unknown until it verifies");
+        }
+        if (!m.fromVersion().toString().equals(running)) {
+            ProductVersion r = ProductVersion.parse(running);
+            String why = r.compareTo(m.toVersion()) >= 0 ? "this appliance already runs " + running + ", not below " + m.toVersion()
+                    : "the package updates " + m.fromVersion() + " to " + m.toVersion() + "; this appliance runs " + running
+                    + " (one package moves exactly one step)";
+            return Check.fail("version", why);
+        }
+        return Check.pass("version", "running " + running + " is the package's from-version; it installs " + m.toVersion());
+    }
+
+    private Check memory(UpdateManifest m) {
+        long need = memoryOverrideMb >= 0 ? memoryOverrideMb : m == null ? 4096 : m.minMemoryMb();
+        String source = memoryOverrideMb >= 0 ? "memory.min.mb" : m == null ? "the default" : "the package";
+        OptionalLong have = machine.memoryMb();
+        if (have.isEmpty()) {
+            return Check.fail("memory", "MemTotal cannot be read from /proc/meminfo; " + source + " asks " + need + " MiB");
+        }
+        if (have.getAsLong() < need) {
+            return Check.fail("memory", have.getAsLong() + " MiB, " + source + " asks at least " + need + " MiB");
+        }
+        return Check.pass("memory", have.getAsLong() + " MiB, at least the " + need + " MiB " + source + " asks");
+    }
+
+    private Check disk(Path file, UpdateManifest m, boolean kept) {
+        long unpacked = 0;
+        long packageBytes = 0;
+        try {
+            packageBytes = Files.size(file);
+        } catch (IOException e) {
+            // the package check has said why
+        }
+        if (m != null) {
+            for (UpdateManifest.FileEntry f : m.files()) {
+                unpacked += f.size();
+            }
+        }
+        OptionalLong db = machine.databaseBytes();
+        long need = unpacked + (kept ? 0 : packageBytes) + db.orElse(0) + reserveBytes;
+        try {
+            long have = machine.usableBytes(machine.home());
+            String parts = mib(unpacked) + " unpacked" + (kept ? "" : " + " + mib(packageBytes) + " package kept")
+                    + (db.isPresent() ? " + " + mib(db.getAsLong()) + " backup" : " + backup (database size unknown)") + " + " + mib(reserveBytes) + " reserve";
+            if (have < need) {
+                return Check.fail("disk", mib(have) + " free, the update needs " + mib(need) + " (" + parts + ")");
+            }
+            return Check.pass("disk", mib(have) + " free, the update needs " + mib(need) + " (" + parts + ")");
+        } catch (IOException e) {
+            return Check.fail("disk", "free space of " + machine.home() + " cannot be read: " + e.getMessage());
+        }
+    }
+
+    private static String mib(long bytes) {
+        return (bytes + (1 << 20) - 1 >> 20) + " MiB";
+    }
+
+    /** MemTotal of a /proc/meminfo text, in MiB. */
+    static OptionalLong memTotalMb(List<String> meminfo) {
+        for (String line : meminfo) {
+            if (line.startsWith("MemTotal:")) {
+                String[] p = line.substring(9).trim().split("\\s+");
+                if (p.length == 2 && p[1].equals("kB") && p[0].matches("[0-9]{1,15}")) {
+                    return OptionalLong.of(Long.parseLong(p[0]) / 1024);
+                }
+            }
+        }
+        return OptionalLong.empty();
+    }
+
+    /** The trusted keys, read afresh each time so a changed key file takes effect at once. */
+    static Supplier<List<PublicKey>> keysIn(Path file) {
+        return () -> SigningKeys.trusted(file);
+    }
+}

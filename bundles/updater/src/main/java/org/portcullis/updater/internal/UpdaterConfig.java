@@ -1,0 +1,22 @@
+package org.portcullis.updater.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** Config PID {@code org.portcullis.updater}. */
+@ObjectClassDefinition(name = "Portcullis updater")
+public @interface UpdaterConfig {
+
+    @AttributeDefinition(description = "PEM file of the public keys whose update packages this appliance accepts; "
+            + "empty: ${karaf.etc}/portcullis-update-keys.pem")
+    String trusted_keys() default "";
+
+    @AttributeDefinition(description = "Where verified update packages are kept; empty: ${karaf.data}/portcullis/updates/packages")
+    String packages_directory() default "";
+
+    @AttributeDefinition(description = "Memory the appliance must have for an update, in MiB of MemTotal; -1: what the package asks (4096 unless it says otherwise)")
+    long memory_min_mb() default -1;
+
+    @AttributeDefinition(description = "Free disk kept in reserve beyond what an update needs, in MiB")
+    long disk_reserve_mb() default 256;
+}

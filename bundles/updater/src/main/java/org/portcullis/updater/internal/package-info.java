@@ -1,0 +1,2 @@
+/** The updater's implementation: kept packages, prechecks. */
+package org.portcullis.updater.internal;

@@ -1,0 +1,129 @@
+package org.portcullis.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.KeyPairGenerator;
+import java.util.Base64;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.portcullis.updater.pack.UpdatePack;
+
+/**
+ * The update package as an admin meets it on the running distribution: a package built and
+ * signed by update-pack from this distribution and a next version of it, copied over, kept by
+ * update:install-file only when it verifies, and checked by update:precheck, which names each
+ * reason and changes nothing.
+ */
+class UpdaterIT {
+
+    private static final String VERSION = System.getProperty("portcullis.version");
+
+    @Test
+    void aSignedPackageIsKeptAndPrecheckedAndBadOnesAreRefused() throws Exception {
+        Path parent = Paths.get("target", "updater-it", Long.toString(System.nanoTime())).toAbsolutePath();
+        try (Distribution dist = Distribution.unpack(parent)) {
+            Path keys = Files.createDirectories(parent.resolve("keys"));
+            writeKeyPair(keys, "release");
+            writeKeyPair(keys, "stranger");
+            Files.copy(keys.resolve("release.pub.pem"), dist.home.resolve("etc/portcullis-update-keys.pem"));
+
+            // a next version: this distribution with its features at 0.1.1 and one bundle changed
+            Path next = nextVersion(dist.home, parent.resolve("next"), "0.1.1");
+            Path good = parent.resolve("portcullis-update-" + VERSION + "-0.1.1.pcup");
+            String packed = UpdatePack.run("--from", dist.home.toString(), "--to", next.toString(),
+                    "--signing-key", keys.resolve("release.pem").toString(), "--out", good.toString());
+            assertTrue(packed.contains(VERSION + " -> 0.1.1") && packed.contains("features portcullis"), packed);
+            Path foreign = parent.resolve("foreign.pcup");
+            UpdatePack.run("--from", dist.home.toString(), "--to", next.toString(),
+                    "--signing-key", keys.resolve("stranger.pem").toString(), "--out", foreign.toString());
+            Path tampered = parent.resolve("tampered.pcup");
+            byte[] b = Files.readAllBytes(good);
+            b[b.length - 10] ^= 0x20;
+            Files.write(tampered, b);
+
+            dist.start();
+            String password = dist.awaitFile(dist.home.resolve("data/portcullis/initial-admin-password")).strip();
+            dist.awaitSsh(password, "update:list", "No update package is kept here");
+            assertTrue(dist.ssh(password, "update:precheck").contains("no update package is kept here"));
+
+            String refused = dist.ssh(password, "update:install-file " + tampered);
+            assertTrue(refused.contains("update package tampered.pcup: file ") && refused.contains("does not match its SHA-256 in the manifest"), refused);
+            String stranger = dist.ssh(password, "update:install-file " + foreign);
+            assertTrue(stranger.contains("the signature does not verify with any trusted key"), stranger);
+            assertTrue(dist.ssh(password, "update:list").contains("No update package is kept here"), "nothing kept from a bad package");
+
+            String kept = dist.ssh(password, "update:install-file " + good);
+            assertTrue(kept.contains("Kept portcullis-update-" + VERSION + "-0.1.1.pcup"), kept);
+            assertTrue(dist.ssh(password, "update:list").contains("portcullis-update-" + VERSION + "-0.1.1.pcup"));
+
+            String checks = dist.ssh(password, "update:precheck");
+            for (String line : List.of("PASS package ", "PASS version    running " + VERSION + " is the package's from-version; it installs 0.1.1",
+                    "PASS memory ", "PASS disk ", "PASS cluster ", "All 5 prechecks passed.")) {
+                assertTrue(checks.contains(line), line + " in:\n" + checks);
+            }
+            String checkTampered = dist.ssh(password, "update:precheck " + tampered);
+            assertTrue(checkTampered.contains("FAIL package ") && checkTampered.contains("FAIL version ")
+                    && checkTampered.contains("2 of 5 prechecks failed; nothing was changed"), checkTampered);
+
+            // a package for another running version
+            Path later = nextVersion(next, parent.resolve("later"), "0.1.2"); // from the copy: a started container has written to its etc/
+            Path skip = parent.resolve("skip.pcup");
+            UpdatePack.run("--from", next.toString(), "--to", later.toString(), "--signing-key", keys.resolve("release.pem").toString(), "--out", skip.toString());
+            String skipped = dist.ssh(password, "update:precheck " + skip);
+            assertTrue(skipped.contains("FAIL version    the package updates 0.1.1 to 0.1.2; this appliance runs " + VERSION), skipped);
+
+            // the memory threshold in config takes effect without a restart
+            Files.writeString(dist.home.resolve("etc/org.portcullis.updater.cfg"), "memory.min.mb = 100000000\n");
+            String memory = dist.awaitSsh(password, "update:precheck", "FAIL memory ");
+            assertTrue(memory.contains("MiB, memory.min.mb asks at least 100000000 MiB"), memory);
+
+            assertTrue(dist.ssh(password, "portcullis:commands").contains("update:precheck"));
+            String log = Files.readString(dist.home.resolve("data/log/karaf.log"));
+            assertFalse(log.contains("Exception caught while executing command"), "refusals are the caller's mistake, not errors with a stack trace:\n" + log);
+            assertEquals("Portcullis " + VERSION, dist.ssh(password, "portcullis:version").strip(), "nothing was applied");
+            dist.ssh(password, "system:shutdown -f");
+            dist.awaitExit();
+        }
+    }
+
+    /** A copy of {@code home} that says it is {@code version}: the features folder renamed, one bundle with other bytes. */
+    private static Path nextVersion(Path home, Path into, String version) throws Exception {
+        Files.createDirectories(into);
+        Process cp = new ProcessBuilder("cp", "-a", home + "/.", into.toString()).inheritIO().start();
+        assertEquals(0, cp.waitFor());
+        Path features = into.resolve("system/org/portcullis/portcullis-features");
+        Path old;
+        try (Stream<Path> s = Files.list(features)) {
+            old = s.findFirst().orElseThrow();
+        }
+        String was = old.getFileName().toString();
+        Path moved = Files.move(old, features.resolve(version));
+        Files.move(moved.resolve("portcullis-features-" + was + "-features.xml"), moved.resolve("portcullis-features-" + version + "-features.xml"));
+        try (Stream<Path> s = Files.list(into.resolve("system/org/portcullis/lists"))) {
+            Path dir = s.findFirst().orElseThrow();
+            try (Stream<Path> jars = Files.list(dir)) {
+                Path jar = jars.filter(p -> p.toString().endsWith(".jar")).findFirst().orElseThrow();
+                Files.write(jar, new byte[] {1}, java.nio.file.StandardOpenOption.APPEND);
+            }
+        }
+        return into;
+    }
+
+    private static void writeKeyPair(Path dir, String name) throws Exception {
+        var pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        Files.writeString(dir.resolve(name + ".pem"), pem("PRIVATE KEY", pair.getPrivate().getEncoded()), StandardCharsets.US_ASCII);
+        Files.writeString(dir.resolve(name + ".pub.pem"), pem("PUBLIC KEY", pair.getPublic().getEncoded()), StandardCharsets.US_ASCII);
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der) + "\n-----END " + type + "-----\n";
+    }
+}
