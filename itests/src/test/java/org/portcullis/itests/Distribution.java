@@ -233,6 +233,20 @@ final class Distribution implements AutoCloseable {
         return sshFrom(null, user, password, command);
     }
 
+    /** One SSH exec as admin that may take up to {@code wait} (an update); returns its output. */
+    String sshWaiting(String password, String command, Duration wait) throws IOException {
+        try (SshClient client = SshClient.setUpDefaultClient()) {
+            client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
+            client.start();
+            try (ClientSession session = client.connect("admin", new java.net.InetSocketAddress("127.0.0.1", sshPort))
+                    .verify(Duration.ofSeconds(10)).getSession()) {
+                session.addPasswordIdentity(password);
+                session.auth().verify(Duration.ofSeconds(10));
+                return exec(session, command, wait);
+            }
+        }
+    }
+
     /** One SSH exec as {@code user} from the loopback address {@code local} (127.0.0.x; null for any). */
     String sshFrom(String local, String user, String password, String command) throws IOException {
         try (SshClient client = SshClient.setUpDefaultClient()) {
@@ -297,12 +311,16 @@ final class Distribution implements AutoCloseable {
     }
 
     private static String exec(ClientSession session, String command) throws IOException {
+        return exec(session, command, Duration.ofSeconds(60));
+    }
+
+    private static String exec(ClientSession session, String command, Duration wait) throws IOException {
         try (ChannelExec channel = session.createExecChannel(command)) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             channel.setOut(out);
             channel.setErr(out);
             channel.open().verify(Duration.ofSeconds(10));
-            channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), Duration.ofSeconds(60));
+            channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), wait);
             return out.toString(StandardCharsets.UTF_8);
         }
     }

@@ -117,7 +117,7 @@ class UpdaterIT {
         return into;
     }
 
-    private static void writeKeyPair(Path dir, String name) throws Exception {
+    static void writeKeyPair(Path dir, String name) throws Exception {
         var pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
         Files.writeString(dir.resolve(name + ".pem"), pem("PRIVATE KEY", pair.getPrivate().getEncoded()), StandardCharsets.US_ASCII);
         Files.writeString(dir.resolve(name + ".pub.pem"), pem("PUBLIC KEY", pair.getPublic().getEncoded()), StandardCharsets.US_ASCII);

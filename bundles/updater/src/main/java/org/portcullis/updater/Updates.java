@@ -23,4 +23,15 @@ public interface Updates {
 
     /** The kept packages, oldest first. */
     List<Path> packages();
+
+    /**
+     * Starts the update in {@code file} (kept first if it is not) once every precheck passed, and
+     * returns the log it writes: its last line starts with {@code 006: } ({@code 006: OK}, or
+     * why it rolled back or stopped). Refused with one line, before anything stops, when a
+     * precheck fails or another update runs.
+     */
+    Path apply(Path file);
+
+    /** The update in flight or the last one, as lines for update:status; empty when there was none. */
+    List<String> status();
 }

@@ -10,12 +10,15 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
 
 import javax.sql.DataSource;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -32,7 +35,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The update packages kept under data/ and the prechecks (config PID {@code org.portcullis.updater}). */
-@Component(service = Updates.class, configurationPid = "org.portcullis.updater")
+@Component(service = Updates.class, configurationPid = "org.portcullis.updater", immediate = true)
 @Designate(ocd = UpdaterConfig.class)
 public class UpdateService implements Updates {
 
@@ -50,15 +53,159 @@ public class UpdateService implements Updates {
     private Path keys;
     private Path directory;
     private Prechecks prechecks;
+    private Path updates;
+    private volatile boolean active;
+    private volatile Thread runner;
+    private Services services;
 
     @Activate
-    void activate(UpdaterConfig config) {
+    void activate(BundleContext context, UpdaterConfig config) {
         keys = config.trusted_keys().isBlank() ? Paths.get(System.getProperty("karaf.etc", "etc"), "portcullis-update-keys.pem")
                 : Paths.get(config.trusted_keys().trim());
         directory = config.packages_directory().isBlank()
                 ? Paths.get(System.getProperty("karaf.data", "data"), "portcullis", "updates", "packages")
                 : Paths.get(config.packages_directory().trim());
         prechecks = new Prechecks(new Host(), Prechecks.keysIn(keys), config.memory_min_mb(), config.disk_reserve_mb());
+        updates = Paths.get(System.getProperty("karaf.data", "data"), "portcullis", "updates");
+        active = true;
+        services = new Services(context, () -> active);
+        // Not on the activating thread: this may run inside a Karaf deployment that swaps this bundle.
+        Thread t = new Thread(this::startUp, "portcullis-updater");
+        t.setDaemon(true);
+        runner = t;
+        t.start();
+    }
+
+    @Deactivate
+    void deactivate() {
+        active = false;
+        Thread t = runner;
+        if (t != null) {
+            t.interrupt(); // never joined: the thread may be waiting for the very deployment that stops us
+        }
+    }
+
+    /** Records the product version of a database that has none, and carries on an update left in flight. */
+    private void startUp() {
+        try {
+            Optional<Journal> left = Journal.read(journalFile());
+            if (left.isPresent() && (left.get().state() == Journal.State.RUNNING || left.get().state() == Journal.State.ROLLING_BACK)) {
+                Journal j = left.get();
+                boolean restarted = !j.owner().equals(jvm());
+                j.owner(jvm());
+                j.save();
+                LOG.info("Update {} -> {} found in flight at step {} ({}): carrying on", j.from(), j.to(), j.step(),
+                        restarted ? "the container restarted" : "this bundle was swapped");
+                new Applier(services, j, log(j.from(), j.to()), Prechecks.keysIn(keys).get(), restarted).run();
+                return;
+            }
+            org.portcullis.storage.UpdateDatabase db = services.await(org.portcullis.storage.UpdateDatabase.class, java.time.Duration.ofMinutes(10));
+            services.until("the database answering", java.time.Duration.ofMinutes(10), () -> {
+                try {
+                    db.adoptProductVersion(product.version());
+                    return true;
+                } catch (org.portcullis.storage.StorageException e) {
+                    return false;
+                }
+            });
+        } catch (Services.Stopped stopped) {
+            // deactivated meanwhile
+        } catch (IOException | RuntimeException e) {
+            LOG.error("The updater could not read or carry on its journal {}: {}", journalFile(), e.toString());
+        }
+    }
+
+    @Override
+    public Path apply(Path file) {
+        synchronized (this) {
+            try {
+                Optional<Journal> running = Journal.read(journalFile());
+                if (running.isPresent()) {
+                    Journal j = running.get();
+                    throw new PackageException("an update is already " + (j.state() == Journal.State.STOPPED ? "stopped" : "running") + ": "
+                            + j.from() + " -> " + j.to() + " at step " + j.step().name().toLowerCase(java.util.Locale.ROOT)
+                            + " (update:status)");
+                }
+            } catch (IOException e) {
+                throw new PackageException("the update journal cannot be read: " + e.getMessage(), e);
+            }
+            List<Check> checks = precheck(file);
+            List<Check> failed = checks.stream().filter(c -> !c.passed()).toList();
+            if (!failed.isEmpty()) {
+                throw new PackageException(failed.size() + " of " + checks.size() + " prechecks failed, nothing was changed: "
+                        + failed.stream().map(c -> c.name() + ": " + c.reason()).collect(java.util.stream.Collectors.joining("; ")));
+            }
+            Path kept = file.toAbsolutePath().normalize().startsWith(directory.toAbsolutePath().normalize()) ? file : install(file);
+            UpdateManifest m = UpdatePackage.open(kept, Prechecks.keysIn(keys).get()).manifest();
+            String from = m.fromVersion().toString();
+            String to = m.toVersion().toString();
+            UpdateLog log = log(from, to);
+            try {
+                Files.deleteIfExists(log.file());
+                Journal j = Journal.start(journalFile(), java.util.UUID.randomUUID().toString(), kept, from, to, jvm());
+                j.save();
+                Applier.header(log, from, to);
+                Thread t = new Thread(new Applier(services, j, log, Prechecks.keysIn(keys).get(), false), "portcullis-update");
+                t.setDaemon(true);
+                runner = t;
+                t.start();
+            } catch (IOException e) {
+                throw new PackageException("the update journal cannot be written: " + e.getMessage(), e);
+            }
+            return log.file();
+        }
+    }
+
+    @Override
+    public List<String> status() {
+        List<String> out = new java.util.ArrayList<>();
+        try {
+            Optional<Journal> j = Journal.read(journalFile());
+            Path last = j.isPresent() ? journalFile() : newest(updates.resolve("history"), ".properties");
+            Journal shown = j.isPresent() ? j.get() : last == null ? null : Journal.read(last).orElse(null);
+            if (shown == null) {
+                return out;
+            }
+            out.add("Update   : " + shown.from() + " -> " + shown.to() + (j.isPresent() ? "" : " (the last one)"));
+            out.add("State    : " + shown.state().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                    + ", step " + shown.step().name().toLowerCase(java.util.Locale.ROOT)
+                    + (shown.committed() ? ", the database has committed " + shown.to() : ", the database is at " + shown.from()));
+            if (!shown.message().isEmpty()) {
+                out.add("Why      : " + shown.message());
+            }
+            Path logFile = log(shown.from(), shown.to()).file();
+            out.add("Log      : " + logFile);
+            if (Files.isRegularFile(logFile)) {
+                List<String> lines = Files.readAllLines(logFile);
+                lines.subList(Math.max(0, lines.size() - 12), lines.size()).forEach(l -> out.add("  " + l));
+            }
+        } catch (IOException e) {
+            out.add("The update journal cannot be read: " + e.getMessage());
+        }
+        return out;
+    }
+
+    private static Path newest(Path dir, String suffix) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return null;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.toString().endsWith(suffix)).max(Comparator.comparing(UpdateService::modified)).orElse(null);
+        }
+    }
+
+    private Path journalFile() {
+        return updates.resolve("journal.properties");
+    }
+
+    private UpdateLog log(String from, String to) {
+        return new UpdateLog(updates.resolve(from + "-" + to + ".log"));
+    }
+
+    /** This JVM: a journal left by another one was left by a crash or a restart. */
+    static String jvm() {
+        ProcessHandle self = ProcessHandle.current();
+        return self.pid() + "@" + self.info().startInstant().map(Object::toString).orElse("?");
     }
 
     @Override

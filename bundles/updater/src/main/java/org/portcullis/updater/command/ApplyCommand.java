@@ -1,0 +1,68 @@
+package org.portcullis.updater.command;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+
+@Command(scope = "update", name = "apply", description = "Applies an update package: prechecks, maintenance on, bundles swapped, one database commit, maintenance back")
+@Service
+public class ApplyCommand extends UpdateAction {
+
+    /** The last line of every update's log starts with this. */
+    static final String LAST = "006: ";
+
+    @Argument(name = "FILE", description = "An update package: a name as update:list shows it, or a path (default: the newest kept package)")
+    @Completion(value = PackageCompleter.class)
+    String file;
+
+    @Override
+    protected void run() throws Exception {
+        Path log = updates.apply(packageFile(file));
+        String last = follow(log);
+        if (!last.equals(LAST + "OK")) {
+            throw new IllegalStateException(last.substring(LAST.length()) + " (log: " + log + ")");
+        }
+    }
+
+    /**
+     * Prints the log as the update writes it, until its last line. Reads the file, not a service:
+     * the update swaps the bundle this command came from, and the file goes on.
+     */
+    static String follow(Path log) throws IOException, InterruptedException {
+        long offset = 0;
+        long quietSince = System.nanoTime();
+        StringBuilder partial = new StringBuilder();
+        while (true) {
+            if (Files.isRegularFile(log) && Files.size(log) > offset) {
+                try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
+                    f.seek(offset);
+                    byte[] bytes = new byte[(int) Math.min(1 << 20, f.length() - offset)];
+                    f.readFully(bytes);
+                    offset += bytes.length;
+                    partial.append(new String(bytes, StandardCharsets.UTF_8));
+                }
+                int nl;
+                while ((nl = partial.indexOf("\n")) >= 0) {
+                    String line = partial.substring(0, nl);
+                    partial.delete(0, nl + 1);
+                    System.out.println(line);
+                    System.out.flush();
+                    if (line.startsWith(LAST)) {
+                        return line;
+                    }
+                }
+                quietSince = System.nanoTime();
+            } else if (System.nanoTime() - quietSince > 15L * 60 * 1_000_000_000) {
+                return LAST + "the log has been quiet for 15 minutes; the update may still run: update:status";
+            }
+            Thread.sleep(100);
+        }
+    }
+}

@@ -1,0 +1,618 @@
+package org.portcullis.updater.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+import org.apache.karaf.features.Feature;
+import org.apache.karaf.features.FeaturesService;
+import org.apache.karaf.features.Repository;
+import org.osgi.framework.Bundle;
+import org.portcullis.core.MaintenanceMode;
+import org.portcullis.core.MaintenanceState;
+import org.portcullis.storage.Migration;
+import org.portcullis.storage.MigrationScripts;
+import org.portcullis.storage.UpdateDatabase;
+import org.portcullis.updater.internal.Journal.State;
+import org.portcullis.updater.internal.Services.Stopped;
+import org.portcullis.updater.internal.Services.UpdateFailure;
+import org.portcullis.updater.pkg.PackageException;
+import org.portcullis.updater.pkg.PackageWriter;
+import org.portcullis.updater.pkg.UpdateManifest;
+import org.portcullis.updater.pkg.UpdatePackage;
+
+/**
+ * Runs one update from its journal: forward through the steps, each written to the journal
+ * before it acts and each safe to run again, or back to the old version. Before the database
+ * commits, any failure, and any restart of the container, rolls the update back; after it, the
+ * update only goes forward. When this bundle is itself swapped mid-update, its successor reads
+ * the journal and carries on (same JVM: forward; another JVM, after a crash: the rule above).
+ */
+final class Applier implements Runnable {
+
+    static final String BY = "updater";
+    private static final Duration SWAP_WAIT = Duration.ofSeconds(240);
+    private static final Duration SERVICE_WAIT = Duration.ofSeconds(120);
+    private static final int MAX_ATTEMPTS = 3;
+
+    private final Services services;
+    private final Journal journal;
+    private final UpdateLog log;
+    private final List<java.security.PublicKey> trusted;
+    private final boolean restarted;
+
+    /**
+     * @param restarted the journal was left by another JVM (a crash or restart), not by this
+     *        bundle's predecessor in this one
+     */
+    Applier(Services services, Journal journal, UpdateLog log, List<java.security.PublicKey> trusted, boolean restarted) {
+        this.services = services;
+        this.journal = journal;
+        this.log = log;
+        this.trusted = trusted;
+        this.restarted = restarted;
+    }
+
+    @Override
+    public void run() {
+        try {
+            if (journal.state() == State.ROLLING_BACK) {
+                rollBack(journal.message());
+                return;
+            }
+            if (restarted && !journal.committed()) {
+                if (committedInDatabase()) {
+                    journal.committed(true);
+                    save();
+                    log.line(" * The container restarted during " + step(journal.step()) + "; the database had committed "
+                            + journal.to() + ": going forward");
+                } else {
+                    rollBack("the container restarted during " + step(journal.step()) + ", before the database committed");
+                    return;
+                }
+            }
+            forward();
+        } catch (Stopped s) {
+            // this component was stopped (the update swapped this bundle): the next one carries on
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    private void failed(RuntimeException e) {
+        String reason = e instanceof UpdateFailure || e instanceof PackageException ? e.getMessage() : e.toString();
+        if (journal.committed()) {
+            stop("at " + step(journal.step()) + ": " + reason + "; the database has committed " + journal.to()
+                    + ", so the update goes no further back: maintenance stays on until this is fixed (update:status)");
+        } else {
+            try {
+                rollBack("at " + step(journal.step()) + ": " + reason);
+            } catch (Stopped s) {
+                // the successor finishes the rollback
+            } catch (RuntimeException again) {
+                stop("rolling back: " + (again.getMessage() == null ? again.toString() : again.getMessage()) + " (after: " + reason + ")");
+            }
+        }
+    }
+
+    private void forward() {
+        UpdateManifest m = manifest();
+        for (Step s : Step.values()) {
+            if (s.ordinal() < journal.step().ordinal() || s == Step.PRECHECK) {
+                continue;
+            }
+            services.checkActive();
+            if (journal.begin(s) > MAX_ATTEMPTS) {
+                stop("step " + step(s) + " was started " + MAX_ATTEMPTS + " times without finishing (the container keeps stopping there)");
+                return;
+            }
+            save();
+            switch (s) {
+                case MAINTENANCE -> maintenanceOn();
+                case HOLD -> hold();
+                case REPOSITORY -> repository(m);
+                case FEATURES -> features(m);
+                case DATABASE -> database(m);
+                case RELEASE -> release();
+                case SETTINGS -> settings(m);
+                case HEALTH -> health();
+                case RESTORE -> restoreMaintenance(" * Starting mail: ");
+                case DONE -> done();
+                default -> {
+                }
+            }
+        }
+    }
+
+    // ---- the steps ----------------------------------------------------------------------------
+
+    static void header(UpdateLog log, String from, String to) {
+        String node;
+        try {
+            node = InetAddress.getLocalHost().getHostAddress();
+        } catch (IOException e) {
+            node = "127.0.0.1";
+        }
+        log.line("[" + node + "] Install revision " + to);
+        log.line("001: Install System Update " + to + " started ...");
+        log.line("002: Current Version: " + from);
+        log.line("003: Searching for unapplied updates from " + from + " to " + to);
+        log.line("004: Installing System Update " + to);
+        log.line("005: Starting Installer ...");
+    }
+
+    private void maintenanceOn() {
+        MaintenanceMode mode = services.await(MaintenanceMode.class, SERVICE_WAIT);
+        if (journal.get("maintenance.before").isEmpty()) {
+            MaintenanceState before = mode.state();
+            journal.set("maintenance.before", before.active() ? "on" : "off");
+            journal.set("maintenance.before.reason", before.reason());
+            journal.set("maintenance.before.by", before.by());
+            save();
+        }
+        try {
+            mode.enable("update " + journal.from() + " -> " + journal.to(), BY);
+        } catch (IOException e) {
+            throw new UpdateFailure("maintenance mode cannot be switched on: " + e.getMessage(), e);
+        }
+        log.line(" * Stopping mail: maintenance on, new mail gets 4xx and senders retry");
+    }
+
+    private void hold() {
+        try {
+            services.await(UpdateDatabase.class, SERVICE_WAIT).holdMigrations("update " + journal.from() + " -> " + journal.to());
+        } catch (org.portcullis.storage.StorageException e) {
+            throw new UpdateFailure(e.getMessage(), e);
+        }
+        log.line(" * Stopping " + String.join(", ", schemaOwners().keySet()) + " (their schema migrations are held until the database commits)");
+    }
+
+    private void repository(UpdateManifest m) {
+        log.line(" * Installing patches");
+        Path system = Paths.get(System.getProperty("karaf.home", "."), "system");
+        int copied = 0;
+        try {
+            UpdatePackage pkg = UpdatePackage.open(journal.packageFile(), trusted);
+            for (UpdateManifest.FileEntry f : m.files()) {
+                if (!f.path().startsWith("repository/")) {
+                    continue;
+                }
+                Path target = system.resolve(f.path().substring("repository/".length()));
+                if (Files.isRegularFile(target) && Files.size(target) == f.size() && PackageWriter.hash(target).equals(f.sha256())) {
+                    continue;
+                }
+                pkg.extract(f.path(), target);
+                copied++;
+            }
+        } catch (IOException e) {
+            throw new UpdateFailure("cannot copy the bundles into " + system + ": " + e.getMessage(), e);
+        }
+        log.line("   " + copied + " repository files copied into system/");
+    }
+
+    private void features(UpdateManifest m) {
+        FeaturesService fs = services.await(FeaturesService.class, SERVICE_WAIT);
+        if (journal.get("bundles.before").isEmpty()) {
+            journal.set("bundles.before", portcullisBundles());
+            save();
+        }
+        URI repo = URI.create(m.featureRepository());
+        Set<String> wanted;
+        try {
+            if (repository(fs, repo) == null) {
+                fs.addRepository(repo);
+            }
+            wanted = upgradeSet(fs, repository(fs, repo), m.features());
+            journal.set("features", String.join(",", wanted));
+            save();
+            if (!installed(fs, wanted)) {
+                fs.installFeatures(wanted, EnumSet.of(FeaturesService.Option.Upgrade));
+            }
+        } catch (Stopped s) {
+            throw s;
+        } catch (Exception e) {
+            services.checkActive();
+            throw new UpdateFailure("the features did not upgrade: " + e.getMessage(), e);
+        }
+        services.checkActive();
+        FeaturesService now = services.await(FeaturesService.class, SERVICE_WAIT);
+        services.until("the upgrade of " + wanted, SWAP_WAIT, () -> installed(now, wanted));
+        log.line("   bundles swapped: " + changedBundles(journal.get("bundles.before"), portcullisBundles()));
+    }
+
+    private void database(UpdateManifest m) {
+        UpdateDatabase db = services.await(UpdateDatabase.class, SERVICE_WAIT);
+        services.until("the database answering", SERVICE_WAIT, () -> {
+            try {
+                db.productVersion();
+                return true;
+            } catch (org.portcullis.storage.StorageException e) {
+                return false;
+            }
+        });
+        log.line(" * Starting postgresql");
+        log.line(" * Database updates...");
+        try {
+            if (!journal.to().equals(db.productVersion().orElse(""))) {
+                Map<String, List<Migration>> bySchema = migrations(m);
+                Map<String, Integer> versions = db.commitUpdate(bySchema, journal.from(), journal.to());
+                log.line("   " + m.migrations().size() + " migrations and the product version " + journal.to() + " committed in one transaction"
+                        + (m.migrations().isEmpty() ? "" : ": " + m.migrations().stream().map(x -> x.artifact() + " " + x.script())
+                                .collect(Collectors.joining(", ")))
+                        + "; schema versions " + versions);
+            }
+        } catch (org.portcullis.storage.StorageException e) {
+            throw new UpdateFailure(e.getMessage(), e);
+        }
+        journal.committed(true);
+        save();
+    }
+
+    private void release() {
+        try {
+            services.await(UpdateDatabase.class, SERVICE_WAIT).releaseMigrations();
+        } catch (org.portcullis.storage.StorageException e) {
+            throw new UpdateFailure(e.getMessage(), e);
+        }
+        log.line(" * Starting " + String.join(", ", schemaOwners().keySet()) + " (schema migrations released)");
+    }
+
+    private void settings(UpdateManifest m) {
+        Path etc = Paths.get(System.getProperty("karaf.etc", "etc"));
+        try {
+            UpdatePackage pkg = UpdatePackage.open(journal.packageFile(), trusted);
+            for (UpdateManifest.FileEntry f : m.files()) {
+                if (!f.path().startsWith("etc/")) {
+                    continue;
+                }
+                Path target = etc.resolve(f.path().substring(4));
+                if (f.path().equals("etc/org.apache.karaf.features.cfg")) {
+                    bootFeatures(target);
+                } else if (!Files.exists(target)) {
+                    pkg.extract(f.path(), target);
+                    log.line("   new setting file " + f.path() + " (its defaults)");
+                } else if (!PackageWriter.hash(target).equals(f.sha256())) {
+                    log.line("   kept your " + f.path() + "; " + journal.to() + " ships another (in the package, for comparison)");
+                }
+            }
+        } catch (IOException e) {
+            throw new UpdateFailure("cannot write the settings: " + e.getMessage(), e);
+        }
+    }
+
+    /** featuresRepositories and featuresBoot name the new version, so a start from a clean data/ boots it. */
+    private void bootFeatures(Path cfg) throws IOException {
+        if (!Files.isRegularFile(cfg)) {
+            return;
+        }
+        String text = Files.readString(cfg);
+        // featuresBoot names the version as OSGi writes it (0.1.0.SNAPSHOT), the repository as Maven does (0.1.0-SNAPSHOT)
+        String updated = text.replace("portcullis-features/" + journal.from() + "/", "portcullis-features/" + journal.to() + "/")
+                .replace("portcullis/" + osgi(journal.from()), "portcullis/" + osgi(journal.to()))
+                .replace("portcullis/" + journal.from(), "portcullis/" + journal.to());
+        if (!updated.equals(text)) {
+            org.portcullis.core.AtomicFiles.write(cfg, out -> out.write(updated.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            log.line("   etc/org.apache.karaf.features.cfg boots " + journal.to());
+        }
+    }
+
+    private void health() {
+        services.until("every Portcullis bundle active", SERVICE_WAIT, () -> inactive().isEmpty());
+        for (String type : List.of("org.portcullis.storage.SchemaMigrator", "org.portcullis.auth.Accounts", "org.portcullis.policy.ListPolicy")) {
+            services.until("the " + type.substring(type.lastIndexOf('.') + 1) + " service", SERVICE_WAIT,
+                    () -> services.context().getServiceReference(type) != null);
+        }
+        log.line(" * Health check: every Portcullis bundle active, storage, accounts and lists answer");
+    }
+
+    private void restoreMaintenance(String prefix) {
+        MaintenanceMode mode = services.await(MaintenanceMode.class, SERVICE_WAIT);
+        try {
+            if ("on".equals(journal.get("maintenance.before"))) {
+                mode.enable(journal.get("maintenance.before.reason"), journal.get("maintenance.before.by"));
+                log.line(prefix + "maintenance stays on, as it was before the update");
+            } else if (!journal.get("maintenance.before").isEmpty()) {
+                mode.disable();
+                log.line(prefix + "maintenance off, mail flows");
+            }
+        } catch (IOException e) {
+            throw new UpdateFailure("maintenance mode cannot be restored: " + e.getMessage(), e);
+        }
+    }
+
+    private void done() {
+        log.line(" * Backups made on " + journal.from() + " cannot be restored on " + journal.to() + ": make one now with backup:create");
+        log.line("Done. Installation Complete.");
+        log.line(UpdateLog.LAST + "OK");
+        finish(State.DONE, "");
+    }
+
+    // ---- rolling back and stopping ------------------------------------------------------------
+
+    private void rollBack(String reason) {
+        if (journal.state() != State.ROLLING_BACK) {
+            journal.state(State.ROLLING_BACK);
+            journal.message(reason);
+            save();
+            log.line(" * FAILED " + reason);
+            log.line(" * Rolling back to " + journal.from());
+        }
+        if (journal.begin(Step.valueOf(journal.step().name())) > MAX_ATTEMPTS + 2) {
+            stop("the rollback was started too often without finishing");
+            return;
+        }
+        save();
+        Step reached = journal.step();
+        if (reached.ordinal() >= Step.FEATURES.ordinal()) {
+            featuresBack();
+        }
+        if (reached.ordinal() >= Step.HOLD.ordinal()) {
+            try {
+                services.await(UpdateDatabase.class, SERVICE_WAIT).releaseMigrations();
+            } catch (org.portcullis.storage.StorageException e) {
+                throw new UpdateFailure(e.getMessage(), e);
+            }
+            log.line(" * Starting " + String.join(", ", schemaOwners().keySet()) + " (schema migrations released; the database was not changed)");
+        }
+        if (reached.ordinal() >= Step.MAINTENANCE.ordinal()) {
+            restoreMaintenance(" * Starting mail: ");
+        }
+        log.line(UpdateLog.LAST + "FAILED, rolled back to " + journal.from() + ": " + journal.message());
+        finish(State.ROLLED_BACK, journal.message());
+    }
+
+    private void featuresBack() {
+        FeaturesService fs = services.await(FeaturesService.class, SERVICE_WAIT);
+        URI oldRepo = URI.create("mvn:org.portcullis/portcullis-features/" + journal.from() + "/xml/features");
+        URI newRepo = URI.create(manifest().featureRepository());
+        try {
+            Repository old = repository(fs, oldRepo);
+            if (old == null) {
+                throw new UpdateFailure("the old features repository " + oldRepo + " is not registered");
+            }
+            Set<String> names = new LinkedHashSet<>();
+            for (String f : journal.get("features").isEmpty() ? manifest().features() : List.of(journal.get("features").split(","))) {
+                names.add(f.contains("/") ? f.substring(0, f.indexOf('/')) : f);
+            }
+            Set<String> back = upgradeSet(fs, old, new ArrayList<>(names));
+            if (!installed(fs, back)) {
+                fs.installFeatures(back, EnumSet.of(FeaturesService.Option.Upgrade));
+            }
+            services.checkActive();
+            FeaturesService now = services.await(FeaturesService.class, SERVICE_WAIT);
+            services.until("the return to " + back, SWAP_WAIT, () -> installed(now, back));
+            if (repository(now, newRepo) != null) {
+                now.removeRepository(newRepo, false);
+            }
+        } catch (Stopped | UpdateFailure e) {
+            throw e;
+        } catch (Exception e) {
+            services.checkActive();
+            throw new UpdateFailure("the old features did not come back: " + e.getMessage(), e);
+        }
+        String left = changedBundles(journal.get("bundles.before"), portcullisBundles());
+        if (!left.equals("none")) {
+            throw new UpdateFailure("the bundles of " + journal.from() + " did not all come back: " + left);
+        }
+        log.line(" * Installing the bundles of " + journal.from() + " again: every Portcullis bundle is back at its version");
+    }
+
+    /** Stops where it is: maintenance stays on (mail waits at the senders), the journal says why. */
+    private void stop(String reason) {
+        log.line(" * STOPPED " + reason);
+        log.line(UpdateLog.LAST + "STOPPED: maintenance stays on; see update:status");
+        journal.message(reason);
+        journal.state(State.STOPPED);
+        save();
+    }
+
+    private void finish(State state, String message) {
+        journal.state(state);
+        journal.message(message);
+        save();
+        try {
+            Path history = journal.file().resolveSibling("history");
+            Files.createDirectories(history);
+            Files.move(journal.file(), history.resolve(journal.from() + "-" + journal.to() + "-" + journal.id() + ".properties"));
+        } catch (IOException e) {
+            log.line(" * (the journal could not be moved to history/: " + e.getMessage() + ")");
+        }
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------
+
+    private UpdateManifest manifest() {
+        return UpdatePackage.open(journal.packageFile(), trusted).manifest();
+    }
+
+    private void save() {
+        services.checkActive();
+        try {
+            journal.save();
+        } catch (IOException e) {
+            throw new UpdateFailure("the journal cannot be written: " + e.getMessage(), e);
+        }
+    }
+
+    private boolean committedInDatabase() {
+        try {
+            return journal.to().equals(services.await(UpdateDatabase.class, SERVICE_WAIT).productVersion().orElse(""));
+        } catch (org.portcullis.storage.StorageException e) {
+            throw new UpdateFailure("the database cannot say whether the update committed: " + e.getMessage(), e);
+        }
+    }
+
+    /** A product version as an OSGi version: the qualifier after a dot, not a hyphen. */
+    static String osgi(String version) {
+        return version.replaceFirst("-", ".");
+    }
+
+    private static String step(Step s) {
+        return s.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static Repository repository(FeaturesService fs, URI uri) throws Exception {
+        for (Repository r : fs.listRepositories()) {
+            if (r.getURI().equals(uri)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The features to install from {@code repo}, as name/version: {@code names}, and every
+     * feature the admin installed from an older Portcullis repository that {@code repo} defines too.
+     */
+    private static Set<String> upgradeSet(FeaturesService fs, Repository repo, List<String> names) throws Exception {
+        Map<String, Feature> defined = new TreeMap<>();
+        for (Feature f : repo.getFeatures()) {
+            defined.put(f.getName(), f);
+        }
+        Set<String> wanted = new LinkedHashSet<>(names);
+        for (Set<String> region : fs.listRequirements().values()) {
+            for (String req : region) {
+                if (req.startsWith("feature:")) {
+                    String name = req.substring(8).split("/", 2)[0];
+                    if (name.startsWith("portcullis") && defined.containsKey(name)) {
+                        wanted.add(name);
+                    }
+                }
+            }
+        }
+        Set<String> out = new LinkedHashSet<>();
+        for (String name : wanted) {
+            Feature f = defined.get(name);
+            if (f == null) {
+                throw new UpdateFailure("feature " + name + " is not in " + repo.getURI());
+            }
+            out.add(f.getName() + "/" + f.getVersion());
+        }
+        return out;
+    }
+
+    private static boolean installed(FeaturesService fs, Set<String> features) {
+        try {
+            for (String f : features) {
+                String[] nv = f.split("/", 2);
+                Feature feature = fs.getFeature(nv[0], nv[1]);
+                if (feature == null || !fs.isInstalled(feature)) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** symbolic name=version of every Portcullis bundle, sorted. */
+    private String portcullisBundles() {
+        Map<String, String> m = new TreeMap<>();
+        for (Bundle b : services.context().getBundles()) {
+            if (b.getSymbolicName() != null && b.getSymbolicName().startsWith("org.portcullis.")) {
+                m.put(b.getSymbolicName().substring("org.portcullis.".length()), b.getVersion().toString());
+            }
+        }
+        return m.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
+    }
+
+    static String changedBundles(String before, String after) {
+        Map<String, String> b = parse(before);
+        Map<String, String> a = parse(after);
+        List<String> changes = new ArrayList<>();
+        for (var e : a.entrySet()) {
+            String was = b.get(e.getKey());
+            if (was == null) {
+                changes.add(e.getKey() + " " + e.getValue() + " (new)");
+            } else if (!was.equals(e.getValue())) {
+                changes.add(e.getKey() + " " + was + " -> " + e.getValue());
+            }
+        }
+        b.keySet().stream().filter(k -> !a.containsKey(k)).forEach(k -> changes.add(k + " (removed)"));
+        return changes.isEmpty() ? "none" : changes.size() + ": " + String.join(", ", changes);
+    }
+
+    private static Map<String, String> parse(String list) {
+        Map<String, String> m = new TreeMap<>();
+        for (String item : list.split(",")) {
+            int eq = item.indexOf('=');
+            if (eq > 0) {
+                m.put(item.substring(0, eq), item.substring(eq + 1));
+            }
+        }
+        return m;
+    }
+
+    private List<String> inactive() {
+        List<String> out = new ArrayList<>();
+        for (Bundle b : services.context().getBundles()) {
+            boolean fragment = b.getHeaders().get("Fragment-Host") != null;
+            if (b.getSymbolicName() != null && b.getSymbolicName().startsWith("org.portcullis.")
+                    && b.getState() != Bundle.ACTIVE && !(fragment && b.getState() == Bundle.RESOLVED)) {
+                out.add(b.getSymbolicName());
+            }
+        }
+        return out;
+    }
+
+    /** The bundles that own a schema (Portcullis-Schema header), by schema. */
+    private Map<String, Bundle> schemaOwners() {
+        Map<String, Bundle> out = new TreeMap<>();
+        for (Bundle b : services.context().getBundles()) {
+            String schema = b.getHeaders().get(MigrationScripts.SCHEMA_HEADER);
+            if (schema != null && b.getState() != Bundle.UNINSTALLED) {
+                Bundle other = out.put(schema.trim(), b);
+                if (other != null && other.getVersion().compareTo(b.getVersion()) > 0) {
+                    out.put(schema.trim(), other); // during a swap both may be there for a moment: the newer counts
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Every schema's migrations from the new bundles, checked against what the package says it brings. */
+    private Map<String, List<Migration>> migrations(UpdateManifest m) {
+        Map<String, List<Migration>> bySchema = new TreeMap<>();
+        Map<String, Bundle> owners = schemaOwners();
+        for (var e : owners.entrySet()) {
+            try {
+                bySchema.put(e.getKey(), MigrationScripts.fromBundle(e.getValue(), MigrationScripts.FOLDER));
+            } catch (org.portcullis.storage.MigrationException ex) {
+                throw new UpdateFailure(ex.getMessage(), ex);
+            }
+        }
+        for (UpdateManifest.MigrationEntry entry : m.migrations()) {
+            Bundle b = owners.values().stream().filter(x -> x.getSymbolicName().equals("org.portcullis." + entry.artifact())).findFirst()
+                    .orElseThrow(() -> new UpdateFailure("the package brings migration " + entry.script() + " of " + entry.artifact()
+                            + ", but no installed bundle " + entry.artifact() + " owns a schema"));
+            URL url = b.getEntry(MigrationScripts.FOLDER + "/" + entry.script());
+            if (url == null) {
+                throw new UpdateFailure("bundle " + entry.artifact() + " " + b.getVersion() + " has no migration " + entry.script()
+                        + ", which the package says it brings");
+            }
+            try (InputStream in = url.openStream()) {
+                if (!PackageWriter.hash(in.readAllBytes()).equals(entry.sha256())) {
+                    throw new UpdateFailure("migration " + entry.script() + " of bundle " + entry.artifact() + " differs from the package's");
+                }
+            } catch (IOException ex) {
+                throw new UpdateFailure("cannot read migration " + entry.script() + " of " + entry.artifact() + ": " + ex.getMessage(), ex);
+            }
+        }
+        return bySchema;
+    }
+}

@@ -1,0 +1,6 @@
+package org.portcullis.updater.internal;
+
+/** The steps of an update, in order. Before {@link #DATABASE} commits, a failure rolls back; after it, the update only goes forward. */
+enum Step {
+    PRECHECK, MAINTENANCE, HOLD, REPOSITORY, FEATURES, DATABASE, RELEASE, SETTINGS, HEALTH, RESTORE, DONE
+}
