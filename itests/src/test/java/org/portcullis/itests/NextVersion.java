@@ -25,6 +25,19 @@ final class NextVersion {
         this.version = version;
     }
 
+    /** A fresh folder {@code target/<name>/<nanos>} with a release key pair in {@code keys/} (release.pem, release.pub.pem). */
+    static Path workspace(String name) throws Exception {
+        Path parent = Files.createDirectories(Paths.get("target", name, Long.toString(System.nanoTime())).toAbsolutePath());
+        UpdaterIT.writeKeyPair(Files.createDirectories(parent.resolve("keys")), "release");
+        return parent;
+    }
+
+    /** update-pack from this build's distribution to {@code next}, signed with the workspace's release key; returns its summary line. */
+    static String pack(Path workspace, Path next, Path out) throws Exception {
+        return org.portcullis.updater.pack.UpdatePack.run("--from", System.getProperty("portcullis.distribution"), "--to", next.toString(),
+                "--signing-key", workspace.resolve("keys/release.pem").toString(), "--out", out.toString());
+    }
+
     /** A copy of the source (without target/ folders and .git) under {@code work}, at {@code version}. */
     static NextVersion copy(Path work, String version) throws Exception {
         Path from = Paths.get(System.getProperty("portcullis.source")).toRealPath();

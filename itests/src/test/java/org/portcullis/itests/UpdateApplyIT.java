@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.portcullis.updater.pack.UpdatePack;
 
 /**
  * An online update against the real thing: the next version built by Maven from this source
@@ -30,22 +28,18 @@ class UpdateApplyIT {
 
     @Test
     void aFailingUpdateRollsBackAndAGoodOneSwapsTheBundlesWithoutARestart() throws Exception {
-        Path parent = Paths.get("target", "update-apply-it", Long.toString(System.nanoTime())).toAbsolutePath();
-        Files.createDirectories(parent);
-        Path keys = Files.createDirectories(parent.resolve("keys"));
-        UpdaterIT.writeKeyPair(keys, "release");
+        Path parent = NextVersion.workspace("update-apply-it");
+        Path keys = parent.resolve("keys");
 
         // two releases after this one: a broken one whose migration fails, then the fixed one
         NextVersion next = NextVersion.copy(parent, BROKEN).with(Map.of(MIGRATION, "ALTER TABLE no_such_table ADD COLUMN x int;\n"));
         Path broken = next.build();
         Path good = next.version(NEXT).with(Map.of(MIGRATION, "CREATE TABLE update_marker (note text NOT NULL);\n"
                 + "INSERT INTO update_marker VALUES ('brought by the update to " + NEXT + "');\n")).build();
-        Path n = Paths.get(System.getProperty("portcullis.distribution"));
         Path brokenPackage = parent.resolve("broken.pcup");
         Path goodPackage = parent.resolve("portcullis-update-" + VERSION + "-" + NEXT + ".pcup");
         for (Path[] p : new Path[][] {{broken, brokenPackage}, {good, goodPackage}}) {
-            String packed = UpdatePack.run("--from", n.toString(), "--to", p[0].toString(), "--signing-key", keys.resolve("release.pem").toString(),
-                    "--out", p[1].toString());
+            String packed = NextVersion.pack(parent, p[0], p[1]);
             assertTrue(packed.contains("1 migrations"), packed);
         }
 

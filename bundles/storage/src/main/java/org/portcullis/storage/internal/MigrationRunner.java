@@ -55,16 +55,7 @@ public final class MigrationRunner implements SchemaMigrator {
                 Plan plan = plan(c, schema, ordered);
                 for (Migration m : plan.pending()) {
                     long start = System.nanoTime();
-                    c.setAutoCommit(false);
-                    try {
-                        apply(c, schema, m, start);
-                        c.commit();
-                    } catch (SQLException | MigrationException e) {
-                        c.rollback();
-                        throw e;
-                    } finally {
-                        c.setAutoCommit(true);
-                    }
+                    inTransaction(c, x -> apply(x, schema, m, start));
                     logApplied(schema, m, start);
                 }
                 return plan.pending().isEmpty() ? plan.current() : plan.pending().get(plan.pending().size() - 1).version();
@@ -102,24 +93,17 @@ public final class MigrationRunner implements SchemaMigrator {
                 }
                 long start = System.nanoTime();
                 Map<String, Integer> versions = new java.util.TreeMap<>();
-                c.setAutoCommit(false);
-                try {
+                inTransaction(c, x -> {
                     for (var e : plans.entrySet()) {
                         int v = e.getValue().current();
                         for (Migration m : e.getValue().pending()) {
-                            apply(c, e.getKey(), m, System.nanoTime());
+                            apply(x, e.getKey(), m, System.nanoTime());
                             v = m.version();
                         }
                         versions.put(e.getKey(), v);
                     }
-                    last.run(c);
-                    c.commit();
-                } catch (SQLException | MigrationException e) {
-                    c.rollback();
-                    throw e;
-                } finally {
-                    c.setAutoCommit(true);
-                }
+                    last.run(x);
+                });
                 plans.forEach((schema, plan) -> plan.pending().forEach(m -> logApplied(schema, m, start)));
                 return versions;
             } finally {
@@ -127,6 +111,20 @@ public final class MigrationRunner implements SchemaMigrator {
             }
         } catch (SQLException e) {
             throw new MigrationException("migrations in one transaction: database error: " + Errors.describe(e), e);
+        }
+    }
+
+    /** {@code work} in one transaction on {@code c}: committed if it returns, rolled back if it throws. */
+    private static void inTransaction(Connection c, InTransaction work) throws SQLException, MigrationException {
+        c.setAutoCommit(false);
+        try {
+            work.run(c);
+            c.commit();
+        } catch (SQLException | MigrationException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
         }
     }
 

@@ -18,11 +18,7 @@ final class ProductVersionRow {
     }
 
     static void create(Connection c) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.execute("CREATE SCHEMA IF NOT EXISTS storage");
-            st.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (id integer PRIMARY KEY CHECK (id = 1), "
-                    + "version text NOT NULL, changed_at timestamptz NOT NULL DEFAULT now())");
-        }
+        SchemaHistory.createTable(c, TABLE + " (id integer PRIMARY KEY CHECK (id = 1), version text NOT NULL, changed_at timestamptz NOT NULL DEFAULT now())");
     }
 
     static Optional<String> read(Connection c) throws SQLException {

@@ -23,13 +23,16 @@ final class SchemaHistory {
     }
 
     static void create(Connection c) throws SQLException {
+        createTable(c, TABLE + " (schema_name text NOT NULL, version integer NOT NULL, description text NOT NULL, "
+                + "checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), "
+                + "applied_by text NOT NULL, execution_ms integer NOT NULL, PRIMARY KEY (schema_name, version))");
+    }
+
+    /** One of the storage bundle's own tables (schema {@code storage}), created when missing: {@code definition} is "name (columns)". */
+    static void createTable(Connection c, String definition) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute("CREATE SCHEMA IF NOT EXISTS storage");
-            st.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " ("
-                    + "schema_name text NOT NULL, version integer NOT NULL, description text NOT NULL, "
-                    + "checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), "
-                    + "applied_by text NOT NULL, execution_ms integer NOT NULL, "
-                    + "PRIMARY KEY (schema_name, version))");
+            st.execute("CREATE TABLE IF NOT EXISTS " + definition);
         }
     }
 

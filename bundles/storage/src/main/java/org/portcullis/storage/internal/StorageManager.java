@@ -68,6 +68,7 @@ import org.slf4j.LoggerFactory;
 public class StorageManager implements Storage, UpdateDatabase {
 
     static final String DATA_SOURCE_NAME = "portcullis";
+    private static final int EMBEDDED_RETRY_SECONDS = 5;
     private static final Logger LOG = LoggerFactory.getLogger(StorageManager.class);
 
     @Reference(target = "(osgi.jdbc.driver.class=org.postgresql.Driver)")
@@ -81,6 +82,8 @@ public class StorageManager implements Storage, UpdateDatabase {
 
     private volatile String displayUrl;
     private volatile String startError = "";
+    private volatile boolean closing;
+    private int embeddedFailures;
     private volatile EmbeddedPostgresServer embedded;
     private volatile HikariDataSource pool;
     private volatile HealthMonitor health;
@@ -100,6 +103,7 @@ public class StorageManager implements Storage, UpdateDatabase {
 
     @Deactivate
     void deactivate() throws InterruptedException {
+        closing = true;
         executor.shutdown();
         if (!executor.awaitTermination(90, TimeUnit.SECONDS)) {
             LOG.warn("Storage start-up did not finish within 90 s; closing anyway");
@@ -116,6 +120,9 @@ public class StorageManager implements Storage, UpdateDatabase {
     }
 
     private void start() {
+        if (closing) {
+            return; // a retry scheduled before the component stopped
+        }
         String url;
         String user;
         String password;
@@ -126,11 +133,26 @@ public class StorageManager implements Storage, UpdateDatabase {
             try {
                 embedded = EmbeddedPostgresServer.start(base, config.embedded_port());
             } catch (Exception e) {
-                startError = "embedded PostgreSQL did not start: " + e.getMessage();
-                LOG.error("{} (directory {}, port {}); set a url in etc/org.portcullis.storage.cfg to use an "
-                        + "external PostgreSQL instead", startError, base, config.embedded_port());
+                startError = "embedded PostgreSQL did not start: " + (e.getMessage() == null ? e.toString() : e.getMessage());
+                if (embeddedFailures++ == 0) {
+                    LOG.error("{} (directory {}, port {}); trying again every {} s; set a url in etc/org.portcullis.storage.cfg to use an "
+                            + "external PostgreSQL instead", startError, base, config.embedded_port(), EMBEDDED_RETRY_SECONDS);
+                } else {
+                    LOG.debug("{} (attempt {})", startError, embeddedFailures);
+                }
+                // Another server may still hold the directory or the port (a storage bundle being
+                // replaced by an update, a server left by a killed container): it goes, and this one starts.
+                try {
+                    executor.schedule(this::start, EMBEDDED_RETRY_SECONDS, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                    // the component is stopping
+                }
                 return;
             }
+            if (embeddedFailures > 0) {
+                LOG.info("Embedded PostgreSQL started after {} failed attempts", embeddedFailures);
+            }
+            startError = "";
             url = embedded.jdbcUrl();
             user = EmbeddedPostgresServer.USER;
             password = embedded.password();

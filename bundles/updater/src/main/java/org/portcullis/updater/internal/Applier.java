@@ -74,7 +74,10 @@ final class Applier implements Runnable {
                 rollBack(journal.message());
                 return;
             }
-            if (restarted && !journal.committed()) {
+            if (restarted && journal.committed()) {
+                log.line(" * The container restarted during " + step(journal.step()) + ", after the database committed " + journal.to()
+                        + ": going forward");
+            } else if (restarted) {
                 if (committedInDatabase()) {
                     journal.committed(true);
                     save();
@@ -311,7 +314,27 @@ final class Applier implements Runnable {
     }
 
     private void health() {
-        services.until("every Portcullis bundle active", SERVICE_WAIT, () -> inactive().isEmpty());
+        removeStrays(newest());
+        checkHealth();
+    }
+
+    /**
+     * Every Portcullis bundle active (one a deployment left resolved, for instance because a
+     * refresh caught it starting, is started), and storage, accounts and lists registered.
+     */
+    private void checkHealth() {
+        services.until(() -> "every Portcullis bundle active (still inactive: " + String.join(", ", inactive()) + ")", SERVICE_WAIT, () -> {
+            for (Bundle b : services.context().getBundles()) {
+                if (inactive().contains(b.getSymbolicName()) && (b.getState() == Bundle.RESOLVED || b.getState() == Bundle.INSTALLED)) {
+                    try {
+                        b.start();
+                    } catch (org.osgi.framework.BundleException | IllegalStateException e) {
+                        // tried again on the next round, until the deadline names it
+                    }
+                }
+            }
+            return inactive().isEmpty();
+        });
         for (String type : List.of("org.portcullis.storage.SchemaMigrator", "org.portcullis.auth.Accounts", "org.portcullis.policy.ListPolicy")) {
             services.until("the " + type.substring(type.lastIndexOf('.') + 1) + " service", SERVICE_WAIT,
                     () -> services.context().getServiceReference(type) != null);
@@ -368,6 +391,9 @@ final class Applier implements Runnable {
             }
             log.line(" * Starting " + String.join(", ", schemaOwners().keySet()) + " (schema migrations released; the database was not changed)");
         }
+        if (reached.ordinal() >= Step.FEATURES.ordinal()) {
+            checkHealth();
+        }
         if (reached.ordinal() >= Step.MAINTENANCE.ordinal()) {
             restoreMaintenance(" * Starting mail: ");
         }
@@ -404,7 +430,11 @@ final class Applier implements Runnable {
             services.checkActive();
             throw new UpdateFailure("the old features did not come back: " + e.getMessage(), e);
         }
-        String left = changedBundles(journal.get("bundles.before"), portcullisBundles());
+        // no record: the update stopped before it touched a bundle
+        if (!journal.get("bundles.before").isEmpty()) {
+            removeStrays(parse(journal.get("bundles.before")));
+        }
+        String left = journal.get("bundles.before").isEmpty() ? "none" : changedBundles(journal.get("bundles.before"), portcullisBundles());
         if (!left.equals("none")) {
             throw new UpdateFailure("the bundles of " + journal.from() + " did not all come back: " + left);
         }
@@ -448,12 +478,19 @@ final class Applier implements Runnable {
         }
     }
 
+    /** Whether the database is at the new version: waits for it to answer (after a restart it may still be starting). */
     private boolean committedInDatabase() {
-        try {
-            return journal.to().equals(services.await(UpdateDatabase.class, SERVICE_WAIT).productVersion().orElse(""));
-        } catch (org.portcullis.storage.StorageException e) {
-            throw new UpdateFailure("the database cannot say whether the update committed: " + e.getMessage(), e);
-        }
+        UpdateDatabase db = services.await(UpdateDatabase.class, SERVICE_WAIT);
+        String[] version = new String[1];
+        services.until("the database answering (to tell whether the update committed)", Duration.ofMinutes(5), () -> {
+            try {
+                version[0] = db.productVersion().orElse("");
+                return true;
+            } catch (org.portcullis.storage.StorageException e) {
+                return false;
+            }
+        });
+        return journal.to().equals(version[0]);
     }
 
     /** A product version as an OSGi version: the qualifier after a dot, not a hyphen. */
@@ -520,15 +557,83 @@ final class Applier implements Runnable {
         }
     }
 
-    /** symbolic name=version of every Portcullis bundle, sorted. */
+    /** name=version of every Portcullis bundle, sorted; a name installed twice shows both ({@code core=0.1.0+0.2.0}). */
     private String portcullisBundles() {
-        Map<String, String> m = new TreeMap<>();
+        Map<String, java.util.SortedSet<String>> m = new TreeMap<>();
         for (Bundle b : services.context().getBundles()) {
-            if (b.getSymbolicName() != null && b.getSymbolicName().startsWith("org.portcullis.")) {
-                m.put(b.getSymbolicName().substring("org.portcullis.".length()), b.getVersion().toString());
+            if (b.getSymbolicName() != null && b.getSymbolicName().startsWith("org.portcullis.") && b.getState() != Bundle.UNINSTALLED) {
+                m.computeIfAbsent(b.getSymbolicName().substring("org.portcullis.".length()), k -> new java.util.TreeSet<>()).add(b.getVersion().toString());
             }
         }
-        return m.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
+        return m.entrySet().stream().map(e -> e.getKey() + "=" + String.join("+", e.getValue())).collect(Collectors.joining(","));
+    }
+
+    /**
+     * Uninstalls the Portcullis bundles of a version that must not run, where the one that must
+     * is installed too. Karaf's record of what it installed is not written atomically, so after
+     * a kill in the middle of a deployment it can forget bundles it put there, and it never
+     * removes what it does not remember; the journal does remember. {@code keep} maps a bundle
+     * name to the version to keep; names not in it are left alone.
+     */
+    private void removeStrays(Map<String, String> keep) {
+        List<Bundle> strays = new ArrayList<>();
+        List<Bundle> refresh = new ArrayList<>();
+        Bundle[] all = services.context().getBundles();
+        for (Bundle b : all) {
+            String sn = b.getSymbolicName();
+            if (sn == null || !sn.startsWith("org.portcullis.") || b.getState() == Bundle.UNINSTALLED) {
+                continue;
+            }
+            String name = sn.substring("org.portcullis.".length());
+            String wanted = keep.get(name);
+            if (wanted != null && !wanted.equals(b.getVersion().toString())) {
+                java.util.Arrays.stream(all).filter(o -> sn.equals(o.getSymbolicName()) && wanted.equals(o.getVersion().toString())).findFirst()
+                        .ifPresent(kept -> {
+                            strays.add(b);
+                            // restarted too: the shell keeps one registration per command name, and the stray's
+                            // leaving takes the kept bundle's commands with it
+                            refresh.add(kept);
+                        });
+            }
+        }
+        refresh.addAll(strays);
+        if (strays.isEmpty()) {
+            return;
+        }
+        // said first: the refresh below can restart this bundle too, and its successor carries on
+        log.line("   removing " + strays.stream().map(b -> b.getSymbolicName().substring("org.portcullis.".length()) + " " + b.getVersion())
+                .collect(Collectors.joining(", ")) + " (left by an interrupted deployment)");
+        for (Bundle b : strays) {
+            try {
+                b.uninstall();
+            } catch (org.osgi.framework.BundleException | IllegalStateException e) {
+                throw new UpdateFailure("cannot remove " + b.getSymbolicName() + " " + b.getVersion() + ": " + e.getMessage(), e);
+            }
+        }
+        java.util.concurrent.CountDownLatch refreshed = new java.util.concurrent.CountDownLatch(1);
+        services.context().getBundle(0).adapt(org.osgi.framework.wiring.FrameworkWiring.class).refreshBundles(refresh, e -> refreshed.countDown());
+        try {
+            if (!refreshed.await(2, java.util.concurrent.TimeUnit.MINUTES)) {
+                throw new UpdateFailure("the framework did not finish refreshing after removing " + strays.size() + " bundles");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Stopped();
+        }
+    }
+
+    /** For each Portcullis bundle name, its highest installed version: what an update that went forward keeps. */
+    private Map<String, String> newest() {
+        Map<String, org.osgi.framework.Version> m = new TreeMap<>();
+        for (Bundle b : services.context().getBundles()) {
+            String sn = b.getSymbolicName();
+            if (sn != null && sn.startsWith("org.portcullis.") && b.getState() != Bundle.UNINSTALLED) {
+                m.merge(sn.substring("org.portcullis.".length()), b.getVersion(), (x, y) -> x.compareTo(y) >= 0 ? x : y);
+            }
+        }
+        Map<String, String> out = new TreeMap<>();
+        m.forEach((k, v) -> out.put(k, v.toString()));
+        return out;
     }
 
     static String changedBundles(String before, String after) {

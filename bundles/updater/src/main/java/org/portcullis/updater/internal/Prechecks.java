@@ -65,6 +65,12 @@ final class Prechecks {
         checks.add(memory(manifest));
         checks.add(disk(file, manifest, kept));
         checks.add(Check.pass("cluster", "single node: no other node to match"));
+        if (manifest != null && !manifest.osStep().isEmpty()) {
+            // refused rather than skipped: an update without the OS part it needs is not that update
+            checks.add(Check.fail("os-step", "the package has an OS step (" + manifest.osStep() + "), which this version of the updater cannot run yet"));
+        } else {
+            checks.add(Check.pass("os-step", manifest == null ? "unknown until the package verifies" : "the package has none"));
+        }
         return checks;
     }
 

@@ -61,6 +61,11 @@ final class Services {
 
     /** Waits until {@code condition} holds; fails with {@code what} after {@code wait}. */
     void until(String what, Duration wait, BooleanSupplier condition) {
+        until(() -> what, wait, condition);
+    }
+
+    /** As above, with {@code what} made when the wait fails (so it can say what is still missing then). */
+    void until(java.util.function.Supplier<String> what, Duration wait, BooleanSupplier condition) {
         long end = System.nanoTime() + wait.toNanos();
         while (true) {
             checkActive();
@@ -68,7 +73,7 @@ final class Services {
                 return;
             }
             if (System.nanoTime() > end) {
-                throw new UpdateFailure(what + " did not happen within " + wait.toSeconds() + " s");
+                throw new UpdateFailure(what.get() + " did not happen within " + wait.toSeconds() + " s");
             }
             sleep(250);
         }

@@ -88,15 +88,7 @@ public class UpdateService implements Updates {
     /** Records the product version of a database that has none, and carries on an update left in flight. */
     private void startUp() {
         try {
-            Optional<Journal> left = Journal.read(journalFile());
-            if (left.isPresent() && (left.get().state() == Journal.State.RUNNING || left.get().state() == Journal.State.ROLLING_BACK)) {
-                Journal j = left.get();
-                boolean restarted = !j.owner().equals(jvm());
-                j.owner(jvm());
-                j.save();
-                LOG.info("Update {} -> {} found in flight at step {} ({}): carrying on", j.from(), j.to(), j.step(),
-                        restarted ? "the container restarted" : "this bundle was swapped");
-                new Applier(services, j, log(j.from(), j.to()), Prechecks.keysIn(keys).get(), restarted).run();
+            if (carryOn()) {
                 return;
             }
             org.portcullis.storage.UpdateDatabase db = services.await(org.portcullis.storage.UpdateDatabase.class, java.time.Duration.ofMinutes(10));
@@ -112,6 +104,48 @@ public class UpdateService implements Updates {
             // deactivated meanwhile
         } catch (IOException | RuntimeException e) {
             LOG.error("The updater could not read or carry on its journal {}: {}", journalFile(), e.toString());
+        }
+    }
+
+    /**
+     * Runs the update in the journal, if one is in flight, holding the journal's lock: while the
+     * update swaps this bundle, two versions of it can be active for a moment, and only one may
+     * drive the update. The JDK refuses a second lock on one file within one JVM whatever the
+     * class loader, so the successor waits here until its predecessor's thread has let go.
+     * Returns whether there was an update to run.
+     */
+    private boolean carryOn() throws IOException {
+        Path lockFile = updates.resolve("journal.lock");
+        Files.createDirectories(updates);
+        while (true) {
+            services.checkActive();
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.WRITE); java.nio.channels.FileLock lock = ch.tryLock()) {
+                if (lock != null) {
+                    Optional<Journal> left = Journal.read(journalFile());
+                    if (left.isEmpty() || !(left.get().state() == Journal.State.RUNNING || left.get().state() == Journal.State.ROLLING_BACK)) {
+                        return false;
+                    }
+                    Journal j = left.get();
+                    boolean restarted = !j.owner().equals(jvm());
+                    if (restarted || !j.step().equals(Step.PRECHECK)) {
+                        LOG.info("Update {} -> {} in flight at step {} ({}): carrying on", j.from(), j.to(), j.step(),
+                                restarted ? "the container restarted" : "this bundle was swapped");
+                    }
+                    j.owner(jvm());
+                    j.save();
+                    new Applier(services, j, log(j.from(), j.to()), Prechecks.keysIn(keys).get(), restarted).run();
+                    return true;
+                }
+            } catch (java.nio.channels.OverlappingFileLockException another) {
+                // the other version of this bundle still drives the update
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Services.Stopped();
+            }
         }
     }
 
@@ -145,7 +179,15 @@ public class UpdateService implements Updates {
                 Journal j = Journal.start(journalFile(), java.util.UUID.randomUUID().toString(), kept, from, to, jvm());
                 j.save();
                 Applier.header(log, from, to);
-                Thread t = new Thread(new Applier(services, j, log, Prechecks.keysIn(keys).get(), false), "portcullis-update");
+                Thread t = new Thread(() -> {
+                    try {
+                        carryOn();
+                    } catch (Services.Stopped stopped) {
+                        // the successor carries on
+                    } catch (IOException | RuntimeException e) {
+                        LOG.error("The update {} -> {} could not run: {}", from, to, e.toString());
+                    }
+                }, "portcullis-update");
                 t.setDaemon(true);
                 runner = t;
                 t.start();
@@ -210,7 +252,23 @@ public class UpdateService implements Updates {
 
     @Override
     public List<Check> precheck(Path file) {
-        return prechecks.run(file, file.toAbsolutePath().normalize().startsWith(directory.toAbsolutePath().normalize()));
+        List<Check> checks = new java.util.ArrayList<>(prechecks.run(file, file.toAbsolutePath().normalize().startsWith(directory.toAbsolutePath().normalize())));
+        checks.add(inFlight());
+        return checks;
+    }
+
+    /** Only one update at a time: one in flight, or one stopped by its loop guard, must end first. */
+    private Check inFlight() {
+        try {
+            Optional<Journal> j = Journal.read(journalFile());
+            if (j.isEmpty()) {
+                return Check.pass("running", "no other update is in flight");
+            }
+            return Check.fail("running", "an update is " + (j.get().state() == Journal.State.STOPPED ? "stopped" : "in flight") + ": "
+                    + j.get().from() + " -> " + j.get().to() + " at step " + j.get().step().name().toLowerCase(java.util.Locale.ROOT) + " (update:status)");
+        } catch (IOException e) {
+            return Check.fail("running", "the update journal cannot be read: " + e.getMessage());
+        }
     }
 
     @Override

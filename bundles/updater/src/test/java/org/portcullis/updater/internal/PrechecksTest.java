@@ -81,7 +81,7 @@ class PrechecksTest {
     void aGoodPackageOnAGoodMachinePassesEveryCheck() {
         List<Check> checks = run(-1);
         checks.forEach(c -> assertTrue(c.passed(), c.line()));
-        assertEquals(List.of("package", "version", "memory", "disk", "cluster"), checks.stream().map(Check::name).toList());
+        assertEquals(List.of("package", "version", "memory", "disk", "cluster", "os-step"), checks.stream().map(Check::name).toList());
         assertEquals("PASS memory     8192 MiB, at least the 6144 MiB the package asks", named(checks, "memory").line());
         assertEquals("PASS disk       10240 MiB free, the update needs 313 MiB (3 MiB unpacked + 4 MiB package kept + 50 MiB backup + 256 MiB reserve)",
                 named(checks, "disk").line());
@@ -120,6 +120,17 @@ class PrechecksTest {
         assertEquals("FAIL version    running 0.1.0; the package's versions are unknown until it verifies", named(checks, "version").line());
         Files.delete(dir.resolve("release.pub.pem"));
         assertTrue(named(run(-1), "package").reason().contains("trusted keys file " + dir.resolve("release.pub.pem") + " does not exist"));
+    }
+
+    @Test
+    void aPackageWithAnOsStepIsRefusedWhileTheUpdaterCannotRunOne() throws Exception {
+        Files.writeString(dir.resolve("apply"), "#!/bin/sh\ndpkg -i fix.deb\n");
+        PackageWriter w = new PackageWriter().add("os/apply", dir.resolve("apply"));
+        w.write(new UpdateManifest(ProductVersion.parse("0.1.0"), ProductVersion.parse("0.2.0"), Instant.now(), 0,
+                "mvn:org.portcullis/portcullis-features/0.2.0/xml/features", List.of("portcullis"), List.of(), "os/apply", "", "", w.entries()),
+                SigningKeys.signing(dir.resolve("release.pem")), pkg);
+        assertEquals("FAIL os-step    the package has an OS step (os/apply), which this version of the updater cannot run yet",
+                named(run(-1), "os-step").line());
     }
 
     @Test
