@@ -87,6 +87,9 @@ class UpdateApplyIT {
             String log = Files.readString(dist.home.resolve("data/portcullis/updates/" + VERSION + "-" + NEXT + ".log"));
             assertTrue(log.endsWith("006: OK\n"), log);
             assertTrue(dist.ssh(password, "update:status").contains("done"));
+            String history = dist.ssh(password, "update:history");
+            assertTrue(history.contains(BROKEN) && history.contains("rolled back") && history.contains(NEXT) && history.contains("done"), history);
+            assertTrue(history.indexOf(BROKEN) < history.indexOf(NEXT + " "), "oldest first:\n" + history);
             assertTrue(Files.readString(dist.home.resolve("etc/org.apache.karaf.features.cfg")).contains("portcullis-features/" + NEXT + "/"),
                     "a start from a clean data/ boots the new version");
 

@@ -34,4 +34,11 @@ public interface Updates {
 
     /** The update in flight or the last one, as lines for update:status; empty when there was none. */
     List<String> status();
+
+    /** Every update that ended here, oldest first. */
+    List<Past> history();
+
+    /** An update that ended: its versions, when it started, how it ended and why, and its log. */
+    record Past(String from, String to, String started, String outcome, String why, Path log) {
+    }
 }

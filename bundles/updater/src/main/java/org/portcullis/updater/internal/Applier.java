@@ -78,7 +78,18 @@ final class Applier implements Runnable {
                 log.line(" * The container restarted during " + step(journal.step()) + ", after the database committed " + journal.to()
                         + ": going forward");
             } else if (restarted) {
-                if (committedInDatabase()) {
+                Boolean committed;
+                try {
+                    committed = committedInDatabase();
+                } catch (UpdateFailure e) {
+                    committed = null;
+                }
+                if (committed == null) {
+                    stop("the container restarted during " + step(journal.step()) + " and the database does not answer, so it cannot say whether "
+                            + journal.to() + " committed: nothing was rolled back; maintenance stays on (update:status, or restart once the database answers)");
+                    return;
+                }
+                if (committed) {
                     journal.committed(true);
                     save();
                     log.line(" * The container restarted during " + step(journal.step()) + "; the database had committed "
@@ -98,6 +109,30 @@ final class Applier implements Runnable {
 
     private void failed(RuntimeException e) {
         String reason = e instanceof UpdateFailure || e instanceof PackageException ? e.getMessage() : e.toString();
+        if (!journal.committed() && journal.step().ordinal() >= Step.DATABASE.ordinal()) {
+            // The commit may have happened although the call failed (a connection lost during COMMIT):
+            // only the database can say, and without its answer nothing is rolled back.
+            Boolean committed = databaseCommitted();
+            if (committed == null) {
+                stop("at " + step(journal.step()) + ": " + reason + "; the database cannot say whether it committed " + journal.to()
+                        + ", so nothing was rolled back: maintenance stays on; update:status once the database answers");
+                return;
+            }
+            if (committed) {
+                journal.committed(true);
+                save();
+                log.line(" * The database had committed " + journal.to() + " although " + step(journal.step()) + " failed (" + reason + "): going forward");
+                try {
+                    forward();
+                } catch (Stopped s) {
+                    // the successor carries on
+                } catch (RuntimeException again) {
+                    stop("at " + step(journal.step()) + ": " + (again.getMessage() == null ? again.toString() : again.getMessage())
+                            + "; the database has committed " + journal.to() + ": maintenance stays on until this is fixed (update:status)");
+                }
+                return;
+            }
+        }
         if (journal.committed()) {
             stop("at " + step(journal.step()) + ": " + reason + "; the database has committed " + journal.to()
                     + ", so the update goes no further back: maintenance stays on until this is fixed (update:status)");
@@ -189,6 +224,7 @@ final class Applier implements Runnable {
         Path system = Paths.get(System.getProperty("karaf.home", "."), "system");
         int copied = 0;
         try {
+            manifest(); // still the package the update started with
             UpdatePackage pkg = UpdatePackage.open(journal.packageFile(), trusted);
             for (UpdateManifest.FileEntry f : m.files()) {
                 if (!f.path().startsWith("repository/")) {
@@ -277,6 +313,7 @@ final class Applier implements Runnable {
     private void settings(UpdateManifest m) {
         Path etc = Paths.get(System.getProperty("karaf.etc", "etc"));
         try {
+            manifest(); // still the package the update started with
             UpdatePackage pkg = UpdatePackage.open(journal.packageFile(), trusted);
             for (UpdateManifest.FileEntry f : m.files()) {
                 if (!f.path().startsWith("etc/")) {
@@ -360,8 +397,8 @@ final class Applier implements Runnable {
     private void done() {
         log.line(" * Backups made on " + journal.from() + " cannot be restored on " + journal.to() + ": make one now with backup:create");
         log.line("Done. Installation Complete.");
-        log.line(UpdateLog.LAST + "OK");
         finish(State.DONE, "");
+        log.line(UpdateLog.LAST + "OK");
     }
 
     // ---- rolling back and stopping ------------------------------------------------------------
@@ -371,11 +408,14 @@ final class Applier implements Runnable {
             journal.state(State.ROLLING_BACK);
             journal.message(reason);
             save();
-            log.line(" * FAILED " + reason);
+            log.warn(" * FAILED " + reason);
             log.line(" * Rolling back to " + journal.from());
         }
-        if (journal.begin(Step.valueOf(journal.step().name())) > MAX_ATTEMPTS + 2) {
-            stop("the rollback was started too often without finishing");
+        int attempts = Integer.parseInt(journal.get("rollback.attempts").isEmpty() ? "0" : journal.get("rollback.attempts")) + 1;
+        journal.set("rollback.attempts", Integer.toString(attempts));
+        // each swap back to the old updater starts the rollback once more, so this counts starts beyond those
+        if (attempts > MAX_ATTEMPTS + 3) {
+            stop("the rollback was started " + attempts + " times without finishing");
             return;
         }
         save();
@@ -397,8 +437,8 @@ final class Applier implements Runnable {
         if (reached.ordinal() >= Step.MAINTENANCE.ordinal()) {
             restoreMaintenance(" * Starting mail: ");
         }
-        log.line(UpdateLog.LAST + "FAILED, rolled back to " + journal.from() + ": " + journal.message());
         finish(State.ROLLED_BACK, journal.message());
+        log.warn(UpdateLog.LAST + "FAILED, rolled back to " + journal.from() + ": " + journal.message());
     }
 
     private void featuresBack() {
@@ -443,11 +483,34 @@ final class Applier implements Runnable {
 
     /** Stops where it is: maintenance stays on (mail waits at the senders), the journal says why. */
     private void stop(String reason) {
-        log.line(" * STOPPED " + reason);
-        log.line(UpdateLog.LAST + "STOPPED: maintenance stays on; see update:status");
         journal.message(reason);
         journal.state(State.STOPPED);
         save();
+        log.warn(" * STOPPED " + reason);
+        releaseIfSafe();
+        log.warn(UpdateLog.LAST + "STOPPED: maintenance stays on; see update:status");
+    }
+
+    /**
+     * A stopped update keeps mail off, but should not keep the admin out: accounts (and so SSH,
+     * REST and the update: commands) need the schema migrations the hold withdraws. The hold is
+     * released when that cannot let a bundle migrate ahead of the commit: the database has
+     * committed (the new bundles find nothing to do), or every Portcullis bundle is the old one.
+     */
+    private void releaseIfSafe() {
+        try {
+            boolean asBefore = journal.get("bundles.before").isEmpty() || changedBundles(journal.get("bundles.before"), portcullisBundles()).equals("none");
+            if (journal.committed() || asBefore) {
+                services.await(UpdateDatabase.class, Duration.ofSeconds(30)).releaseMigrations();
+                log.line(" * Schema migrations released (" + (journal.committed() ? "the database has committed" : "the bundles are the old ones")
+                        + "): accounts, SSH and REST work");
+            } else {
+                log.warn(" * Schema migrations stay held: bundles of " + journal.to() + " are installed and the database has not committed;"
+                        + " only the local console works until this is fixed");
+            }
+        } catch (RuntimeException | org.portcullis.storage.StorageException e) {
+            log.warn(" * Schema migrations stay held: " + e.getMessage());
+        }
     }
 
     private void finish(State state, String message) {
@@ -465,8 +528,14 @@ final class Applier implements Runnable {
 
     // ---- helpers ----------------------------------------------------------------------------
 
+    /** The package's manifest, refused if the package is no longer the one the update started with. */
     private UpdateManifest manifest() {
-        return UpdatePackage.open(journal.packageFile(), trusted).manifest();
+        UpdateManifest m = UpdatePackage.open(journal.packageFile(), trusted).manifest();
+        String pinned = journal.get("manifest.sha256");
+        if (!pinned.isEmpty() && !pinned.equals(PackageWriter.hash(m.toBytes()))) {
+            throw new UpdateFailure("the package " + journal.packageFile() + " was replaced during the update");
+        }
+        return m;
     }
 
     private void save() {
@@ -475,6 +544,25 @@ final class Applier implements Runnable {
             journal.save();
         } catch (IOException e) {
             throw new UpdateFailure("the journal cannot be written: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether the database is at the new version, or {@code null} when it does not answer within a minute. */
+    private Boolean databaseCommitted() {
+        try {
+            UpdateDatabase db = services.await(UpdateDatabase.class, Duration.ofSeconds(30));
+            String[] version = new String[1];
+            services.until("the database answering", Duration.ofSeconds(60), () -> {
+                try {
+                    version[0] = db.productVersion().orElse("");
+                    return true;
+                } catch (org.portcullis.storage.StorageException e) {
+                    return false;
+                }
+            });
+            return journal.to().equals(version[0]);
+        } catch (UpdateFailure e) {
+            return null;
         }
     }
 

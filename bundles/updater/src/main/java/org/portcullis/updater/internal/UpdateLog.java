@@ -34,6 +34,16 @@ final class UpdateLog {
 
     void line(String text) {
         LOG.info("update: {}", text);
+        append(text);
+    }
+
+    /** A line that says the update failed or stopped: a WARN in karaf.log as well. */
+    void warn(String text) {
+        LOG.warn("update: {}", text);
+        append(text);
+    }
+
+    private void append(String text) {
         try {
             Files.createDirectories(file.getParent());
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {

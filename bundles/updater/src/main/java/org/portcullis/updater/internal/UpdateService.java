@@ -123,6 +123,10 @@ public class UpdateService implements Updates {
                     java.nio.file.StandardOpenOption.WRITE); java.nio.channels.FileLock lock = ch.tryLock()) {
                 if (lock != null) {
                     Optional<Journal> left = Journal.read(journalFile());
+                    if (left.isPresent() && (left.get().state() == Journal.State.DONE || left.get().state() == Journal.State.ROLLED_BACK)) {
+                        toHistory(left.get()); // ended, but a crash came before it was moved
+                        return false;
+                    }
                     if (left.isEmpty() || !(left.get().state() == Journal.State.RUNNING || left.get().state() == Journal.State.ROLLING_BACK)) {
                         return false;
                     }
@@ -176,7 +180,8 @@ public class UpdateService implements Updates {
             UpdateLog log = log(from, to);
             try {
                 Files.deleteIfExists(log.file());
-                Journal j = Journal.start(journalFile(), java.util.UUID.randomUUID().toString(), kept, from, to, jvm());
+                Journal j = Journal.start(journalFile(), java.util.UUID.randomUUID().toString(), kept.toAbsolutePath().normalize(), from, to, jvm());
+                j.set("manifest.sha256", org.portcullis.updater.pkg.PackageWriter.hash(m.toBytes()));
                 j.save();
                 Applier.header(log, from, to);
                 Thread t = new Thread(() -> {
@@ -223,6 +228,33 @@ public class UpdateService implements Updates {
             }
         } catch (IOException e) {
             out.add("The update journal cannot be read: " + e.getMessage());
+        }
+        return out;
+    }
+
+    private void toHistory(Journal j) throws IOException {
+        Path history = Files.createDirectories(updates.resolve("history"));
+        Files.move(j.file(), history.resolve(j.from() + "-" + j.to() + "-" + j.id() + ".properties"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Override
+    public List<Past> history() {
+        Path dir = updates.resolve("history");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<Past> out = new java.util.ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(f -> f.toString().endsWith(".properties")).sorted(Comparator.comparing(UpdateService::modified)).toList()) {
+                Optional<Journal> j = Journal.read(p);
+                if (j.isPresent()) {
+                    out.add(new Past(j.get().from(), j.get().to(), j.get().get("started"),
+                            j.get().state().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '), j.get().message(),
+                            log(j.get().from(), j.get().to()).file()));
+                }
+            }
+        } catch (IOException e) {
+            throw new PackageException("cannot read the update history in " + dir + ": " + e.getMessage(), e);
         }
         return out;
     }
@@ -276,17 +308,21 @@ public class UpdateService implements Updates {
         UpdateManifest m = UpdatePackage.open(file, Prechecks.keysIn(keys).get()).manifest();
         Path target = directory.resolve("portcullis-update-" + m.fromVersion() + "-" + m.toVersion() + SUFFIX);
         try {
+            Optional<Journal> running = Journal.read(journalFile());
+            if (running.isPresent() && running.get().packageFile().equals(target.toAbsolutePath().normalize())
+                    && !file.toAbsolutePath().normalize().equals(target.toAbsolutePath().normalize())) {
+                throw new PackageException(target.getFileName() + " belongs to the update in flight and is not replaced (update:status)");
+            }
             Files.createDirectories(directory);
-            Path tmp = directory.resolve(target.getFileName() + ".part");
-            Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
+            Path tmp = Files.createTempFile(directory, target.getFileName() + ".", ".part");
             try {
+                Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
                 // verified again as copied: the copy is what is kept, whatever happened to the source meanwhile
                 UpdatePackage.open(tmp, Prechecks.keysIn(keys).get());
-            } catch (PackageException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
                 Files.deleteIfExists(tmp);
-                throw e;
             }
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new PackageException("cannot keep the package in " + directory + ": " + e.getMessage(), e);
         }

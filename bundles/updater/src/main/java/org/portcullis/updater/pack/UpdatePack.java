@@ -94,7 +94,13 @@ public final class UpdatePack {
             refuseContainerChanges(from, to);
             PackageWriter writer = new PackageWriter();
             int bundles = 0;
+            TreeMap<String, Path> oldSystem = from.files("system");
             for (var e : changed(from, to, "system").entrySet()) {
+                if (oldSystem.containsKey(e.getKey())) {
+                    // the updater only adds to system/; a rollback needs the old artifacts as they were
+                    throw new PackageException(e.getKey() + " differs between the distributions under the same name; "
+                            + "a release never changes an artifact another release has (give it a new version)");
+                }
                 writer.add("repository/" + e.getKey().substring("system/".length()), e.getValue());
                 bundles++;
             }

@@ -79,8 +79,12 @@ public final class UpdatePackage {
             UpdateManifest manifest = UpdateManifest.parse(manifestBytes);
             long offset = MARK.length + 2 + 4 + m + 2 + s;
             long expected = offset;
-            for (UpdateManifest.FileEntry f : manifest.files()) {
-                expected += f.size();
+            try {
+                for (UpdateManifest.FileEntry f : manifest.files()) {
+                    expected = Math.addExact(expected, f.size());
+                }
+            } catch (ArithmeticException e) {
+                throw new PackageException("the manifest's file sizes add up to more than a file can hold");
             }
             if (length != expected) {
                 throw new PackageException(length < expected ? "truncated: " + (expected - length) + " bytes missing"
@@ -126,6 +130,14 @@ public final class UpdatePackage {
         }
     }
 
+    private static void syncDirectory(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            // some file systems cannot sync a directory; the rename is still atomic
+        }
+    }
+
     static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
@@ -154,13 +166,19 @@ public final class UpdatePackage {
         }
         Files.createDirectories(target.toAbsolutePath().getParent());
         Path tmp = target.resolveSibling(target.getFileName() + ".part");
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ); OutputStream out = Files.newOutputStream(tmp)) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+                FileChannel outCh = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE,
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             ch.position(offsets.get(path));
+            OutputStream out = new java.io.BufferedOutputStream(Channels.newOutputStream(outCh), 64 * 1024);
             check(f, new BufferedInputStream(Channels.newInputStream(ch), 64 * 1024), out);
+            out.flush();
+            outCh.force(true); // on disk before the update's journal moves past this step
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;
         }
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        syncDirectory(target.toAbsolutePath().getParent());
     }
 }

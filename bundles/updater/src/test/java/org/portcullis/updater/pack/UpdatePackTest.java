@@ -146,6 +146,14 @@ class UpdatePackTest {
     }
 
     @Test
+    void anArtifactChangedUnderTheSameNameIsRefused() throws Exception {
+        write(to.resolve("system/org/other/netty/4.2.18/netty-4.2.18.jar"), "other bytes under the same version");
+        assertEquals("system/org/other/netty/4.2.18/netty-4.2.18.jar differs between the distributions under the same name; "
+                + "a release never changes an artifact another release has (give it a new version)",
+                assertThrows(PackageException.class, this::pack).getMessage());
+    }
+
+    @Test
     void aChangedOrRemovedMigrationIsRefused() throws Exception {
         to = distribution("0.2.0", Map.of("V1__create.sql", "CREATE TABLE t (a bigint);"), "timeout = 7\n");
         assertTrue(assertThrows(PackageException.class, this::pack).getMessage()
