@@ -157,6 +157,18 @@ final class Distribution implements AutoCloseable {
         process.destroyForcibly().waitFor();
     }
 
+    /** Waits until the file contains {@code text}; returns it. */
+    String awaitFileContaining(Path file, String text) throws Exception {
+        long end = System.nanoTime() + DEADLINE.toNanos();
+        while (System.nanoTime() < end) {
+            if (Files.isRegularFile(file) && Files.readString(file).contains(text)) {
+                return Files.readString(file);
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no '" + text + "' in " + file + " within " + DEADLINE);
+    }
+
     /** Waits until the file exists and is not empty. */
     String awaitFile(Path file) throws Exception {
         long end = System.nanoTime() + DEADLINE.toNanos();

@@ -107,11 +107,18 @@ class UpdaterIT {
         String was = old.getFileName().toString();
         Path moved = Files.move(old, features.resolve(version));
         Files.move(moved.resolve("portcullis-features-" + was + "-features.xml"), moved.resolve("portcullis-features-" + version + "-features.xml"));
-        try (Stream<Path> s = Files.list(into.resolve("system/org/portcullis/lists"))) {
+        // a changed bundle is a new artifact under the new version (a release never changes another's)
+        Path lists = into.resolve("system/org/portcullis/lists");
+        try (Stream<Path> s = Files.list(lists)) {
             Path dir = s.findFirst().orElseThrow();
-            try (Stream<Path> jars = Files.list(dir)) {
-                Path jar = jars.filter(p -> p.toString().endsWith(".jar")).findFirst().orElseThrow();
-                Files.write(jar, new byte[] {1}, java.nio.file.StandardOpenOption.APPEND);
+            String had = dir.getFileName().toString();
+            Path now = Files.move(dir, lists.resolve(version));
+            Path jar = Files.move(now.resolve("lists-" + had + ".jar"), now.resolve("lists-" + version + ".jar"));
+            Files.write(jar, new byte[] {1}, java.nio.file.StandardOpenOption.APPEND);
+            try (Stream<Path> rest = Files.list(now)) {
+                for (Path p : rest.filter(p -> !p.equals(jar)).toList()) {
+                    Files.delete(p); // poms and the like of the old version
+                }
             }
         }
         return into;

@@ -127,7 +127,11 @@ public class UpdateService implements Updates {
                         toHistory(left.get()); // ended, but a crash came before it was moved
                         return false;
                     }
-                    if (left.isEmpty() || !(left.get().state() == Journal.State.RUNNING || left.get().state() == Journal.State.ROLLING_BACK)) {
+                    if (left.isEmpty()) {
+                        finishLastLog();
+                        return false;
+                    }
+                    if (!(left.get().state() == Journal.State.RUNNING || left.get().state() == Journal.State.ROLLING_BACK)) {
                         return false;
                     }
                     Journal j = left.get();
@@ -230,6 +234,27 @@ public class UpdateService implements Updates {
             out.add("The update journal cannot be read: " + e.getMessage());
         }
         return out;
+    }
+
+    /**
+     * The log of the last update ends with its verdict even when the container stopped between
+     * the journal's last write and that line: written here from the journal, which decides.
+     */
+    private void finishLastLog() throws IOException {
+        Path last = newest(updates.resolve("history"), ".properties");
+        Journal j = last == null ? null : Journal.read(last).orElse(null);
+        if (j == null || !(j.state() == Journal.State.DONE || j.state() == Journal.State.ROLLED_BACK)) {
+            return;
+        }
+        UpdateLog log = log(j.from(), j.to());
+        if (Files.isRegularFile(log.file()) && Files.readAllLines(log.file()).stream().noneMatch(l -> l.startsWith(UpdateLog.LAST))) {
+            log.line(" * The container restarted after the update had ended; its last line is written now");
+            if (j.state() == Journal.State.DONE) {
+                log.line(UpdateLog.LAST + "OK");
+            } else {
+                log.warn(UpdateLog.LAST + "FAILED, rolled back to " + j.from() + ": " + j.message());
+            }
+        }
     }
 
     private void toHistory(Journal j) throws IOException {
