@@ -78,12 +78,7 @@ final class Applier implements Runnable {
                 log.line(" * The container restarted during " + step(journal.step()) + ", after the database committed " + journal.to()
                         + ": going forward");
             } else if (restarted) {
-                Boolean committed;
-                try {
-                    committed = committedInDatabase();
-                } catch (UpdateFailure e) {
-                    committed = null;
-                }
+                Boolean committed = databaseCommitted(Duration.ofMinutes(5));
                 if (committed == null) {
                     stop("the container restarted during " + step(journal.step()) + " and the database does not answer, so it cannot say whether "
                             + journal.to() + " committed: nothing was rolled back; maintenance stays on (update:status, or restart once the database answers)");
@@ -112,7 +107,7 @@ final class Applier implements Runnable {
         if (!journal.committed() && journal.step().ordinal() >= Step.DATABASE.ordinal()) {
             // The commit may have happened although the call failed (a connection lost during COMMIT):
             // only the database can say, and without its answer nothing is rolled back.
-            Boolean committed = databaseCommitted();
+            Boolean committed = databaseCommitted(Duration.ofMinutes(1));
             if (committed == null) {
                 stop("at " + step(journal.step()) + ": " + reason + "; the database cannot say whether it committed " + journal.to()
                         + ", so nothing was rolled back: maintenance stays on; update:status once the database answers");
@@ -547,12 +542,15 @@ final class Applier implements Runnable {
         }
     }
 
-    /** Whether the database is at the new version, or {@code null} when it does not answer within a minute. */
-    private Boolean databaseCommitted() {
+    /**
+     * Whether the database is at the new version, or {@code null} when it does not answer within
+     * {@code wait} (after a restart it may still be starting).
+     */
+    private Boolean databaseCommitted(Duration wait) {
         try {
-            UpdateDatabase db = services.await(UpdateDatabase.class, Duration.ofSeconds(30));
+            UpdateDatabase db = services.await(UpdateDatabase.class, SERVICE_WAIT);
             String[] version = new String[1];
-            services.until("the database answering", Duration.ofSeconds(60), () -> {
+            services.until("the database answering (to tell whether the update committed)", wait, () -> {
                 try {
                     version[0] = db.productVersion().orElse("");
                     return true;
@@ -564,21 +562,6 @@ final class Applier implements Runnable {
         } catch (UpdateFailure e) {
             return null;
         }
-    }
-
-    /** Whether the database is at the new version: waits for it to answer (after a restart it may still be starting). */
-    private boolean committedInDatabase() {
-        UpdateDatabase db = services.await(UpdateDatabase.class, SERVICE_WAIT);
-        String[] version = new String[1];
-        services.until("the database answering (to tell whether the update committed)", Duration.ofMinutes(5), () -> {
-            try {
-                version[0] = db.productVersion().orElse("");
-                return true;
-            } catch (org.portcullis.storage.StorageException e) {
-                return false;
-            }
-        });
-        return journal.to().equals(version[0]);
     }
 
     /** A product version as an OSGi version: the qualifier after a dot, not a hyphen. */
@@ -691,6 +674,15 @@ final class Applier implements Runnable {
         // said first: the refresh below can restart this bundle too, and its successor carries on
         log.line("   removing " + strays.stream().map(b -> b.getSymbolicName().substring("org.portcullis.".length()) + " " + b.getVersion())
                 .collect(Collectors.joining(", ")) + " (left by an interrupted deployment)");
+        // stopped first, each to the end of its deactivation (a stray storage bundle closes its embedded
+        // PostgreSQL there), so the kept bundles restarted below do not race it for the same port and directory
+        for (Bundle b : strays) {
+            try {
+                b.stop();
+            } catch (org.osgi.framework.BundleException | IllegalStateException e) {
+                // uninstalling stops it too
+            }
+        }
         for (Bundle b : strays) {
             try {
                 b.uninstall();
