@@ -219,8 +219,7 @@ final class Applier implements Runnable {
         Path system = Paths.get(System.getProperty("karaf.home", "."), "system");
         int copied = 0;
         try {
-            manifest(); // still the package the update started with
-            UpdatePackage pkg = UpdatePackage.open(journal.packageFile(), trusted);
+            UpdatePackage pkg = pinned();
             for (UpdateManifest.FileEntry f : m.files()) {
                 if (!f.path().startsWith("repository/")) {
                     continue;
@@ -269,19 +268,15 @@ final class Applier implements Runnable {
     }
 
     private void database(UpdateManifest m) {
-        UpdateDatabase db = services.await(UpdateDatabase.class, SERVICE_WAIT);
-        services.until("the database answering", SERVICE_WAIT, () -> {
-            try {
-                db.productVersion();
-                return true;
-            } catch (org.portcullis.storage.StorageException e) {
-                return false;
-            }
-        });
+        Boolean committed = databaseCommitted(SERVICE_WAIT);
+        if (committed == null) {
+            throw new UpdateFailure("the database did not answer within " + SERVICE_WAIT.toSeconds() + " s");
+        }
         log.line(" * Starting postgresql");
         log.line(" * Database updates...");
         try {
-            if (!journal.to().equals(db.productVersion().orElse(""))) {
+            if (!committed) {
+                UpdateDatabase db = services.await(UpdateDatabase.class, SERVICE_WAIT);
                 Map<String, List<Migration>> bySchema = migrations(m);
                 Map<String, Integer> versions = db.commitUpdate(bySchema, journal.from(), journal.to());
                 log.line("   " + m.migrations().size() + " migrations and the product version " + journal.to() + " committed in one transaction"
@@ -308,8 +303,7 @@ final class Applier implements Runnable {
     private void settings(UpdateManifest m) {
         Path etc = Paths.get(System.getProperty("karaf.etc", "etc"));
         try {
-            manifest(); // still the package the update started with
-            UpdatePackage pkg = UpdatePackage.open(journal.packageFile(), trusted);
+            UpdatePackage pkg = pinned();
             for (UpdateManifest.FileEntry f : m.files()) {
                 if (!f.path().startsWith("etc/")) {
                     continue;
@@ -523,14 +517,18 @@ final class Applier implements Runnable {
 
     // ---- helpers ----------------------------------------------------------------------------
 
-    /** The package's manifest, refused if the package is no longer the one the update started with. */
-    private UpdateManifest manifest() {
-        UpdateManifest m = UpdatePackage.open(journal.packageFile(), trusted).manifest();
+    /** The package, verified, refused if it is no longer the one the update started with. */
+    private UpdatePackage pinned() {
+        UpdatePackage pkg = UpdatePackage.open(journal.packageFile(), trusted);
         String pinned = journal.get("manifest.sha256");
-        if (!pinned.isEmpty() && !pinned.equals(PackageWriter.hash(m.toBytes()))) {
+        if (!pinned.isEmpty() && !pinned.equals(PackageWriter.hash(pkg.manifest().toBytes()))) {
             throw new UpdateFailure("the package " + journal.packageFile() + " was replaced during the update");
         }
-        return m;
+        return pkg;
+    }
+
+    private UpdateManifest manifest() {
+        return pinned().manifest();
     }
 
     private void save() {

@@ -150,10 +150,6 @@ public final class UpdatePackage {
         return manifest;
     }
 
-    public Path file() {
-        return file;
-    }
-
     /**
      * Writes the package's {@code path} to {@code target} (through {@code <target>.part}, renamed
      * once complete), verifying its hash again on the way, so a package changed since it was
