@@ -38,6 +38,12 @@ final class NextVersion {
                 "--signing-key", workspace.resolve("keys/release.pem").toString(), "--out", out.toString());
     }
 
+    /** As above, with the OS step in {@code osStep} (its apply and undo). */
+    static String pack(Path workspace, Path next, Path out, Path osStep) throws Exception {
+        return org.portcullis.updater.pack.UpdatePack.run("--from", System.getProperty("portcullis.distribution"), "--to", next.toString(),
+                "--signing-key", workspace.resolve("keys/release.pem").toString(), "--out", out.toString(), "--os-step", osStep.toString());
+    }
+
     /** A copy of the source (without target/ folders and .git) under {@code work}, at {@code version}. */
     static NextVersion copy(Path work, String version) throws Exception {
         Path from = Paths.get(System.getProperty("portcullis.source")).toRealPath();

@@ -126,6 +126,18 @@ final class PostfixInstance implements AutoCloseable {
         return pf;
     }
 
+    /** The command that runs {@code postfix <action>} on this instance (for the updater's service control). */
+    String command(String action) {
+        return POSTFIX + " -c " + etc + " " + action;
+    }
+
+    /** Whether this instance's master runs ({@code postfix status}). */
+    boolean running() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(sudo(POSTFIX.toString(), "-c", etc.toString(), "status")).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+    }
+
     void start() throws IOException, InterruptedException {
         postfix("start");
         running = true;

@@ -38,18 +38,37 @@ class UpdateApplyIT {
                 + "INSERT INTO update_marker VALUES ('brought by the update to " + NEXT + "');\n")).build();
         Path brokenPackage = parent.resolve("broken.pcup");
         Path goodPackage = parent.resolve("portcullis-update-" + VERSION + "-" + NEXT + ".pcup");
-        for (Path[] p : new Path[][] {{broken, brokenPackage}, {good, goodPackage}}) {
-            String packed = NextVersion.pack(parent, p[0], p[1]);
-            assertTrue(packed.contains("1 migrations"), packed);
+        // each brings an OS step: dpkg installs a .deb of its version (on a dpkg root of the test's own)
+        Path root = OsStepFixture.root(parent.resolve("dpkg-root"));
+        for (Object[] p : new Object[][] {{broken, brokenPackage, BROKEN}, {good, goodPackage, NEXT}}) {
+            Path step = OsStepFixture.write(parent.resolve("os-" + p[2]), root, (String) p[2]);
+            String packed = NextVersion.pack(parent, (Path) p[0], (Path) p[1], step);
+            assertTrue(packed.contains("1 migrations") && packed.contains("an OS step"), packed);
         }
 
-        try (Distribution dist = Distribution.unpack(parent.resolve("appliance"))) {
+        try (SmtpSink sink = SmtpSink.start(); Distribution dist = Distribution.unpack(parent.resolve("appliance"));
+                PostfixInstance gateway = PostfixInstance.create("update-gateway", Distribution.freePort(), sink.port, "127.0.0.1:" + dist.milterPort);
+                PostfixInstance sender = PostfixInstance.create("update-sender", Distribution.freePort(), gateway.smtpPort, null)) {
             Files.copy(keys.resolve("release.pub.pem"), dist.home.resolve("etc/portcullis-update-keys.pem"));
+            OsStepFixture.configure(dist.home, root);
+            // the services the update stops and starts: the gateway Postfix through its commands, the milter listener in the container
+            Files.writeString(dist.home.resolve("etc/org.portcullis.updater.service-postfix.cfg"), "name = postfix\norder = 20\nkind = command\n"
+                    + "stop.command = " + gateway.command("stop") + "\nstart.command = " + gateway.command("start") + "\nstatus.command = "
+                    + gateway.command("status") + "\n");
+            Files.writeString(dist.home.resolve("etc/org.portcullis.updater.service-milter.cfg"),
+                    "name = milter\norder = 40\nkind = component\ncomponents = org.portcullis.milter.internal.service.MilterService\n");
             dist.start();
+            gateway.start();
+            sender.start();
             String password = dist.awaitFile(dist.home.resolve("data/portcullis/initial-admin-password")).strip();
             dist.awaitSsh(password, "storage:status", "State    : reachable");
             dist.awaitSsh(password, "lists:add block *.before-update.example", "Added");
             long pid = dist.jvm().pid();
+            String checks = dist.awaitSsh(password, "update:precheck " + goodPackage, "services");
+            assertTrue(checks.contains("PASS services   stopped in this order, started in reverse: postfix (commands, running), milter (components "
+                    + "org.portcullis.milter.internal.service.MilterService, running)"), checks);
+            // mail flows through sender -> gateway Postfix with the milter -> sink during both updates
+            MailLoad load = new MailLoad(sender.smtpPort, "upd", 100);
 
             // 1. the failing migration: rolled back to the running version, nothing changed
             String failed = dist.sshWaiting(password, "update:apply " + brokenPackage, Duration.ofMinutes(8));
@@ -59,6 +78,12 @@ class UpdateApplyIT {
                 assertTrue(failed.contains(line), line + " in:\n" + failed);
             }
             assertTrue(failed.contains("V2__update_marker.sql failed and was rolled back"), failed);
+            for (String line : List.of("   OS step started: os/apply (pid ", "   OS step finished: exit 0",
+                    " * Undoing the OS step os/apply: it finished, exit 0", "   OS undo step os/undo: exit 0")) {
+                assertTrue(failed.contains(line), line + " in:\n" + failed);
+            }
+            assertEquals("not installed", OsStepFixture.status(root), "the undo step removed what the OS step installed");
+            assertEquals(1, OsStepFixture.applyRuns(root));
             dist.awaitSsh(password, "portcullis:version", "Portcullis " + VERSION);
             assertEquals(pid, dist.jvm().pid(), "no container restart");
             String afterFailure = dist.awaitSsh(password, "storage:status", "State    : reachable");
@@ -66,19 +91,36 @@ class UpdateApplyIT {
             assertTrue(dist.awaitSsh(password, "lists:list", "before-update.example").contains("block"));
             assertTrue(dist.ssh(password, "portcullis:maintenance status").contains("Maintenance: off"));
             assertTrue(dist.ssh(password, "update:status").contains("rolled back"));
+            assertInOrder(failed, " * Stopping postfix", " * Stopping milter", "   OS step started", " * Starting milter", " * Starting postfix",
+                    "006: ");
 
             // 2. the good one
             String applied = dist.sshWaiting(password, "update:apply " + goodPackage, Duration.ofMinutes(8));
             for (String line : List.of("] Install revision " + NEXT, "001: Install System Update " + NEXT + " started ...",
                     "002: Current Version: " + VERSION, "003: Searching for unapplied updates from " + VERSION + " to " + NEXT,
                     "004: Installing System Update " + NEXT, "005: Starting Installer ...", " * Stopping mail: maintenance on",
-                    " * Installing patches", "   bundles swapped: ", " * Starting postgresql", " * Database updates...",
+                    " * Installing patches", "   OS step started: os/apply (pid ", "   OS step finished: exit 0",
+                    "   bundles swapped: ", " * Starting postgresql", " * Database updates...",
                     "1 migrations and the product version " + NEXT + " committed in one transaction: lists V2__update_marker.sql",
                     " * Starting mail: maintenance off", "Done. Installation Complete.", "006: OK")) {
                 assertTrue(applied.contains(line), line + " in:\n" + applied);
             }
+            assertInOrder(applied, " * Stopping postfix", " * Stopping milter", "   OS step started", " * Database updates...", " * Starting milter",
+                    " * Starting postfix", " * Health check", "006: OK");
             assertEquals("Portcullis " + NEXT, dist.awaitSsh(password, "portcullis:version", "Portcullis " + NEXT).strip());
+
+            // every message the sender took reached the sink exactly once, some after a 4xx or a refused connection and a retry
+            Thread.sleep(3000);
+            int sent = load.stop();
+            assertTrue(load.refused().isEmpty(), "the sending MTA queues, it never refuses: " + load.refused());
+            List<String> wrong = load.awaitEachOnce(sink, sender, gateway);
+            assertTrue(wrong.isEmpty(), sent + " sent; not exactly once: " + wrong + "\n" + sender.log());
+            assertTrue(sent > 50, "mail flowed during the updates: " + sent);
+            assertTrue(sender.log().contains("status=deferred"), "some mail waited at the sender:\n" + sender.log());
+            System.out.println("mail during two updates: " + sent + " messages, each delivered once");
             assertEquals(pid, dist.jvm().pid(), "the bundles were swapped in the same JVM");
+            assertEquals("install ok installed " + NEXT, OsStepFixture.status(root), "dpkg installed the OS step's package");
+            assertEquals(2, OsStepFixture.applyRuns(root), "each OS step ran once");
             String status = dist.awaitSsh(password, "storage:status", "update marker");
             assertTrue(status.contains("lists") && !status.contains("HELD"), status);
             assertTrue(dist.awaitSsh(password, "lists:list", "before-update.example").contains("block"), "data kept");
@@ -95,6 +137,16 @@ class UpdateApplyIT {
 
             dist.ssh(password, "system:shutdown -f");
             dist.awaitExit();
+        }
+    }
+
+    /** Each of {@code lines} is in {@code text}, in this order. */
+    static void assertInOrder(String text, String... lines) {
+        int at = 0;
+        for (String line : lines) {
+            int next = text.indexOf(line, at);
+            assertTrue(next >= 0, "'" + line + "' (in this order) in:\n" + text);
+            at = next + line.length();
         }
     }
 }

@@ -66,12 +66,12 @@ class UpdaterIT {
 
             String checks = dist.ssh(password, "update:precheck");
             for (String line : List.of("PASS package ", "PASS version    running " + VERSION + " is the package's from-version; it installs 0.1.1",
-                    "PASS memory ", "PASS disk ", "PASS cluster ", "PASS os-step ", "PASS running ", "All 7 prechecks passed.")) {
+                    "PASS memory ", "PASS disk ", "PASS cluster ", "PASS os-step ", "PASS running ", "PASS services ", "All 8 prechecks passed.")) {
                 assertTrue(checks.contains(line), line + " in:\n" + checks);
             }
             String checkTampered = dist.ssh(password, "update:precheck " + tampered);
             assertTrue(checkTampered.contains("FAIL package ") && checkTampered.contains("FAIL version ")
-                    && checkTampered.contains("2 of 7 prechecks failed; nothing was changed"), checkTampered);
+                    && checkTampered.contains("FAIL os-step ") && checkTampered.contains("3 of 8 prechecks failed; nothing was changed"), checkTampered);
 
             // a package for another running version
             Path later = nextVersion(next, parent.resolve("later"), "0.1.2"); // from the copy: a started container has written to its etc/

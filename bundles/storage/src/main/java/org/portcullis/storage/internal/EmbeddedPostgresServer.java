@@ -41,10 +41,12 @@ final class EmbeddedPostgresServer implements AutoCloseable {
 
     private final EmbeddedPostgres postgres;
     private final String password;
+    private final java.nio.channels.FileChannel owner;
 
-    private EmbeddedPostgresServer(EmbeddedPostgres postgres, String password) {
+    private EmbeddedPostgresServer(EmbeddedPostgres postgres, String password, java.nio.channels.FileChannel owner) {
         this.postgres = postgres;
         this.password = password;
+        this.owner = owner;
     }
 
     /**
@@ -52,6 +54,41 @@ final class EmbeddedPostgresServer implements AutoCloseable {
      * into {@code base/bin}, and creates the {@value #DATABASE} database when missing.
      */
     static EmbeddedPostgresServer start(Path base, int port) throws IOException, SQLException {
+        java.nio.channels.FileChannel owner = own(base);
+        try {
+            return start(base, port, owner);
+        } catch (IOException | SQLException | RuntimeException e) {
+            owner.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Takes {@code base/owner.lock} for as long as this server runs. While an update swaps the
+     * storage bundle, two versions of it can be active in one container for a moment; the lock
+     * (which the JDK refuses twice within one JVM, whatever the class loader) keeps the second
+     * from taking the first one's server for an orphan. A killed JVM's lock goes with it.
+     */
+    private static java.nio.channels.FileChannel own(Path base) throws IOException {
+        Files.createDirectories(base);
+        java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(base.resolve("owner.lock"), java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE);
+        try {
+            if (ch.tryLock() == null) {
+                throw new IOException("another program holds " + base.resolve("owner.lock") + " and runs the embedded PostgreSQL");
+            }
+            return ch;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            ch.close();
+            throw new IOException("another storage bundle in this container still runs the embedded PostgreSQL in " + base
+                    + " (bundles being swapped); waiting for it to stop", e);
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    private static EmbeddedPostgresServer start(Path base, int port, java.nio.channels.FileChannel owner) throws IOException, SQLException {
         Path data = base.resolve("data");
         stopOrphan(data);
         requireFreePort(port);
@@ -79,7 +116,7 @@ final class EmbeddedPostgresServer implements AutoCloseable {
                 .setServerConfig("unix_socket_directories", "")
                 .setConnectConfig("password", password)
                 .start();
-        EmbeddedPostgresServer server = new EmbeddedPostgresServer(pg, password);
+        EmbeddedPostgresServer server = new EmbeddedPostgresServer(pg, password, owner);
         try {
             server.closeAccess(data);
             server.createDatabase();
@@ -189,6 +226,12 @@ final class EmbeddedPostgresServer implements AutoCloseable {
             LOG.info("Embedded PostgreSQL stopped");
         } catch (IOException e) {
             LOG.error("Embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
+        } finally {
+            try {
+                owner.close(); // releases the lock
+            } catch (IOException e) {
+                LOG.warn("cannot release {}: {}", "owner.lock", e.getMessage());
+            }
         }
     }
 }

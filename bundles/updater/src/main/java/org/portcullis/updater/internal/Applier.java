@@ -54,13 +54,17 @@ final class Applier implements Runnable {
     private final UpdateLog log;
     private final List<java.security.PublicKey> trusted;
     private final boolean restarted;
+    private final OsRuns os;
+    private final ServiceSteps controlled;
 
     /**
      * @param restarted the journal was left by another JVM (a crash or restart), not by this
      *        bundle's predecessor in this one
      */
-    Applier(Services services, Journal journal, UpdateLog log, List<java.security.PublicKey> trusted, boolean restarted) {
+    Applier(Services services, Journal journal, UpdateLog log, List<java.security.PublicKey> trusted, boolean restarted, OsRuns.Settings os) {
         this.services = services;
+        this.os = new OsRuns(os, journal, log, services, this::save);
+        this.controlled = new ServiceSteps(services, journal, log, this::save, SERVICE_WAIT);
         this.journal = journal;
         this.log = log;
         this.trusted = trusted;
@@ -71,7 +75,7 @@ final class Applier implements Runnable {
     public void run() {
         try {
             if (journal.state() == State.ROLLING_BACK) {
-                rollBack(journal.message());
+                rollBackOrStop(journal.message());
                 return;
             }
             if (restarted && journal.committed()) {
@@ -132,13 +136,18 @@ final class Applier implements Runnable {
             stop("at " + step(journal.step()) + ": " + reason + "; the database has committed " + journal.to()
                     + ", so the update goes no further back: maintenance stays on until this is fixed (update:status)");
         } else {
-            try {
-                rollBack("at " + step(journal.step()) + ": " + reason);
-            } catch (Stopped s) {
-                // the successor finishes the rollback
-            } catch (RuntimeException again) {
-                stop("rolling back: " + (again.getMessage() == null ? again.toString() : again.getMessage()) + " (after: " + reason + ")");
-            }
+            rollBackOrStop("at " + step(journal.step()) + ": " + reason);
+        }
+    }
+
+    /** Rolls back; a rollback that fails stops where it is (it is never taken for a failure of the update itself). */
+    private void rollBackOrStop(String reason) {
+        try {
+            rollBack(reason);
+        } catch (Stopped s) {
+            // the successor finishes the rollback
+        } catch (RuntimeException again) {
+            stop("rolling back: " + (again.getMessage() == null ? again.toString() : again.getMessage()) + " (after: " + journal.message() + ")");
         }
     }
 
@@ -157,10 +166,13 @@ final class Applier implements Runnable {
             switch (s) {
                 case MAINTENANCE -> maintenanceOn();
                 case HOLD -> hold();
+                case STOP -> controlled.stop();
+                case OS -> os.forward(m, pinned());
                 case REPOSITORY -> repository(m);
                 case FEATURES -> features(m);
                 case DATABASE -> database(m);
                 case RELEASE -> release();
+                case START -> controlled.start();
                 case SETTINGS -> settings(m);
                 case HEALTH -> health();
                 case RESTORE -> restoreMaintenance(" * Starting mail: ");
@@ -215,7 +227,6 @@ final class Applier implements Runnable {
     }
 
     private void repository(UpdateManifest m) {
-        log.line(" * Installing patches");
         Path system = Paths.get(System.getProperty("karaf.home", "."), "system");
         int copied = 0;
         try {
@@ -412,6 +423,9 @@ final class Applier implements Runnable {
         if (reached.ordinal() >= Step.FEATURES.ordinal()) {
             featuresBack();
         }
+        if (reached.ordinal() >= Step.OS.ordinal()) {
+            os.back(manifest());
+        }
         if (reached.ordinal() >= Step.HOLD.ordinal()) {
             try {
                 services.await(UpdateDatabase.class, SERVICE_WAIT).releaseMigrations();
@@ -419,6 +433,9 @@ final class Applier implements Runnable {
                 throw new UpdateFailure(e.getMessage(), e);
             }
             log.line(" * Starting " + String.join(", ", schemaOwners().keySet()) + " (schema migrations released; the database was not changed)");
+        }
+        if (reached.ordinal() >= Step.STOP.ordinal()) {
+            controlled.start();
         }
         if (reached.ordinal() >= Step.FEATURES.ordinal()) {
             checkHealth();

@@ -15,6 +15,7 @@ import org.portcullis.updater.pkg.ProductVersion;
 import org.portcullis.updater.pkg.SigningKeys;
 import org.portcullis.updater.pkg.UpdateManifest;
 import org.portcullis.updater.pkg.UpdatePackage;
+import org.portcullis.updater.spi.ControlledService;
 
 /**
  * The checks an update must pass before anything stops (update:precheck). Each is one line;
@@ -44,8 +45,13 @@ final class Prechecks {
     private final Supplier<List<PublicKey>> trusted;
     private final long memoryOverrideMb;
     private final long reserveBytes;
+    private final java.util.Optional<OsStep.Launcher> launcher;
+    private final Supplier<List<ControlledService>> controlled;
 
-    Prechecks(Machine machine, Supplier<List<PublicKey>> trusted, long memoryOverrideMb, long reserveMb) {
+    Prechecks(Machine machine, Supplier<List<PublicKey>> trusted, long memoryOverrideMb, long reserveMb, java.util.Optional<OsStep.Launcher> launcher,
+            Supplier<List<ControlledService>> controlled) {
+        this.launcher = launcher;
+        this.controlled = controlled;
         this.machine = machine;
         this.trusted = trusted;
         this.memoryOverrideMb = memoryOverrideMb;
@@ -65,13 +71,59 @@ final class Prechecks {
         checks.add(memory(manifest));
         checks.add(disk(file, manifest, kept));
         checks.add(Check.pass("cluster", "single node: no other node to match"));
-        if (manifest != null && !manifest.osStep().isEmpty()) {
-            // refused rather than skipped: an update without the OS part it needs is not that update
-            checks.add(Check.fail("os-step", "the package has an OS step (" + manifest.osStep() + "), which this version of the updater cannot run yet"));
-        } else {
-            checks.add(Check.pass("os-step", manifest == null ? "unknown until the package verifies" : "the package has none"));
-        }
+        checks.add(osStep(manifest));
+        checks.add(services());
         return checks;
+    }
+
+    /** Every service the update stops can be controlled: configured right, and its status answers. */
+    private Check services() {
+        List<ControlledService> all = controlled.get();
+        if (all.isEmpty()) {
+            return Check.pass("services", "none to stop and start (org.portcullis.updater.service configurations)");
+        }
+        List<String> problems = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (ControlledService s : all) {
+            String problem = s instanceof ConfiguredService c ? c.problem() : "";
+            if (!seen.add(s.name())) {
+                problem = "two services are named " + s.name();
+            }
+            names.add(s.name());
+            String state = "";
+            if (problem.isEmpty()) {
+                try {
+                    state = s.running() ? "running" : "stopped";
+                } catch (Exception e) {
+                    problem = "service " + s.name() + ": its status does not answer: " + (e.getMessage() == null ? e.toString() : e.getMessage());
+                }
+            }
+            if (!problem.isEmpty()) {
+                problems.add(problem);
+            } else {
+                names.set(names.size() - 1, s.name() + " (" + (s instanceof ConfiguredService c ? c.how() + ", " : "") + state + ")");
+            }
+        }
+        return problems.isEmpty() ? Check.pass("services", "stopped in this order, started in reverse: " + String.join(", ", names))
+                : Check.fail("services", String.join("; ", problems));
+    }
+
+    private Check osStep(UpdateManifest m) {
+        if (m == null) {
+            return Check.fail("os-step", "unknown until the package verifies");
+        }
+        if (m.osStep().isEmpty()) {
+            return Check.pass("os-step", "the package has none");
+        }
+        if (launcher.isEmpty()) {
+            // refused rather than skipped: an update without the OS part it needs is not that update
+            return Check.fail("os-step", "the package has an OS step (" + m.osStep() + "), and this machine has neither systemd as PID 1"
+                    + " nor setsid to run it outside the container");
+        }
+        String how = launcher.get() == OsStep.Launcher.SYSTEMD ? "as a transient systemd unit" : "detached by setsid";
+        return Check.pass("os-step", m.osStep() + " runs " + how + (m.osUndo().isEmpty()
+                ? "; the package has no undo step, so a rollback after it ran leaves its changes" : "; " + m.osUndo() + " undoes it on a rollback"));
     }
 
     private Check version(UpdateManifest m) {

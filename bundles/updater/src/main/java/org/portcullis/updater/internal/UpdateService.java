@@ -57,6 +57,7 @@ public class UpdateService implements Updates {
     private volatile boolean active;
     private volatile Thread runner;
     private Services services;
+    private OsRuns.Settings os;
 
     @Activate
     void activate(BundleContext context, UpdaterConfig config) {
@@ -65,8 +66,12 @@ public class UpdateService implements Updates {
         directory = config.packages_directory().isBlank()
                 ? Paths.get(System.getProperty("karaf.data", "data"), "portcullis", "updates", "packages")
                 : Paths.get(config.packages_directory().trim());
-        prechecks = new Prechecks(new Host(), Prechecks.keysIn(keys), config.memory_min_mb(), config.disk_reserve_mb());
         updates = Paths.get(System.getProperty("karaf.data", "data"), "portcullis", "updates");
+        java.util.Optional<OsStep.Launcher> launcher = OsStep.Launcher.detect(config.os_launcher());
+        os = new OsRuns.Settings(updates.resolve("os"), launcher.orElse(OsStep.Launcher.DETACHED), OsStep.words(config.os_recover_command()),
+                java.time.Duration.ofSeconds(Math.max(1, config.os_timeout_s())));
+        prechecks = new Prechecks(new Host(), Prechecks.keysIn(keys), config.memory_min_mb(), config.disk_reserve_mb(), launcher,
+                () -> ServiceSteps.controlled(services));
         active = true;
         services = new Services(context, () -> active);
         // Not on the activating thread: this may run inside a Karaf deployment that swaps this bundle.
@@ -142,7 +147,7 @@ public class UpdateService implements Updates {
                     }
                     j.owner(jvm());
                     j.save();
-                    new Applier(services, j, log(j.from(), j.to()), Prechecks.keysIn(keys).get(), restarted).run();
+                    new Applier(services, j, log(j.from(), j.to()), Prechecks.keysIn(keys).get(), restarted, os).run();
                     return true;
                 }
             } catch (java.nio.channels.OverlappingFileLockException another) {

@@ -19,4 +19,13 @@ public @interface UpdaterConfig {
 
     @AttributeDefinition(description = "Free disk kept in reserve beyond what an update needs, in MiB")
     long disk_reserve_mb() default 256;
+
+    @AttributeDefinition(description = "How the OS step runs outside the container: auto (systemd-run when systemd is PID 1, else setsid), systemd or detached")
+    String os_launcher() default "auto";
+
+    @AttributeDefinition(description = "Run after an OS step that failed or was cut off, before its undo step; words split on spaces, no shell; empty: none")
+    String os_recover_command() default "dpkg --configure -a";
+
+    @AttributeDefinition(description = "Longest an OS step program (the step, its recovery, its undo) may run before its process group is killed, in seconds")
+    long os_timeout_s() default 1800;
 }

@@ -31,6 +31,8 @@ class PrechecksTest {
     private OptionalLong memory = OptionalLong.of(8192);
     private long usable = 10L << 30;
     private OptionalLong database = OptionalLong.of(50L << 20);
+    private java.util.Optional<OsStep.Launcher> launcher = java.util.Optional.of(OsStep.Launcher.DETACHED);
+    private List<org.portcullis.updater.spi.ControlledService> controlled = List.of();
 
     @BeforeEach
     void aPackage() throws Exception {
@@ -70,7 +72,7 @@ class PrechecksTest {
                 return dir;
             }
         };
-        return new Prechecks(machine, Prechecks.keysIn(dir.resolve("release.pub.pem")), memoryOverride, 256).run(pkg, false);
+        return new Prechecks(machine, Prechecks.keysIn(dir.resolve("release.pub.pem")), memoryOverride, 256, launcher, () -> controlled).run(pkg, false);
     }
 
     private static Check named(List<Check> checks, String name) {
@@ -81,7 +83,7 @@ class PrechecksTest {
     void aGoodPackageOnAGoodMachinePassesEveryCheck() {
         List<Check> checks = run(-1);
         checks.forEach(c -> assertTrue(c.passed(), c.line()));
-        assertEquals(List.of("package", "version", "memory", "disk", "cluster", "os-step"), checks.stream().map(Check::name).toList());
+        assertEquals(List.of("package", "version", "memory", "disk", "cluster", "os-step", "services"), checks.stream().map(Check::name).toList());
         assertEquals("PASS memory     8192 MiB, at least the 6144 MiB the package asks", named(checks, "memory").line());
         assertEquals("PASS disk       10240 MiB free, the update needs 313 MiB (3 MiB unpacked + 4 MiB package kept + 50 MiB backup + 256 MiB reserve)",
                 named(checks, "disk").line());
@@ -123,14 +125,74 @@ class PrechecksTest {
     }
 
     @Test
-    void aPackageWithAnOsStepIsRefusedWhileTheUpdaterCannotRunOne() throws Exception {
+    void aPackageWithAnOsStepNeedsAWayToRunItOutsideTheContainer() throws Exception {
         Files.writeString(dir.resolve("apply"), "#!/bin/sh\ndpkg -i fix.deb\n");
         PackageWriter w = new PackageWriter().add("os/apply", dir.resolve("apply"));
         w.write(new UpdateManifest(ProductVersion.parse("0.1.0"), ProductVersion.parse("0.2.0"), Instant.now(), 0,
                 "mvn:org.portcullis/portcullis-features/0.2.0/xml/features", List.of("portcullis"), List.of(), "os/apply", "", "", w.entries()),
                 SigningKeys.signing(dir.resolve("release.pem")), pkg);
-        assertEquals("FAIL os-step    the package has an OS step (os/apply), which this version of the updater cannot run yet",
+        assertEquals("PASS os-step    os/apply runs detached by setsid; the package has no undo step, so a rollback after it ran leaves its changes",
                 named(run(-1), "os-step").line());
+        launcher = java.util.Optional.of(OsStep.Launcher.SYSTEMD);
+        assertTrue(named(run(-1), "os-step").reason().startsWith("os/apply runs as a transient systemd unit"));
+        launcher = java.util.Optional.empty();
+        assertEquals("FAIL os-step    the package has an OS step (os/apply), and this machine has neither systemd as PID 1 nor setsid to run it"
+                + " outside the container", named(run(-1), "os-step").line());
+    }
+
+    private static org.portcullis.updater.spi.ControlledService service(String name, int order, boolean answers) {
+        return new org.portcullis.updater.spi.ControlledService() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public int order() {
+                return order;
+            }
+
+            @Override
+            public void stop() {
+            }
+
+            @Override
+            public void start() {
+            }
+
+            @Override
+            public boolean running() throws Exception {
+                if (!answers) {
+                    throw new java.io.IOException("postfix -c /etc/postfix status exited 1: fatal: no main.cf");
+                }
+                return true;
+            }
+        };
+    }
+
+    @Test
+    void everyServiceToStopMustAnswerAndBeNamedOnce() {
+        assertEquals("PASS services   none to stop and start (org.portcullis.updater.service configurations)", named(run(-1), "services").line());
+        controlled = List.of(service("postfix", 20, true), service("clamav", 30, true));
+        assertEquals("PASS services   stopped in this order, started in reverse: postfix (running), clamav (running)", named(run(-1), "services").line());
+        controlled = List.of(service("postfix", 20, false), service("clamav", 30, true), service("clamav", 40, true));
+        assertEquals("FAIL services   service postfix: its status does not answer: postfix -c /etc/postfix status exited 1: fatal: no main.cf;"
+                + " two services are named clamav", named(run(-1), "services").line());
+    }
+
+    @Test
+    void aServiceConfigurationThatCannotWorkIsNamed() {
+        List<String> none = List.of();
+        assertEquals("", ConfiguredService.problem("postfix", "command", ConfiguredService.Kind.COMMAND, List.of("postfix", "stop"),
+                List.of("postfix", "start"), none));
+        assertEquals("service postfix: kind command (systemd is not PID 1 here) needs stop.command and start.command",
+                ConfiguredService.problem("postfix", "auto", ConfiguredService.Kind.COMMAND, none, List.of("postfix", "start"), none));
+        assertEquals("service milter: kind component needs components", ConfiguredService.problem("milter", "component",
+                ConfiguredService.Kind.COMPONENT, none, none, none));
+        assertEquals("service clamav: kind 'upstart' is none of auto, systemd, command, component",
+                ConfiguredService.problem("clamav", "upstart", null, none, none, none));
+        assertEquals("service 'two words': the name must be 1 to 64 letters, digits, '.', '_' or '-'",
+                ConfiguredService.problem("two words", "systemd", ConfiguredService.Kind.SYSTEMD, none, none, none));
     }
 
     @Test
