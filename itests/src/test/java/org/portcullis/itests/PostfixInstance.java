@@ -131,6 +131,11 @@ final class PostfixInstance implements AutoCloseable {
         return POSTFIX + " -c " + etc + " " + action;
     }
 
+    /** The command that lists this instance's queue as JSON ({@code postqueue -j}). */
+    String queueCommand() {
+        return "/usr/sbin/postqueue -c " + etc + " -j";
+    }
+
     /** Whether this instance's master runs ({@code postfix status}). */
     boolean running() throws IOException, InterruptedException {
         Process p = new ProcessBuilder(sudo(POSTFIX.toString(), "-c", etc.toString(), "status")).redirectErrorStream(true)

@@ -51,6 +51,8 @@ class UpdateApplyIT {
                 PostfixInstance sender = PostfixInstance.create("update-sender", Distribution.freePort(), gateway.smtpPort, null)) {
             Files.copy(keys.resolve("release.pub.pem"), dist.home.resolve("etc/portcullis-update-keys.pem"));
             OsStepFixture.configure(dist.home, root);
+            Files.writeString(dist.home.resolve("etc/org.portcullis.updater.cfg"), "queue.command = " + gateway.queueCommand() + "\n",
+                    java.nio.file.StandardOpenOption.APPEND);
             // the services the update stops and starts: the gateway Postfix through its commands, the milter listener in the container
             Files.writeString(dist.home.resolve("etc/org.portcullis.updater.service-postfix.cfg"), "name = postfix\norder = 20\nkind = command\n"
                     + "stop.command = " + gateway.command("stop") + "\nstart.command = " + gateway.command("start") + "\nstatus.command = "
@@ -105,7 +107,9 @@ class UpdateApplyIT {
                     " * Starting mail: maintenance off", "Done. Installation Complete.", "006: OK")) {
                 assertTrue(applied.contains(line), line + " in:\n" + applied);
             }
-            assertInOrder(applied, " * Stopping postfix", " * Stopping milter", "   OS step started", " * Database updates...", " * Starting milter",
+            assertTrue(applied.contains(" * Postfix's incoming and active queues are empty") || applied.contains("   drained in "),
+                    "the gateway's queue was read and drained:\n" + applied);
+            assertInOrder(applied, " * Stopping mail: maintenance on", " * Stopping postfix", " * Stopping milter", "   OS step started", " * Database updates...", " * Starting milter",
                     " * Starting postfix", " * Health check", "006: OK");
             assertEquals("Portcullis " + NEXT, dist.awaitSsh(password, "portcullis:version", "Portcullis " + NEXT).strip());
 

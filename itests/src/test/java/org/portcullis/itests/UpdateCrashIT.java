@@ -118,7 +118,7 @@ class UpdateCrashIT {
                 assertTrue(OsStepFixture.applyRuns(root) <= 1, "the OS step ran " + OsStepFixture.applyRuns(root) + " times");
                 assertTrue(gateway.running(), "the stopped Postfix runs again:\n" + after);
                 if (powerLoss) {
-                    for (String line : List.of(" * Undoing the OS step os/apply: it cut off (pid ", "   recovery dpkg --root=" + root
+                    for (String line : List.of(" * Undoing the OS step os/apply: it was cut off (pid ", "   recovery dpkg --root=" + root
                             + " --configure -a: finished, exit 0", "   OS undo step os/undo: exit 0")) {
                         assertTrue(after.contains(line), line + " in:\n" + after);
                     }

@@ -29,7 +29,13 @@ class UpdaterIT {
     @Test
     void aSignedPackageIsKeptAndPrecheckedAndBadOnesAreRefused() throws Exception {
         Path parent = Paths.get("target", "updater-it", Long.toString(System.nanoTime())).toAbsolutePath();
-        try (Distribution dist = Distribution.unpack(parent)) {
+        // a Postfix whose next hop takes the connection and never answers: a message stays in its active queue
+        try (java.net.ServerSocket blackhole = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+                Distribution dist = Distribution.unpack(parent);
+                PostfixInstance mta = PostfixInstance.create("updater-it", Distribution.freePort(), blackhole.getLocalPort(), null)) {
+            Files.writeString(dist.home.resolve("etc/org.portcullis.updater.cfg"), "queue.command = " + mta.queueCommand()
+                    + "\nqueue.drain.s = 3\n");
+            mta.start();
             Path keys = Files.createDirectories(parent.resolve("keys"));
             writeKeyPair(keys, "release");
             writeKeyPair(keys, "stranger");
@@ -66,18 +72,31 @@ class UpdaterIT {
 
             String checks = dist.ssh(password, "update:precheck");
             for (String line : List.of("PASS package ", "PASS version    running " + VERSION + " is the package's from-version; it installs 0.1.1",
-                    "PASS memory ", "PASS disk ", "PASS cluster ", "PASS os-step ", "PASS running ", "PASS services ", "All 8 prechecks passed.")) {
+                    "PASS memory ", "PASS disk ", "PASS cluster ", "PASS os-step ", "PASS running ", "PASS services ", "PASS queues ", "All 9 prechecks passed.")) {
                 assertTrue(checks.contains(line), line + " in:\n" + checks);
             }
             String checkTampered = dist.ssh(password, "update:precheck " + tampered);
             assertTrue(checkTampered.contains("FAIL package ") && checkTampered.contains("FAIL version ")
-                    && checkTampered.contains("FAIL os-step ") && checkTampered.contains("3 of 8 prechecks failed; nothing was changed"), checkTampered);
+                    && checkTampered.contains("FAIL os-step ") && checkTampered.contains("3 of 9 prechecks failed; nothing was changed"), checkTampered);
 
             // a package for another running version
             Path later = nextVersion(next, parent.resolve("later"), "0.1.2"); // from the copy: a started container has written to its etc/
             Path skip = parent.resolve("skip.pcup");
             UpdatePack.run("--from", next.toString(), "--to", later.toString(), "--signing-key", keys.resolve("release.pem").toString(), "--out", skip.toString());
             String skipped = dist.ssh(password, "update:precheck " + skip);
+            // mail Postfix is handing on: the precheck says it will be drained; when it does not drain, nothing else happens
+            assertTrue(SmtpClient.send(mta.smtpPort, "alice@sender.test", "bob@example.test", "Subject: stuck\r\n\r\nx\r\n").startsWith("250"));
+            String stuck = dist.awaitSsh(password, "update:precheck", "1 active");
+            assertTrue(stuck.contains("PASS queues     0 incoming, 1 active: update:apply switches maintenance on and waits up to 3 s for them to drain"), stuck);
+            String undrained = dist.sshWaiting(password, "update:apply", java.time.Duration.ofMinutes(3));
+            for (String line : List.of(" * Waiting up to 3 s for Postfix's queues to drain: 0 incoming, 1 active",
+                    " * FAILED at drain: Postfix's incoming and active queues draining (left: 0 incoming, 1 active) did not happen within 3 s",
+                    "006: FAILED, rolled back to " + VERSION)) {
+                assertTrue(undrained.contains(line), line + " in:\n" + undrained);
+            }
+            assertFalse(undrained.contains(" * Stopping auth") || undrained.contains("Installing patches"), "nothing else ran:\n" + undrained);
+            assertTrue(dist.ssh(password, "portcullis:maintenance status").contains("Maintenance: off"));
+
             assertTrue(skipped.contains("FAIL version    the package updates 0.1.1 to 0.1.2; this appliance runs " + VERSION), skipped);
 
             // the memory threshold in config takes effect without a restart

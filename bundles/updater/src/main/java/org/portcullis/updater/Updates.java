@@ -38,6 +38,24 @@ public interface Updates {
     /** Every update that ended here, oldest first. */
     List<Past> history();
 
+    /**
+     * What the update URL offers for the running version (packages whose from-version it is),
+     * read from its index; refused with one line when no URL is configured or it cannot be read.
+     */
+    List<Offer> check();
+
+    /**
+     * Downloads an offered package, going on from a partial download of it, verifies it (the
+     * signature, then every file) and keeps it as {@link #install} does. A download that stops
+     * keeps its part for the next call, and is never offered; one that does not verify is deleted.
+     * {@code progress} gets the bytes so far and the total (-1 if unknown) now and then.
+     */
+    Path download(Offer offer, java.util.function.BiConsumer<Long, Long> progress);
+
+    /** A package the update URL offers: its versions, file name, size (-1 if the index does not say) and where it is. */
+    record Offer(String from, String to, String name, long size, java.net.URI location) {
+    }
+
     /** An update that ended: its versions, when it started, how it ended and why, and its log. */
     record Past(String from, String to, String started, String outcome, String why, Path log) {
     }

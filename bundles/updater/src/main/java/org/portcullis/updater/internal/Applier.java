@@ -56,12 +56,15 @@ final class Applier implements Runnable {
     private final boolean restarted;
     private final OsRuns os;
     private final ServiceSteps controlled;
+    private final java.util.Optional<MailQueue> queue;
 
     /**
      * @param restarted the journal was left by another JVM (a crash or restart), not by this
      *        bundle's predecessor in this one
      */
-    Applier(Services services, Journal journal, UpdateLog log, List<java.security.PublicKey> trusted, boolean restarted, OsRuns.Settings os) {
+    Applier(Services services, Journal journal, UpdateLog log, List<java.security.PublicKey> trusted, boolean restarted, OsRuns.Settings os,
+            java.util.Optional<MailQueue> queue) {
+        this.queue = queue;
         this.services = services;
         this.os = new OsRuns(os, journal, log, services, this::save);
         this.controlled = new ServiceSteps(services, journal, log, this::save, SERVICE_WAIT);
@@ -165,6 +168,7 @@ final class Applier implements Runnable {
             save();
             switch (s) {
                 case MAINTENANCE -> maintenanceOn();
+                case DRAIN -> drain();
                 case HOLD -> hold();
                 case STOP -> controlled.stop();
                 case OS -> os.forward(m, pinned());
@@ -215,6 +219,37 @@ final class Applier implements Runnable {
             throw new UpdateFailure("maintenance mode cannot be switched on: " + e.getMessage(), e);
         }
         log.line(" * Stopping mail: maintenance on, new mail gets 4xx and senders retry");
+    }
+
+    /** Waits, in maintenance mode, until Postfix has handed on what it is handing on now. */
+    private void drain() {
+        if (queue.isEmpty()) {
+            return;
+        }
+        MailQueue q = queue.get();
+        MailQueue.Counts[] now = new MailQueue.Counts[1];
+        String[] error = {""};
+        java.util.function.BooleanSupplier drained = () -> {
+            try {
+                now[0] = q.read();
+                error[0] = "";
+                return now[0].pending() == 0;
+            } catch (IOException e) {
+                error[0] = e.getMessage();
+                return false;
+            }
+        };
+        if (drained.getAsBoolean()) {
+            log.line(" * Postfix's incoming and active queues are empty");
+            return;
+        }
+        if (error[0].isEmpty()) {
+            log.line(" * Waiting up to " + q.drain().toSeconds() + " s for Postfix's queues to drain: " + now[0].describe());
+        }
+        long start = System.nanoTime();
+        services.until(() -> error[0].isEmpty() ? "Postfix's incoming and active queues draining (left: " + now[0].describe() + ")"
+                : "an answer from " + q.command() + " (" + error[0] + ")", q.drain(), drained);
+        log.line("   drained in " + (System.nanoTime() - start) / 1_000_000 + " ms");
     }
 
     private void hold() {

@@ -64,10 +64,10 @@ final class OsStep {
         String describe() {
             return switch (status) {
                 case NOT_STARTED -> "never started";
-                case RUNNING -> "running (pid " + pid + ")";
+                case RUNNING -> "is running (pid " + pid + ")";
                 case SUCCEEDED -> "finished, exit 0";
                 case FAILED -> "failed, exit " + exit;
-                case CUT_OFF -> "cut off (pid " + pid + " gone without an exit status)";
+                case CUT_OFF -> "was cut off (pid " + pid + " gone without an exit status)";
             };
         }
     }

@@ -47,9 +47,11 @@ final class Prechecks {
     private final long reserveBytes;
     private final java.util.Optional<OsStep.Launcher> launcher;
     private final Supplier<List<ControlledService>> controlled;
+    private final java.util.Optional<MailQueue> queue;
 
     Prechecks(Machine machine, Supplier<List<PublicKey>> trusted, long memoryOverrideMb, long reserveMb, java.util.Optional<OsStep.Launcher> launcher,
-            Supplier<List<ControlledService>> controlled) {
+            Supplier<List<ControlledService>> controlled, java.util.Optional<MailQueue> queue) {
+        this.queue = queue;
         this.launcher = launcher;
         this.controlled = controlled;
         this.machine = machine;
@@ -73,7 +75,25 @@ final class Prechecks {
         checks.add(Check.pass("cluster", "single node: no other node to match"));
         checks.add(osStep(manifest));
         checks.add(services());
+        checks.add(queues());
         return checks;
+    }
+
+    /** Postfix's queues answer; what is being handed on now is drained in maintenance mode first. */
+    private Check queues() {
+        if (queue.isEmpty()) {
+            return Check.pass("queues", "no Postfix queue to wait for (queue.command; auto found no /etc/postfix/main.cf)");
+        }
+        try {
+            MailQueue.Counts c = queue.get().read();
+            if (c.pending() == 0) {
+                return Check.pass("queues", "Postfix's incoming and active queues are empty" + (c.other() == 0 ? "" : "; " + c.other() + " deferred or held wait anyway"));
+            }
+            return Check.pass("queues", c.describe() + ": update:apply switches maintenance on and waits up to " + queue.get().drain().toSeconds()
+                    + " s for them to drain, else it stops before anything else");
+        } catch (IOException e) {
+            return Check.fail("queues", "Postfix's queues cannot be read: " + e.getMessage());
+        }
     }
 
     /** Every service the update stops can be controlled: configured right, and its status answers. */

@@ -58,6 +58,8 @@ public class UpdateService implements Updates {
     private volatile Thread runner;
     private Services services;
     private OsRuns.Settings os;
+    private Optional<MailQueue> queue;
+    private String url;
 
     @Activate
     void activate(BundleContext context, UpdaterConfig config) {
@@ -70,8 +72,10 @@ public class UpdateService implements Updates {
         java.util.Optional<OsStep.Launcher> launcher = OsStep.Launcher.detect(config.os_launcher());
         os = new OsRuns.Settings(updates.resolve("os"), launcher.orElse(OsStep.Launcher.DETACHED), OsStep.words(config.os_recover_command()),
                 java.time.Duration.ofSeconds(Math.max(1, config.os_timeout_s())));
+        url = config.update_url();
+        queue = MailQueue.configured(config.queue_command(), config.queue_drain_s());
         prechecks = new Prechecks(new Host(), Prechecks.keysIn(keys), config.memory_min_mb(), config.disk_reserve_mb(), launcher,
-                () -> ServiceSteps.controlled(services));
+                () -> ServiceSteps.controlled(services), queue);
         active = true;
         services = new Services(context, () -> active);
         // Not on the activating thread: this may run inside a Karaf deployment that swaps this bundle.
@@ -147,7 +151,7 @@ public class UpdateService implements Updates {
                     }
                     j.owner(jvm());
                     j.save();
-                    new Applier(services, j, log(j.from(), j.to()), Prechecks.keysIn(keys).get(), restarted, os).run();
+                    new Applier(services, j, log(j.from(), j.to()), Prechecks.keysIn(keys).get(), restarted, os, queue).run();
                     return true;
                 }
             } catch (java.nio.channels.OverlappingFileLockException another) {
@@ -358,6 +362,36 @@ public class UpdateService implements Updates {
         }
         LOG.info("Update package {} kept as {}: {} -> {}", file, target, m.fromVersion(), m.toVersion());
         return target;
+    }
+
+    @Override
+    public List<Offer> check() {
+        String running = product.version();
+        return UpdateSource.at(url).index().stream().filter(o -> o.from().equals(running)).toList();
+    }
+
+    @Override
+    public Path download(Offer offer, java.util.function.BiConsumer<Long, Long> progress) {
+        Path part = directory.resolve("partial").resolve(offer.name() + ".part");
+        UpdateSource.at(url).download(offer, part, progress);
+        try {
+            UpdateManifest m = UpdatePackage.open(part, Prechecks.keysIn(keys).get()).manifest();
+            if (!m.fromVersion().toString().equals(offer.from()) || !m.toVersion().toString().equals(offer.to())) {
+                throw new PackageException("it holds " + m.fromVersion() + " -> " + m.toVersion() + ", not what its name says");
+            }
+            Path kept = install(part);
+            Files.deleteIfExists(part);
+            return kept;
+        } catch (PackageException e) {
+            try {
+                Files.deleteIfExists(part); // a bad download is never offered, nor resumed
+            } catch (IOException ignored) {
+                // said below either way
+            }
+            throw new PackageException("the downloaded " + offer.name() + " was deleted: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new PackageException("cannot remove the partial download " + part + ": " + e.getMessage(), e);
+        }
     }
 
     @Override

@@ -28,4 +28,13 @@ public @interface UpdaterConfig {
 
     @AttributeDefinition(description = "Longest an OS step program (the step, its recovery, its undo) may run before its process group is killed, in seconds")
     long os_timeout_s() default 1800;
+
+    @AttributeDefinition(description = "The command that lists Postfix's queue as JSON; auto: postqueue -j when /etc/postfix/main.cf exists; empty: no Postfix to wait for")
+    String queue_command() default "auto";
+
+    @AttributeDefinition(description = "Longest an update waits, in maintenance mode, for Postfix's incoming and active queues to drain, in seconds")
+    long queue_drain_s() default 120;
+
+    @AttributeDefinition(description = "Where update:check and update:download look: https: (the JVM's trust store) or file:, holding an index and the packages; empty: none")
+    String update_url() default "";
 }

@@ -33,6 +33,7 @@ class PrechecksTest {
     private OptionalLong database = OptionalLong.of(50L << 20);
     private java.util.Optional<OsStep.Launcher> launcher = java.util.Optional.of(OsStep.Launcher.DETACHED);
     private List<org.portcullis.updater.spi.ControlledService> controlled = List.of();
+    private java.util.Optional<MailQueue> queue = java.util.Optional.empty();
 
     @BeforeEach
     void aPackage() throws Exception {
@@ -72,7 +73,7 @@ class PrechecksTest {
                 return dir;
             }
         };
-        return new Prechecks(machine, Prechecks.keysIn(dir.resolve("release.pub.pem")), memoryOverride, 256, launcher, () -> controlled).run(pkg, false);
+        return new Prechecks(machine, Prechecks.keysIn(dir.resolve("release.pub.pem")), memoryOverride, 256, launcher, () -> controlled, queue).run(pkg, false);
     }
 
     private static Check named(List<Check> checks, String name) {
@@ -83,7 +84,7 @@ class PrechecksTest {
     void aGoodPackageOnAGoodMachinePassesEveryCheck() {
         List<Check> checks = run(-1);
         checks.forEach(c -> assertTrue(c.passed(), c.line()));
-        assertEquals(List.of("package", "version", "memory", "disk", "cluster", "os-step", "services"), checks.stream().map(Check::name).toList());
+        assertEquals(List.of("package", "version", "memory", "disk", "cluster", "os-step", "services", "queues"), checks.stream().map(Check::name).toList());
         assertEquals("PASS memory     8192 MiB, at least the 6144 MiB the package asks", named(checks, "memory").line());
         assertEquals("PASS disk       10240 MiB free, the update needs 313 MiB (3 MiB unpacked + 4 MiB package kept + 50 MiB backup + 256 MiB reserve)",
                 named(checks, "disk").line());
@@ -193,6 +194,31 @@ class PrechecksTest {
                 ConfiguredService.problem("clamav", "upstart", null, none, none, none));
         assertEquals("service 'two words': the name must be 1 to 64 letters, digits, '.', '_' or '-'",
                 ConfiguredService.problem("two words", "systemd", ConfiguredService.Kind.SYSTEMD, none, none, none));
+    }
+
+    /** A stand-in for postqueue -j: a script that prints {@code output} and exits with {@code exit}. */
+    private MailQueue postqueue(String output, int exit) throws IOException {
+        Path script = dir.resolve("postqueue-" + System.nanoTime());
+        Files.writeString(script, "#!/bin/sh\ncat <<'END'\n" + output + "END\n" + (exit == 0 ? "" : "echo 'postqueue: fatal: Queue report unavailable - mail system is down' >&2\n") + "exit " + exit + "\n");
+        Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        return MailQueue.configured(script.toString(), 30).orElseThrow();
+    }
+
+    @Test
+    void postfixsQueuesAreReadAndWhatIsInFlightIsDrainedFirst() throws Exception {
+        assertTrue(named(run(-1), "queues").passed());
+        queue = java.util.Optional.of(postqueue("", 0));
+        assertEquals("PASS queues     Postfix's incoming and active queues are empty", named(run(-1), "queues").line());
+        queue = java.util.Optional.of(postqueue("{\"queue_name\": \"active\", \"queue_id\": \"4Fz\"}\n{\"queue_name\": \"deferred\", \"queue_id\": \"5Ab\"}\n"
+                + "{\"queue_name\": \"incoming\", \"queue_id\": \"6Cd\"}\n", 0));
+        assertEquals("PASS queues     1 incoming, 1 active (1 deferred or held wait anyway): update:apply switches maintenance on and waits up to 30 s"
+                + " for them to drain, else it stops before anything else", named(run(-1), "queues").line());
+        queue = java.util.Optional.of(postqueue("", 69));
+        assertTrue(named(run(-1), "queues").line().matches("FAIL queues     Postfix's queues cannot be read: .*postqueue-[0-9]+ exited 69: "
+                + "postqueue: fatal: Queue report unavailable - mail system is down"), named(run(-1), "queues").line());
+        queue = java.util.Optional.of(postqueue("mail system is down\n", 0));
+        assertTrue(named(run(-1), "queues").reason().contains("printed a line that is no queue entry: mail system is down"));
+        assertTrue(MailQueue.configured("", 30).isEmpty());
     }
 
     @Test
