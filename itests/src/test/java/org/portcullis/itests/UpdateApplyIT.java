@@ -73,7 +73,11 @@ class UpdateApplyIT {
             MailLoad load = new MailLoad(sender.smtpPort, "upd", 100);
 
             // 1. the failing migration: rolled back to the running version, nothing changed
-            String failed = dist.sshWaiting(password, "update:apply " + brokenPackage, Duration.ofMinutes(8));
+            // through REST this time: kept, applied as a job, its log streamed while the update swaps the very bundles that serve it
+            dist.awaitSsh(password, "update:install-file " + brokenPackage, "Kept ");
+            ApiClient api = new ApiClient(dist);
+            String auth = ApiClient.basic("admin", password);
+            String failed = restApply(api, auth, "portcullis-update-" + VERSION + "-" + BROKEN + ".pcup", "failed");
             for (String line : List.of("001: Install System Update " + BROKEN + " started ...", "002: Current Version: " + VERSION,
                     " * Stopping mail: maintenance on", " * Installing patches", " * Database updates...", " * FAILED at database: ",
                     " * Rolling back to " + VERSION, "006: FAILED, rolled back to " + VERSION)) {
@@ -123,6 +127,15 @@ class UpdateApplyIT {
             assertTrue(sender.log().contains("status=deferred"), "some mail waited at the sender:\n" + sender.log());
             System.out.println("mail during two updates: " + sent + " messages, each delivered once");
             assertEquals(pid, dist.jvm().pid(), "the bundles were swapped in the same JVM");
+            String restVersion = "";
+            for (long end = System.nanoTime() + Duration.ofMinutes(2).toNanos(); !restVersion.contains(NEXT) && System.nanoTime() < end; Thread.sleep(500)) {
+                try {
+                    restVersion = api.call("GET", "/system/version", auth, null).body();
+                } catch (java.io.IOException notYet) {
+                    // the REST bundle restarts once more after the update
+                }
+            }
+            assertTrue(restVersion.contains("\"version\":\"" + NEXT + "\""), "REST says " + NEXT + ": " + restVersion);
             assertEquals("install ok installed " + NEXT, OsStepFixture.status(root), "dpkg installed the OS step's package");
             assertEquals(2, OsStepFixture.applyRuns(root), "each OS step ran once");
             String status = dist.awaitSsh(password, "storage:status", "update marker");
@@ -142,6 +155,37 @@ class UpdateApplyIT {
             dist.ssh(password, "system:shutdown -f");
             dist.awaitExit();
         }
+    }
+
+    /** POST /updates/apply, then the job's log followed with ?from=N until it ends in {@code state}; returns the log. */
+    private static String restApply(ApiClient api, String auth, String file, String state) throws Exception {
+        var accepted = api.call("POST", "/updates/apply", auth, "{\"file\": \"" + file + "\"}");
+        assertEquals(202, accepted.statusCode(), accepted.body());
+        String location = accepted.headers().firstValue("Location").orElseThrow().substring("/api/v1".length());
+        StringBuilder log = new StringBuilder();
+        int next = 0;
+        int polls = 0;
+        long end = System.nanoTime() + Duration.ofMinutes(8).toNanos();
+        while (System.nanoTime() < end) {
+            try {
+                var r = api.call("GET", location + "?from=" + next, auth, null);
+                if (r.statusCode() == 200) {
+                    var job = ApiClient.json(r);
+                    job.get("log").forEach(l -> log.append(l.asText()).append('\n'));
+                    next = job.get("next").asInt();
+                    polls++;
+                    if (!job.get("state").asText().equals("running")) {
+                        assertEquals(state, job.get("state").asText(), log.toString());
+                        assertTrue(polls > 1, "the log was followed while it grew");
+                        return log.toString();
+                    }
+                }
+            } catch (java.io.IOException swapping) {
+                // the REST bundles are being swapped: ask again
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the apply job never ended:\n" + log);
     }
 
     /** Each of {@code lines} is in {@code text}, in this order. */

@@ -114,7 +114,7 @@ class UpdaterIT {
     }
 
     /** A copy of {@code home} that says it is {@code version}: the features folder renamed, one bundle with other bytes. */
-    private static Path nextVersion(Path home, Path into, String version) throws Exception {
+    static Path nextVersion(Path home, Path into, String version) throws Exception {
         Files.createDirectories(into);
         Process cp = new ProcessBuilder("cp", "-a", home + "/.", into.toString()).inheritIO().start();
         assertEquals(0, cp.waitFor());
