@@ -73,6 +73,17 @@ final class NextVersion {
         return this;
     }
 
+    /** Replaces {@code from} by {@code to} in a file of the copy; fails if it is not there. */
+    NextVersion replacing(String path, String from, String to) throws IOException {
+        Path f = source.resolve(path);
+        String text = Files.readString(f, StandardCharsets.UTF_8);
+        if (!text.contains(from)) {
+            throw new AssertionError("'" + from + "' is not in " + path);
+        }
+        Files.writeString(f, text.replace(from, to), StandardCharsets.UTF_8);
+        return this;
+    }
+
     /** Builds the bundles, features and distribution offline (everything was resolved by this build); returns the tar.gz. */
     Path build() throws Exception {
         List<String> mvn = new java.util.ArrayList<>(List.of("mvn", "-o", "-q", "-B", "install", "-DskipTests", "-Dapi.baseline.skip=true",

@@ -35,7 +35,11 @@ class UpdateApplyIT {
         NextVersion next = NextVersion.copy(parent, BROKEN).with(Map.of(MIGRATION, "ALTER TABLE no_such_table ADD COLUMN x int;\n"));
         Path broken = next.build();
         Path good = next.version(NEXT).with(Map.of(MIGRATION, "CREATE TABLE update_marker (note text NOT NULL);\n"
-                + "INSERT INTO update_marker VALUES ('brought by the update to " + NEXT + "');\n")).build();
+                + "INSERT INTO update_marker VALUES ('brought by the update to " + NEXT + "');\n"))
+                // a setting new in this version: it must reach the admin's file with its default
+                .replacing("features/src/main/feature/feature.xml", "<config name=\"org.portcullis.milter\" override=\"false\">\n",
+                        "<config name=\"org.portcullis.milter\" override=\"false\">\n# new in " + NEXT + "\nupdate.marker = " + NEXT + "\n")
+                .build();
         Path brokenPackage = parent.resolve("broken.pcup");
         Path goodPackage = parent.resolve("portcullis-update-" + VERSION + "-" + NEXT + ".pcup");
         // each brings an OS step: dpkg installs a .deb of its version (on a dpkg root of the test's own)
@@ -65,6 +69,11 @@ class UpdateApplyIT {
             String password = dist.awaitFile(dist.home.resolve("data/portcullis/initial-admin-password")).strip();
             dist.awaitSsh(password, "storage:status", "State    : reachable");
             dist.awaitSsh(password, "lists:add block *.before-update.example", "Added");
+            // settings an admin changed before the update: a milter setting (the port, and a key of the admin's own) and an account
+            Path milterCfg = dist.home.resolve("etc/org.portcullis.milter.cfg");
+            Files.writeString(milterCfg, "admin.note = kept by the update\n", java.nio.file.StandardOpenOption.APPEND);
+            Path carolPassword = Files.writeString(parent.resolve("carol.password"), "quiet-meadow-41-lantern\n");
+            dist.awaitSsh(password, "auth:user-add --role user --scope bob@example.test --password-file " + carolPassword + " carol", "carol");
             long pid = dist.jvm().pid();
             String checks = dist.awaitSsh(password, "update:precheck " + goodPackage, "services");
             assertTrue(checks.contains("PASS services   stopped in this order, started in reverse: postfix (commands, running), milter (components "
@@ -142,6 +151,12 @@ class UpdateApplyIT {
             assertTrue(status.contains("lists") && !status.contains("HELD"), status);
             assertTrue(dist.awaitSsh(password, "lists:list", "before-update.example").contains("block"), "data kept");
             assertTrue(dist.ssh(password, "milter:status").contains(Integer.toString(dist.milterPort)), "settings kept");
+            String milterSettings = Files.readString(milterCfg);
+            assertTrue(milterSettings.contains("port = " + dist.milterPort) && milterSettings.contains("admin.note = kept by the update")
+                    && milterSettings.contains("update.marker = " + NEXT), milterSettings);
+            assertTrue(applied.contains("   etc/org.portcullis.milter.cfg: your values kept; new in " + NEXT + " with its default: update.marker"), applied);
+            assertTrue(applied.contains("   etc/org.portcullis.milter.cfg: " + NEXT + " no longer ships admin.note (kept in the file"), applied);
+            assertTrue(dist.ssh(password, "auth:user-list").contains("carol"), "the account is kept");
             assertTrue(dist.ssh(password, "portcullis:maintenance status").contains("Maintenance: off"));
             String log = Files.readString(dist.home.resolve("data/portcullis/updates/" + VERSION + "-" + NEXT + ".log"));
             assertTrue(log.endsWith("006: OK\n"), log);

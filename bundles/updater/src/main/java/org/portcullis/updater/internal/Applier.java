@@ -361,11 +361,44 @@ final class Applier implements Runnable {
                     pkg.extract(f.path(), target);
                     log.line("   new setting file " + f.path() + " (its defaults)");
                 } else if (!PackageWriter.hash(target).equals(f.sha256())) {
-                    log.line("   kept your " + f.path() + "; " + journal.to() + " ships another (in the package, for comparison)");
+                    if (f.path().endsWith(".cfg")) {
+                        mergeSettings(pkg, f, target);
+                    } else {
+                        log.line("   kept your " + f.path() + "; " + journal.to() + " ships another (in the package, for comparison)");
+                    }
                 }
             }
         } catch (IOException e) {
             throw new UpdateFailure("cannot write the settings: " + e.getMessage(), e);
+        }
+    }
+
+    /** The admin's values stay; keys new in the new version get their defaults; keys it no longer ships are named. */
+    private void mergeSettings(UpdatePackage pkg, UpdateManifest.FileEntry f, Path target) throws IOException {
+        Path shipped = Files.createTempFile(journal.file().getParent(), ".shipped-", ".tmp");
+        Path before = Files.createTempFile(journal.file().getParent(), ".before-", ".tmp");
+        try {
+            pkg.extract(f.path(), shipped);
+            String beforePath = "etc-before/" + f.path().substring("etc/".length());
+            String old = null;
+            if (pkg.manifest().file(beforePath) != null) {
+                pkg.extract(beforePath, before);
+                old = Files.readString(before);
+            }
+            SettingsMerge.Result r = SettingsMerge.merge(Files.readString(target), Files.readString(shipped), old);
+            if (r.text() != null) {
+                org.portcullis.core.AtomicFiles.write(target, out -> out.write(r.text().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                log.line("   " + f.path() + ": your values kept; new in " + journal.to() + " with its default: " + String.join(", ", r.added()));
+            } else {
+                log.line("   " + f.path() + ": your values kept");
+            }
+            if (!r.unknown().isEmpty()) {
+                log.warn("   " + f.path() + ": " + journal.to() + " no longer ships " + String.join(", ", r.unknown())
+                        + " (kept in the file, though " + journal.to() + " may not read it)");
+            }
+        } finally {
+            Files.deleteIfExists(shipped);
+            Files.deleteIfExists(before);
         }
     }
 

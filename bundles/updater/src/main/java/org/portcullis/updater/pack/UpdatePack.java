@@ -105,9 +105,14 @@ public final class UpdatePack {
                 bundles++;
             }
             int settings = 0;
+            TreeMap<String, Path> oldEtc = from.files("etc");
             for (var e : changed(from, to, "etc").entrySet()) {
                 if (!CONTAINER_FILES.contains(e.getKey())) {
                     writer.add(e.getKey(), e.getValue());
+                    // what the old version shipped: so the appliance tells keys new in this version from keys its admin removed
+                    if (oldEtc.containsKey(e.getKey()) && e.getKey().endsWith(".cfg")) {
+                        writer.add("etc-before/" + e.getKey().substring("etc/".length()), oldEtc.get(e.getKey()));
+                    }
                     settings++;
                 }
             }
