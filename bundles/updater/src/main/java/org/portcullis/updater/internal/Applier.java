@@ -355,7 +355,7 @@ final class Applier implements Runnable {
                     continue;
                 }
                 Path target = etc.resolve(f.path().substring(4));
-                if (f.path().equals("etc/org.apache.karaf.features.cfg")) {
+                if (f.path().equals("etc/org.apache.karaf.features.cfg") || f.path().equals("etc/profile.cfg")) {
                     bootFeatures(target);
                 } else if (!Files.exists(target)) {
                     pkg.extract(f.path(), target);
@@ -402,7 +402,10 @@ final class Applier implements Runnable {
         }
     }
 
-    /** featuresRepositories and featuresBoot name the new version, so a start from a clean data/ boots it. */
+    /**
+     * Karaf's own records of the features (featuresRepositories and featuresBoot, and the
+     * assembly's profile) name the new version, so a start from a clean data/ boots it.
+     */
     private void bootFeatures(Path cfg) throws IOException {
         if (!Files.isRegularFile(cfg)) {
             return;
@@ -414,7 +417,7 @@ final class Applier implements Runnable {
                 .replace("portcullis/" + journal.from(), "portcullis/" + journal.to());
         if (!updated.equals(text)) {
             org.portcullis.core.AtomicFiles.write(cfg, out -> out.write(updated.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-            log.line("   etc/org.apache.karaf.features.cfg boots " + journal.to());
+            log.line("   etc/" + cfg.getFileName() + " names the features of " + journal.to());
         }
     }
 

@@ -15,6 +15,7 @@ import org.portcullis.updater.pkg.ProductVersion;
 import org.portcullis.updater.pkg.SigningKeys;
 import org.portcullis.updater.pkg.UpdateManifest;
 import org.portcullis.updater.pkg.UpdatePackage;
+import org.portcullis.updater.spi.ClusterNodes;
 import org.portcullis.updater.spi.ControlledService;
 
 /**
@@ -39,6 +40,11 @@ final class Prechecks {
 
         /** The Karaf home whose system/ folder takes the bundles. */
         Path home();
+
+        /** The cluster's nodes, when a cluster bundle registered them; empty: a single node. */
+        default java.util.Optional<ClusterNodes> cluster() {
+            return java.util.Optional.empty();
+        }
     }
 
     private final Machine machine;
@@ -72,11 +78,30 @@ final class Prechecks {
         checks.add(version(manifest));
         checks.add(memory(manifest));
         checks.add(disk(file, manifest, kept));
-        checks.add(Check.pass("cluster", "single node: no other node to match"));
+        checks.add(cluster(manifest));
         checks.add(osStep(manifest));
         checks.add(services());
         checks.add(queues());
         return checks;
+    }
+
+    /** Every node runs the package's from-version (the cluster bundle says which nodes there are). */
+    private Check cluster(UpdateManifest m) {
+        java.util.Optional<ClusterNodes> nodes = machine.cluster();
+        if (nodes.isEmpty()) {
+            return Check.pass("cluster", "single node: no cluster bundle, no other node to match");
+        }
+        String want = m == null ? machine.runningVersion() : m.fromVersion().toString();
+        try {
+            java.util.Map<String, String> versions = new java.util.TreeMap<>(nodes.get().versions());
+            List<String> other = versions.entrySet().stream().filter(e -> !e.getValue().equals(want)).map(e -> e.getKey() + " runs " + e.getValue()).toList();
+            if (!other.isEmpty()) {
+                return Check.fail("cluster", "every node must run " + want + ": " + String.join(", ", other));
+            }
+            return Check.pass("cluster", versions.size() + " nodes, all on " + want + ": " + String.join(", ", versions.keySet()));
+        } catch (Exception e) {
+            return Check.fail("cluster", "the cluster's node versions cannot be read: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+        }
     }
 
     /** Postfix's queues answer; what is being handed on now is drained in maintenance mode first. */

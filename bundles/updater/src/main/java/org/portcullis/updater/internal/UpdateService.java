@@ -50,6 +50,10 @@ public class UpdateService implements Updates {
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     volatile DataSource dataSource;
 
+    /** The cluster's nodes, when the cluster bundle is installed: the cluster precheck asks it. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile org.portcullis.updater.spi.ClusterNodes cluster;
+
     private Path keys;
     private Path directory;
     private Prechecks prechecks;
@@ -453,6 +457,11 @@ public class UpdateService implements Updates {
         @Override
         public Path home() {
             return Paths.get(System.getProperty("karaf.home", "."));
+        }
+
+        @Override
+        public Optional<org.portcullis.updater.spi.ClusterNodes> cluster() {
+            return Optional.ofNullable(cluster);
         }
     }
 }

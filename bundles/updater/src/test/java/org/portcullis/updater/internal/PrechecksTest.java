@@ -34,6 +34,7 @@ class PrechecksTest {
     private java.util.Optional<OsStep.Launcher> launcher = java.util.Optional.of(OsStep.Launcher.DETACHED);
     private List<org.portcullis.updater.spi.ControlledService> controlled = List.of();
     private java.util.Optional<MailQueue> queue = java.util.Optional.empty();
+    private org.portcullis.updater.spi.ClusterNodes nodes;
 
     @BeforeEach
     void aPackage() throws Exception {
@@ -71,6 +72,11 @@ class PrechecksTest {
             @Override
             public Path home() {
                 return dir;
+            }
+
+            @Override
+            public java.util.Optional<org.portcullis.updater.spi.ClusterNodes> cluster() {
+                return java.util.Optional.ofNullable(nodes);
             }
         };
         return new Prechecks(machine, Prechecks.keysIn(dir.resolve("release.pub.pem")), memoryOverride, 256, launcher, () -> controlled, queue).run(pkg, false);
@@ -219,6 +225,19 @@ class PrechecksTest {
         queue = java.util.Optional.of(postqueue("mail system is down\n", 0));
         assertTrue(named(run(-1), "queues").reason().contains("printed a line that is no queue entry: mail system is down"));
         assertTrue(MailQueue.configured("", 30).isEmpty());
+    }
+
+    @Test
+    void everyNodeOfAClusterMustRunTheFromVersion() {
+        assertEquals("PASS cluster    single node: no cluster bundle, no other node to match", named(run(-1), "cluster").line());
+        nodes = () -> java.util.Map.of("mx1", "0.1.0", "mx2", "0.1.0");
+        assertEquals("PASS cluster    2 nodes, all on 0.1.0: mx1, mx2", named(run(-1), "cluster").line());
+        nodes = () -> java.util.Map.of("mx1", "0.1.0", "mx2", "0.0.9", "mx3", "0.2.0");
+        assertEquals("FAIL cluster    every node must run 0.1.0: mx2 runs 0.0.9, mx3 runs 0.2.0", named(run(-1), "cluster").line());
+        nodes = () -> {
+            throw new java.sql.SQLException("the database does not answer");
+        };
+        assertEquals("FAIL cluster    the cluster's node versions cannot be read: the database does not answer", named(run(-1), "cluster").line());
     }
 
     @Test
