@@ -131,6 +131,19 @@ final class PostfixInstance implements AutoCloseable {
         return POSTFIX + " -c " + etc + " " + action;
     }
 
+    /**
+     * Makes this instance a service the appliance at {@code home} stops and starts during an
+     * update (kind command, order 20), and, when {@code drain}, the queue its updates drain.
+     */
+    void controlledBy(Path home, boolean drain) throws IOException {
+        Files.writeString(home.resolve("etc/org.portcullis.updater.service-postfix.cfg"), "name = postfix\norder = 20\nkind = command\n"
+                + "stop.command = " + command("stop") + "\nstart.command = " + command("start") + "\nstatus.command = " + command("status") + "\n");
+        if (drain) {
+            Files.writeString(home.resolve("etc/org.portcullis.updater.cfg"), "queue.command = " + queueCommand() + "\n",
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        }
+    }
+
     /** The command that lists this instance's queue as JSON ({@code postqueue -j}). */
     String queueCommand() {
         return "/usr/sbin/postqueue -c " + etc + " -j";

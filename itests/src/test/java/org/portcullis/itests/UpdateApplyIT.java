@@ -55,12 +55,8 @@ class UpdateApplyIT {
                 PostfixInstance sender = PostfixInstance.create("update-sender", Distribution.freePort(), gateway.smtpPort, null)) {
             Files.copy(keys.resolve("release.pub.pem"), dist.home.resolve("etc/portcullis-update-keys.pem"));
             OsStepFixture.configure(dist.home, root);
-            Files.writeString(dist.home.resolve("etc/org.portcullis.updater.cfg"), "queue.command = " + gateway.queueCommand() + "\n",
-                    java.nio.file.StandardOpenOption.APPEND);
-            // the services the update stops and starts: the gateway Postfix through its commands, the milter listener in the container
-            Files.writeString(dist.home.resolve("etc/org.portcullis.updater.service-postfix.cfg"), "name = postfix\norder = 20\nkind = command\n"
-                    + "stop.command = " + gateway.command("stop") + "\nstart.command = " + gateway.command("start") + "\nstatus.command = "
-                    + gateway.command("status") + "\n");
+            // the update drains the gateway Postfix's queue, stops and starts it (its commands) and the milter listener (in the container)
+            gateway.controlledBy(dist.home, true);
             Files.writeString(dist.home.resolve("etc/org.portcullis.updater.service-milter.cfg"),
                     "name = milter\norder = 40\nkind = component\ncomponents = org.portcullis.milter.internal.service.MilterService\n");
             dist.start();

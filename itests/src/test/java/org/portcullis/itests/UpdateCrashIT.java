@@ -57,10 +57,7 @@ class UpdateCrashIT {
                     PostfixInstance gateway = PostfixInstance.create("crash-" + i, Distribution.freePort(), Distribution.freePort(), "127.0.0.1:" + dist.milterPort)) {
                 Files.copy(keys.resolve("release.pub.pem"), dist.home.resolve("etc/portcullis-update-keys.pem"));
                 OsStepFixture.configure(dist.home, root);
-                // the update stops this Postfix and must leave it running, whichever way it ends
-                Files.writeString(dist.home.resolve("etc/org.portcullis.updater.service-postfix.cfg"), "name = postfix\norder = 20\nkind = command\n"
-                        + "stop.command = " + gateway.command("stop") + "\nstart.command = " + gateway.command("start") + "\nstatus.command = "
-                        + gateway.command("status") + "\n");
+                gateway.controlledBy(dist.home, false); // stopped by the update, and running again whichever way it ends
                 gateway.start();
                 dist.start();
                 String password = dist.awaitFile(dist.home.resolve("data/portcullis/initial-admin-password")).strip();

@@ -58,11 +58,7 @@ class UpdateWindowBench {
                 PostfixInstance sender = PostfixInstance.create("bench-tx-" + round, Distribution.freePort(), gateway.smtpPort, null)) {
             Files.copy(parent.resolve("keys/release.pub.pem"), dist.home.resolve("etc/portcullis-update-keys.pem"));
             OsStepFixture.configure(dist.home, root);
-            Files.writeString(dist.home.resolve("etc/org.portcullis.updater.cfg"), "queue.command = " + gateway.queueCommand() + "\n",
-                    java.nio.file.StandardOpenOption.APPEND);
-            Files.writeString(dist.home.resolve("etc/org.portcullis.updater.service-postfix.cfg"), "name = postfix\norder = 20\nkind = command\n"
-                    + "stop.command = " + gateway.command("stop") + "\nstart.command = " + gateway.command("start") + "\nstatus.command = "
-                    + gateway.command("status") + "\n");
+            gateway.controlledBy(dist.home, true);
             dist.start();
             gateway.start();
             sender.start();

@@ -1,11 +1,9 @@
 package org.portcullis.updater.internal;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -146,38 +144,15 @@ public class ConfiguredService implements ControlledService {
         }
     }
 
-    private void run(List<String> command) throws IOException, InterruptedException {
-        Result r = execute(command);
-        if (r.exit != 0) {
-            throw new IOException(String.join(" ", command) + " exited " + r.exit + (r.last.isEmpty() ? "" : ": " + r.last));
+    private void run(List<String> command) throws IOException {
+        Command.Result r = Command.run(command, timeout);
+        if (r.exit() != 0) {
+            throw new IOException(String.join(" ", command) + " exited " + r.exit() + (r.lastLine().isEmpty() ? "" : ": " + r.lastLine()));
         }
     }
 
-    private int exit(List<String> command) throws IOException, InterruptedException {
-        return execute(command).exit;
-    }
-
-    private record Result(int exit, String last) {
-    }
-
-    private Result execute(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        // read in the background so a chatty command cannot block on a full pipe
-        java.util.concurrent.CompletableFuture<String> out = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return "";
-            }
-        });
-        if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            throw new IOException(String.join(" ", command) + " took longer than " + timeout.toSeconds() + " s (timeout.s)");
-        }
-        String text = out.join().strip();
-        String last = text.isEmpty() ? "" : text.substring(text.lastIndexOf('\n') + 1);
-        return new Result(p.exitValue(), last);
+    private int exit(List<String> command) throws IOException {
+        return Command.run(command, timeout).exit();
     }
 
     /** Disables or enables every named component, in whichever bundle has it now, and waits until that has happened. */

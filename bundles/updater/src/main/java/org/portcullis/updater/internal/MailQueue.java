@@ -1,13 +1,11 @@
 package org.portcullis.updater.internal;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -61,30 +59,11 @@ final class MailQueue {
 
     /** The queues now; fails with one line when the command does not answer. */
     Counts read() throws IOException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(false).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectError(ProcessBuilder.Redirect.PIPE).start();
-        java.util.concurrent.CompletableFuture<String> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            } catch (IOException e) {
-                return "";
-            }
-        });
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try {
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException(command() + " did not answer within 60 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while running " + command());
+        Command.Result r = Command.run(command, Duration.ofSeconds(60));
+        if (r.exit() != 0) {
+            throw new IOException(command() + " exited " + r.exit() + (r.lastLine().isEmpty() ? "" : ": " + r.lastLine()));
         }
-        if (p.exitValue() != 0) {
-            String e = err.join();
-            throw new IOException(command() + " exited " + p.exitValue() + (e.isEmpty() ? "" : ": " + e.lines().reduce((a, b) -> b).orElse("")));
-        }
-        return parse(out);
+        return parse(r.out());
     }
 
     /** Counts the messages of {@code postqueue -j} output by queue. */
