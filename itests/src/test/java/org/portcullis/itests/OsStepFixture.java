@@ -79,9 +79,11 @@ final class OsStepFixture {
         return Files.isRegularFile(f) ? Files.readAllLines(f).size() : 0;
     }
 
-    private static void executable(Path file, String text) throws IOException {
+    /** Writes an executable script. */
+    static Path executable(Path file, String text) throws IOException {
         Files.writeString(file, text);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return file;
     }
 
     private static void run(List<String> command) throws Exception {

@@ -24,6 +24,13 @@ class UpdateApplyIT {
     private static final String VERSION = System.getProperty("portcullis.version");
     private static final String BROKEN = "0.1.1";
     private static final String NEXT = "0.1.2";
+    private static final String UNRESOLVABLE = "0.1.3";
+    /** The metrics bundle's build, and the same asking for a capability nothing provides: that bundle cannot start. */
+    private static final String BND = "<plugin><groupId>biz.aQute.bnd</groupId><artifactId>bnd-maven-plugin</artifactId></plugin>";
+    private static final String BND_MISSING = "<plugin><groupId>biz.aQute.bnd</groupId><artifactId>bnd-maven-plugin</artifactId><configuration><bnd><![CDATA[\n"
+            + "Bundle-SymbolicName: ${project.groupId}.${project.artifactId}\nBundle-Name: Portcullis ${project.artifactId}\n"
+            + "-exportcontents: ${packages;VERSIONED}\n-noextraheaders: true\n-noimportjava: true\n"
+            + "Require-Capability: portcullis.test.nothing.provides\n]]></bnd></configuration></plugin>";
     private static final String MIGRATION = "bundles/lists/src/main/resources/db/migration/V2__update_marker.sql";
 
     @Test
@@ -34,8 +41,9 @@ class UpdateApplyIT {
         // two releases after this one: a broken one whose migration fails, then the fixed one
         NextVersion next = NextVersion.copy(parent, BROKEN).with(Map.of(MIGRATION, "ALTER TABLE no_such_table ADD COLUMN x int;\n"));
         Path broken = next.build();
-        Path good = next.version(NEXT).with(Map.of(MIGRATION, "CREATE TABLE update_marker (note text NOT NULL);\n"
-                + "INSERT INTO update_marker VALUES ('brought by the update to " + NEXT + "');\n"))
+        String marker = "CREATE TABLE update_marker (note text NOT NULL);\nINSERT INTO update_marker VALUES ('brought by the update to " + NEXT + "');\n";
+        Path unresolvable = next.version(UNRESOLVABLE).with(Map.of(MIGRATION, marker)).replacing("bundles/metrics/pom.xml", BND, BND_MISSING).build();
+        Path good = next.version(NEXT).with(Map.of(MIGRATION, marker)).replacing("bundles/metrics/pom.xml", BND_MISSING, BND)
                 // a setting new in this version: it must reach the admin's file with its default
                 .replacing("features/src/main/feature/feature.xml", "<config name=\"org.portcullis.milter\" override=\"false\">\n",
                         "<config name=\"org.portcullis.milter\" override=\"false\">\n# new in " + NEXT + "\nupdate.marker = " + NEXT + "\n")
@@ -44,7 +52,8 @@ class UpdateApplyIT {
         Path goodPackage = parent.resolve("portcullis-update-" + VERSION + "-" + NEXT + ".pcup");
         // each brings an OS step: dpkg installs a .deb of its version (on a dpkg root of the test's own)
         Path root = OsStepFixture.root(parent.resolve("dpkg-root"));
-        for (Object[] p : new Object[][] {{broken, brokenPackage, BROKEN}, {good, goodPackage, NEXT}}) {
+        Path unresolvablePackage = parent.resolve("unresolvable.pcup");
+        for (Object[] p : new Object[][] {{broken, brokenPackage, BROKEN}, {unresolvable, unresolvablePackage, UNRESOLVABLE}, {good, goodPackage, NEXT}}) {
             Path step = OsStepFixture.write(parent.resolve("os-" + p[2]), root, (String) p[2]);
             String packed = NextVersion.pack(parent, (Path) p[0], (Path) p[1], step);
             assertTrue(packed.contains("1 migrations") && packed.contains("an OS step"), packed);
@@ -105,7 +114,15 @@ class UpdateApplyIT {
             assertInOrder(failed, " * Stopping postfix", " * Stopping milter", "   OS step started", " * Starting milter", " * Starting postfix",
                     "006: ");
 
-            // 2. the good one
+            // 2. a bundle that cannot start: rolled back before the database is touched
+            String unstartable = dist.sshWaiting(password, "update:apply " + unresolvablePackage, Duration.ofMinutes(8));
+            assertTrue(unstartable.contains(" * FAILED at features: ") && unstartable.contains("portcullis.test.nothing.provides"), unstartable);
+            assertTrue(unstartable.contains("006: FAILED, rolled back to " + VERSION) && !unstartable.contains(" * Database updates..."), unstartable);
+            assertEquals("not installed", OsStepFixture.status(root), "its OS step was undone too");
+            dist.awaitSsh(password, "portcullis:version", "Portcullis " + VERSION);
+            assertFalse(dist.awaitSsh(password, "storage:status", "State    : reachable").contains("update marker"));
+
+            // 3. the good one
             String applied = dist.sshWaiting(password, "update:apply " + goodPackage, Duration.ofMinutes(8));
             for (String line : List.of("] Install revision " + NEXT, "001: Install System Update " + NEXT + " started ...",
                     "002: Current Version: " + VERSION, "003: Searching for unapplied updates from " + VERSION + " to " + NEXT,
@@ -142,7 +159,7 @@ class UpdateApplyIT {
             }
             assertTrue(restVersion.contains("\"version\":\"" + NEXT + "\""), "REST says " + NEXT + ": " + restVersion);
             assertEquals("install ok installed " + NEXT, OsStepFixture.status(root), "dpkg installed the OS step's package");
-            assertEquals(2, OsStepFixture.applyRuns(root), "each OS step ran once");
+            assertEquals(3, OsStepFixture.applyRuns(root), "each OS step ran once");
             String status = dist.awaitSsh(password, "storage:status", "update marker");
             assertTrue(status.contains("lists") && !status.contains("HELD"), status);
             assertTrue(dist.awaitSsh(password, "lists:list", "before-update.example").contains("block"), "data kept");

@@ -34,7 +34,7 @@ class UpdaterIT {
                 Distribution dist = Distribution.unpack(parent);
                 PostfixInstance mta = PostfixInstance.create("updater-it", Distribution.freePort(), blackhole.getLocalPort(), null)) {
             Files.writeString(dist.home.resolve("etc/org.portcullis.updater.cfg"), "queue.command = " + mta.queueCommand()
-                    + "\nqueue.drain.s = 3\n");
+                    + "\nqueue.drain.s = 8\n");
             mta.start();
             Path keys = Files.createDirectories(parent.resolve("keys"));
             writeKeyPair(keys, "release");
@@ -50,6 +50,15 @@ class UpdaterIT {
             Path foreign = parent.resolve("foreign.pcup");
             UpdatePack.run("--from", dist.home.toString(), "--to", next.toString(),
                     "--signing-key", keys.resolve("stranger.pem").toString(), "--out", foreign.toString());
+            // a package whose OS step fails; made before the container writes to its etc/
+            Path marks = parent.resolve("os-marks");
+            Path os = Files.createDirectories(parent.resolve("failing-os"));
+            OsStepFixture.executable(os.resolve("apply"), "#!/bin/sh\necho applied >> '" + marks + "'\necho 'dpkg: error processing package fix (--configure)' >&2\nexit 3\n");
+            OsStepFixture.executable(os.resolve("undo"), "#!/bin/sh\necho undone >> '" + marks + "'\n");
+            Path recover = OsStepFixture.executable(parent.resolve("recover"), "#!/bin/sh\necho recovered >> '" + marks + "'\n");
+            Path failing = parent.resolve("failing.pcup");
+            UpdatePack.run("--from", dist.home.toString(), "--to", next.toString(), "--signing-key", keys.resolve("release.pem").toString(),
+                    "--out", failing.toString(), "--os-step", os.toString());
             Path tampered = parent.resolve("tampered.pcup");
             byte[] b = Files.readAllBytes(good);
             b[b.length - 10] ^= 0x20;
@@ -87,15 +96,40 @@ class UpdaterIT {
             // mail Postfix is handing on: the precheck says it will be drained; when it does not drain, nothing else happens
             assertTrue(SmtpClient.send(mta.smtpPort, "alice@sender.test", "bob@example.test", "Subject: stuck\r\n\r\nx\r\n").startsWith("250"));
             String stuck = dist.awaitSsh(password, "update:precheck", "1 active");
-            assertTrue(stuck.contains("PASS queues     0 incoming, 1 active: update:apply switches maintenance on and waits up to 3 s for them to drain"), stuck);
-            String undrained = dist.sshWaiting(password, "update:apply", java.time.Duration.ofMinutes(3));
-            for (String line : List.of(" * Waiting up to 3 s for Postfix's queues to drain: 0 incoming, 1 active",
-                    " * FAILED at drain: Postfix's incoming and active queues draining (left: 0 incoming, 1 active) did not happen within 3 s",
+            assertTrue(stuck.contains("PASS queues     0 incoming, 1 active: update:apply switches maintenance on and waits up to 8 s for them to drain"), stuck);
+            java.util.concurrent.CompletableFuture<String> first = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return dist.sshWaiting(password, "update:apply", java.time.Duration.ofMinutes(3));
+                } catch (java.io.IOException e) {
+                    return e.toString();
+                }
+            });
+            // while it waits for the queue, a second apply is refused, and the precheck says why
+            dist.awaitFileContaining(dist.home.resolve("data/portcullis/updates/" + VERSION + "-0.1.1.log"), "Waiting up to 8 s");
+            String second = dist.ssh(password, "update:apply " + good);
+            assertTrue(second.contains("an update is already running: " + VERSION + " -> 0.1.1 at step drain (update:status)"), second);
+            assertTrue(dist.ssh(password, "update:precheck " + good).contains("FAIL running    an update is in flight"), "the precheck says so too");
+            String undrained = first.join();
+            for (String line : List.of(" * Waiting up to 8 s for Postfix's queues to drain: 0 incoming, 1 active",
+                    " * FAILED at drain: Postfix's incoming and active queues draining (left: 0 incoming, 1 active) did not happen within 8 s",
                     "006: FAILED, rolled back to " + VERSION)) {
                 assertTrue(undrained.contains(line), line + " in:\n" + undrained);
             }
             assertFalse(undrained.contains(" * Stopping auth") || undrained.contains("Installing patches"), "nothing else ran:\n" + undrained);
             assertTrue(dist.ssh(password, "portcullis:maintenance status").contains("Maintenance: off"));
+
+            // the OS step that fails: recovered, undone, rolled back
+            Files.writeString(dist.home.resolve("etc/org.portcullis.updater.cfg"), "queue.command =\nos.recover.command = " + recover + "\n");
+            dist.awaitSsh(password, "update:precheck " + failing, "PASS queues     no Postfix queue");
+            String osFailed = dist.sshWaiting(password, "update:apply " + failing, java.time.Duration.ofMinutes(3));
+            for (String line : List.of("   OS step started: os/apply (pid ", "   | dpkg: error processing package fix (--configure)",
+                    " * FAILED at os: the OS step os/apply failed, exit 3", " * Undoing the OS step os/apply: it failed, exit 3",
+                    "   recovery " + recover + ": finished, exit 0", "   OS undo step os/undo: exit 0", "006: FAILED, rolled back to " + VERSION)) {
+                assertTrue(osFailed.contains(line), line + " in:\n" + osFailed);
+            }
+            assertEquals(List.of("applied", "recovered", "undone"), Files.readAllLines(marks), "the step once, then its recovery, then its undo");
+            assertTrue(dist.ssh(password, "portcullis:maintenance status").contains("Maintenance: off"));
+            assertEquals("Portcullis " + VERSION, dist.ssh(password, "portcullis:version").strip());
 
             assertTrue(skipped.contains("FAIL version    the package updates 0.1.1 to 0.1.2; this appliance runs " + VERSION), skipped);
 

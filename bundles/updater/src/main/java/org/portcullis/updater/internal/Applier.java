@@ -311,6 +311,9 @@ final class Applier implements Runnable {
         FeaturesService now = services.await(FeaturesService.class, SERVICE_WAIT);
         services.until("the upgrade of " + wanted, SWAP_WAIT, () -> installed(now, wanted));
         log.line("   bundles swapped: " + changedBundles(journal.get("bundles.before"), portcullisBundles()));
+        // before the commit: a bundle of the new version that does not start rolls the update back
+        removeStrays(newest());
+        bundlesActive();
     }
 
     private void database(UpdateManifest m) {
@@ -431,6 +434,16 @@ final class Applier implements Runnable {
      * refresh caught it starting, is started), and storage, accounts and lists registered.
      */
     private void checkHealth() {
+        bundlesActive();
+        for (String type : List.of("org.portcullis.storage.SchemaMigrator", "org.portcullis.auth.Accounts", "org.portcullis.policy.ListPolicy")) {
+            services.until("the " + type.substring(type.lastIndexOf('.') + 1) + " service", SERVICE_WAIT,
+                    () -> services.context().getServiceReference(type) != null);
+        }
+        log.line(" * Health check: every Portcullis bundle active, storage, accounts and lists answer");
+    }
+
+    /** Every Portcullis bundle active; one a deployment left resolved (a refresh caught it starting) is started. */
+    private void bundlesActive() {
         services.until(() -> "every Portcullis bundle active (still inactive: " + String.join(", ", inactive()) + ")", SERVICE_WAIT, () -> {
             for (Bundle b : services.context().getBundles()) {
                 if (inactive().contains(b.getSymbolicName()) && (b.getState() == Bundle.RESOLVED || b.getState() == Bundle.INSTALLED)) {
@@ -443,11 +456,6 @@ final class Applier implements Runnable {
             }
             return inactive().isEmpty();
         });
-        for (String type : List.of("org.portcullis.storage.SchemaMigrator", "org.portcullis.auth.Accounts", "org.portcullis.policy.ListPolicy")) {
-            services.until("the " + type.substring(type.lastIndexOf('.') + 1) + " service", SERVICE_WAIT,
-                    () -> services.context().getServiceReference(type) != null);
-        }
-        log.line(" * Health check: every Portcullis bundle active, storage, accounts and lists answer");
     }
 
     private void restoreMaintenance(String prefix) {
