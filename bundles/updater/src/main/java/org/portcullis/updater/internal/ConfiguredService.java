@@ -111,7 +111,12 @@ public class ConfiguredService implements ControlledService {
         requireValid();
         switch (kind) {
             case SYSTEMD -> run(List.of("systemctl", "stop", unit));
-            case COMMAND -> run(stop);
+            // asked first: 'postfix stop' fails when it is stopped already, and after a crash the updater asks again
+            case COMMAND -> {
+                if (status.isEmpty() || exit(status) == 0) {
+                    run(stop);
+                }
+            }
             case COMPONENT -> components(false);
         }
         started = false;
@@ -122,7 +127,11 @@ public class ConfiguredService implements ControlledService {
         requireValid();
         switch (kind) {
             case SYSTEMD -> run(List.of("systemctl", "start", unit));
-            case COMMAND -> run(start);
+            case COMMAND -> {
+                if (status.isEmpty() || exit(status) != 0) {
+                    run(start);
+                }
+            }
             case COMPONENT -> components(true);
         }
         started = true;
