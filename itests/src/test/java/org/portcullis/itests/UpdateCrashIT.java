@@ -87,7 +87,9 @@ class UpdateCrashIT {
                 }
                 apply.join();
                 String atKill = Files.readString(log);
-                assertFalse(atKill.contains("006: "), "killed before the end: " + atKill);
+                // the last steps take milliseconds: a kill meant for them can land after the end, which is then checked like the rest
+                boolean endedFirst = atKill.contains("006: ");
+                assertTrue(!endedFirst || marker.equals(KILL_AFTER.get(KILL_AFTER.size() - 1)), "killed before the end: " + atKill);
 
                 dist.start();
                 String status = dist.awaitSsh(password, "update:status", "State    : ");
@@ -107,7 +109,7 @@ class UpdateCrashIT {
                 assertTrue(dist.awaitSsh(password, "lists:list", "kept.example").contains("block"));
                 assertTrue(dist.ssh(password, "portcullis:maintenance status").contains("Maintenance: off"), "mail flows again");
                 String after = dist.awaitFileContaining(log, "006: ");
-                assertTrue(after.contains("The container restarted during") || after.contains(" * FAILED the container restarted during")
+                assertTrue(endedFirst || after.contains("The container restarted during") || after.contains(" * FAILED the container restarted during")
                         || after.contains("The container restarted after the update had ended"), "the log says what the recovery did:\n" + after);
                 assertTrue(after.contains(forward ? "006: OK" : "006: FAILED, rolled back to " + VERSION), after);
                 // the OS side matches the version: installed at N+1, removed again at N; run at most once
@@ -120,7 +122,8 @@ class UpdateCrashIT {
                         assertTrue(after.contains(line), line + " in:\n" + after);
                     }
                 }
-                outcomes.append(rounds.get(i).strip()).append(" -> ").append(forward ? NEXT : VERSION).append('\n');
+                outcomes.append(rounds.get(i).strip()).append(" -> ").append(forward ? NEXT : VERSION).append(endedFirst ? " (it had ended before the kill landed)" : "")
+                        .append('\n');
                 dist.ssh(password, "system:shutdown -f");
                 dist.awaitExit();
             }
