@@ -149,7 +149,7 @@ final class PostfixInstance implements AutoCloseable {
         return "/usr/sbin/postqueue -c " + etc + " -j";
     }
 
-    /** Whether this instance's master runs ({@code postfix status}). */
+    /** Whether this instance's main process runs ({@code postfix status}). */
     boolean running() throws IOException, InterruptedException {
         Process p = new ProcessBuilder(sudo(POSTFIX.toString(), "-c", etc.toString(), "status")).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

@@ -239,21 +239,20 @@ final class OsStep {
 
     /** The last {@code lines} lines of the run's output, for the update log. */
     List<String> output(String name, int lines) {
-        Path out = dir(name).resolve("output");
-        try {
-            List<String> all = Files.isRegularFile(out) ? Files.readAllLines(out, StandardCharsets.UTF_8) : List.of();
-            return all.subList(Math.max(0, all.size() - lines), all.size());
-        } catch (IOException | java.io.UncheckedIOException e) {
-            return List.of("(output not readable: " + e.getMessage() + ")");
-        }
+        return last(dir(name).resolve("output"), lines);
     }
 
     private static String tail(Path file, int lines) {
+        List<String> l = last(file, lines);
+        return l.isEmpty() ? "no output" : String.join(" / ", l);
+    }
+
+    private static List<String> last(Path file, int lines) {
         try {
-            List<String> all = Files.isRegularFile(file) ? Files.readAllLines(file) : List.of();
-            return all.isEmpty() ? "no output" : String.join(" / ", all.subList(Math.max(0, all.size() - lines), all.size()));
+            List<String> all = Files.isRegularFile(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
+            return all.subList(Math.max(0, all.size() - lines), all.size());
         } catch (IOException | java.io.UncheckedIOException e) {
-            return "no output";
+            return List.of("(output not readable: " + e.getMessage() + ")");
         }
     }
 

@@ -17,6 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.portcullis.updater.Updates.Offer;
+import org.portcullis.updater.pkg.EntryNames;
 import org.portcullis.updater.pkg.PackageException;
 import org.portcullis.updater.pkg.ProductVersion;
 
@@ -88,7 +89,7 @@ final class UpdateSource {
             }
             Matcher m = LINE.matcher(l);
             if (!m.matches()) {
-                throw new PackageException("the update index, line " + n + ": '" + printable(l) + "' is not 'portcullis-update-<from>-<to>.pcup [size]'");
+                throw new PackageException("the update index, line " + n + ": '" + EntryNames.printable(l) + "' is not 'portcullis-update-<from>-<to>.pcup [size]'");
             }
             try {
                 ProductVersion from = ProductVersion.parse(m.group(2));
@@ -173,10 +174,5 @@ final class UpdateSource {
             }
         }
         return c;
-    }
-
-    private static String printable(String s) {
-        String t = s.length() > 80 ? s.substring(0, 80) + "…" : s;
-        return t.replaceAll("[^\\x20-\\x7e]", "?");
     }
 }

@@ -3,7 +3,7 @@ package org.portcullis.updater.pkg;
 import java.util.regex.Pattern;
 
 /** The names a package entry may have: relative, '/'-separated, no '..', a small character set. */
-final class EntryNames {
+public final class EntryNames {
 
     private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._+~-]{1,255}");
 
@@ -22,7 +22,7 @@ final class EntryNames {
     }
 
     /** The name with control and non-ASCII characters escaped, so an error line stays one line. */
-    static String printable(String s) {
+    public static String printable(String s) {
         StringBuilder b = new StringBuilder();
         s.codePoints().limit(200).forEach(c -> {
             if (c >= 0x20 && c < 0x7f) {

@@ -30,6 +30,7 @@ import org.portcullis.rest.Api;
 import org.portcullis.rest.ApiError;
 import org.portcullis.rest.RequiresRight;
 import org.portcullis.updater.Updates;
+import org.portcullis.updater.pkg.EntryNames;
 import org.portcullis.updater.pkg.PackageException;
 
 /**
@@ -196,6 +197,6 @@ public class UpdatesResource {
             return kept.get(kept.size() - 1);
         }
         return kept.stream().filter(p -> p.getFileName().toString().equals(name)).findFirst()
-                .orElseThrow(() -> new PackageException("no kept update package is named '" + name.replaceAll("[^\\x20-\\x7e]", "?") + "' (GET /updates)"));
+                .orElseThrow(() -> new PackageException("no kept update package is named '" + EntryNames.printable(name) + "' (GET /updates)"));
     }
 }
