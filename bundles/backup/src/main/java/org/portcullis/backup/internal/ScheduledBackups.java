@@ -13,17 +13,24 @@ import org.apache.karaf.scheduler.SchedulerError;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.portcullis.backup.BackupInfo;
 import org.portcullis.backup.Backups;
+import org.portcullis.core.cluster.ClusterRole;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Makes a backup on the configured schedule (Karaf's Quartz scheduler), then deletes the
  * scheduled backups the retention rules no longer keep. Only scheduled backups (named
- * {@code scheduled-…}) are ever deleted; backups an admin made by hand stay.
+ * {@code scheduled-…}) are ever deleted; backups an admin made by hand stay. In a cluster only the
+ * Primary makes it ({@link ClusterRole}: the database is shared, one backup of it is enough); a
+ * Secondary logs that it left the run to the Primary.
  */
 @Component(configurationPid = "org.portcullis.backup.schedule", service = {})
 @Designate(ocd = ScheduleConfig.class)
@@ -38,11 +45,19 @@ public class ScheduledBackups implements Runnable {
     @Reference
     private Backups backups;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ClusterRole cluster;
+
+    /** The name of the run in the cluster's job records. */
+    static final String JOB = "backup.scheduled";
+
+    private BundleContext context;
     private ScheduleConfig config;
     private String job;
 
     @Activate
-    void activate(ScheduleConfig config) {
+    void activate(BundleContext context, ScheduleConfig config) {
+        this.context = context;
         this.config = config;
         if (config.cron().isBlank()) {
             LOG.info("Scheduled backups are off (org.portcullis.backup.schedule: cron is empty)");
@@ -70,15 +85,22 @@ public class ScheduledBackups implements Runnable {
 
     @Override
     public void run() {
+        ClusterRole role = ClusterRole.orSingleNode(cluster, context);
         try {
-            char[] passphrase = config.passphrase_file().isBlank() ? null : Passphrases.fromFile(Path.of(config.passphrase_file()));
-            BackupInfo made = backups.create(backups.directory().resolve(PREFIX + backups.newName()), passphrase, p -> { });
-            LOG.info("Scheduled backup {} made", made.file().getFileName());
-            for (Path old : expired(backups.list(), config.keep(), Duration.ofDays(config.keep_days()), Clock.systemUTC().instant())) {
-                backups.delete(old);
+            if (!role.runAsPrimary(JOB, fence -> backUp())) {
+                LOG.info("Scheduled backup left to the cluster's Primary: this node ({}) is a Secondary", role.nodeId());
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (Exception e) {
             LOG.error("Scheduled backup failed (org.portcullis.backup.schedule): {}; the previous backups are kept", e.getMessage());
+        }
+    }
+
+    private void backUp() throws IOException {
+        char[] passphrase = config.passphrase_file().isBlank() ? null : Passphrases.fromFile(Path.of(config.passphrase_file()));
+        BackupInfo made = backups.create(backups.directory().resolve(PREFIX + backups.newName()), passphrase, p -> { });
+        LOG.info("Scheduled backup {} made", made.file().getFileName());
+        for (Path old : expired(backups.list(), config.keep(), Duration.ofDays(config.keep_days()), Clock.systemUTC().instant())) {
+            backups.delete(old);
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -18,7 +19,11 @@ import org.osgi.annotation.bundle.Header;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
+import org.portcullis.core.cluster.ClusterRole;
 import org.portcullis.policy.MessageListener;
 import org.portcullis.policy.MessageRecord;
 import org.portcullis.storage.MigrationException;
@@ -35,6 +40,7 @@ import org.slf4j.LoggerFactory;
  * bounded queue, so the verdict never waits on the database), writes them in batches from one
  * thread, and deletes records older than {@code retention.days} every hour. When the database is
  * down or the queue is full, records are dropped, never mail: one log line a minute says how many.
+ * In a cluster only the Primary runs the retention ({@link ClusterRole}).
  */
 @Header(name = MigrationScripts.SCHEMA_HEADER, value = TrackingService.SCHEMA)
 @Component(service = {Tracking.class, MessageListener.class}, immediate = true, configurationPid = "org.portcullis.tracking")
@@ -54,6 +60,15 @@ public class TrackingService implements Tracking, MessageListener {
     @Reference
     private SchemaMigrator migrator;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ClusterRole cluster;
+
+    /** The name of the retention run in the cluster's job records. */
+    static final String RETENTION_JOB = "tracking.retention";
+
+    /** Who runs the retention: the cluster's Primary (a single node when started by a test). */
+    private Supplier<ClusterRole> role = () -> ClusterRole.SINGLE_NODE;
+
     private TrackingStore store;
     private BlockingQueue<MessageRecord> queue;
     private int batchSize;
@@ -69,6 +84,7 @@ public class TrackingService implements Tracking, MessageListener {
     @Activate
     void activate(BundleContext context, TrackingConfig config) throws MigrationException {
         migrator.migrate(SCHEMA, MigrationScripts.fromBundle(context.getBundle(), MigrationScripts.FOLDER));
+        role = () -> ClusterRole.orSingleNode(cluster, context);
         start(new TrackingStore(ds), config.queue_capacity(), config.batch_size(), Duration.ofDays(Math.max(1, config.retention_days())));
     }
 
@@ -151,11 +167,14 @@ public class TrackingService implements Tracking, MessageListener {
         if (now - lastPurge >= PURGE_EVERY_NANOS) {
             lastPurge = now;
             try {
-                int gone = store.purge(Instant.now().minus(retention));
-                if (gone > 0) {
-                    LOG.info("Message tracking: {} records older than {} days deleted", gone, retention.toDays());
-                }
-            } catch (SQLException e) {
+                // the table is the cluster's: its Primary alone cleans it
+                role.get().runAsPrimary(RETENTION_JOB, fence -> {
+                    int gone = store.purge(Instant.now().minus(retention));
+                    if (gone > 0) {
+                        LOG.info("Message tracking: {} records older than {} days deleted", gone, retention.toDays());
+                    }
+                });
+            } catch (Exception e) {
                 LOG.warn("Message tracking: old records not deleted ({}); tried again in an hour", e.getMessage());
             }
         }

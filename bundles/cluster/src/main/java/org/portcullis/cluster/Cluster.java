@@ -1,0 +1,25 @@
+package org.portcullis.cluster;
+
+import java.util.List;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/** The cluster bundle's service for commands and REST. */
+@ProviderType
+public interface Cluster {
+
+    /** This node's view, with the database's (which may be null when the database does not answer). */
+    ClusterStatus status();
+
+    /** Every term so far, oldest first. */
+    List<ClusterStatus.Term> terms() throws ClusterException;
+
+    /**
+     * Makes this node the Primary now under a new epoch, whoever holds the lease: the old
+     * Primary's writes are refused from this moment (it steps down at its next heartbeat).
+     *
+     * @return the new epoch
+     * @throws ClusterException when this node may not lead (another version) or the database does not answer
+     */
+    long promote() throws ClusterException;
+}

@@ -1,0 +1,2 @@
+/** The {@code cluster:} shell commands (right {@code cluster}). */
+package org.portcullis.cluster.command;

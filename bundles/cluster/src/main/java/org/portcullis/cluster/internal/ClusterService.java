@@ -1,0 +1,105 @@
+package org.portcullis.cluster.internal;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Hashtable;
+import java.util.Map;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import org.osgi.annotation.bundle.Capability;
+import org.osgi.annotation.bundle.Header;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+import org.portcullis.cluster.Cluster;
+import org.portcullis.core.ProductInfo;
+import org.portcullis.core.cluster.ClusterRole;
+import org.portcullis.storage.MigrationException;
+import org.portcullis.storage.MigrationScripts;
+import org.portcullis.storage.SchemaMigrator;
+import org.portcullis.storage.Storage;
+import org.portcullis.storage.StorageException;
+import org.portcullis.storage.UpdateDatabase;
+import org.portcullis.updater.spi.ClusterNodes;
+
+/**
+ * This node in the cluster: its schema migrated, its id, its heartbeat and lease
+ * ({@link Membership}); registers {@link ClusterRole} for the bundles' Primary-only jobs, {@link
+ * Cluster} for commands and REST, and {@link ClusterNodes} for the updater's precheck.
+ */
+@Header(name = MigrationScripts.SCHEMA_HEADER, value = ClusterService.SCHEMA)
+// registered by hand (only once the membership runs), so the resolver is told what DS would have said
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=\"org.portcullis.core.cluster.ClusterRole,"
+        + "org.portcullis.cluster.Cluster,org.portcullis.updater.spi.ClusterNodes\"",
+        uses = {ClusterRole.class, Cluster.class, ClusterNodes.class})
+@Component(service = {}, immediate = true, configurationPid = "org.portcullis.cluster")
+@Designate(ocd = ClusterConfig.class)
+public class ClusterService {
+
+    static final String SCHEMA = "cluster";
+
+    @Reference(target = Storage.DATA_SOURCE_FILTER)
+    private DataSource ds;
+
+    @Reference
+    private SchemaMigrator migrator;
+
+    @Reference
+    private UpdateDatabase database;
+
+    @Reference
+    private ProductInfo product;
+
+    private Membership membership;
+    private ServiceRegistration<?> registration;
+
+    @Activate
+    void activate(BundleContext context, ClusterConfig config) throws MigrationException, IOException {
+        migrator.migrate(SCHEMA, MigrationScripts.fromBundle(context.getBundle(), MigrationScripts.FOLDER));
+        Duration heartbeat = Duration.ofMillis(config.heartbeat_ms());
+        Duration lease = Duration.ofMillis(config.lease_ms());
+        if (heartbeat.isNegative() || heartbeat.isZero()) {
+            throw new IllegalArgumentException("org.portcullis.cluster: heartbeat.ms must be above 0, not " + config.heartbeat_ms());
+        }
+        String id = NodeId.of(Path.of(System.getProperty("karaf.data", "data"), "portcullis", "node-id"));
+        // a database that does not answer within one lease is taken for down
+        membership = new Membership(new ClusterStore(ds, lease), id, config.address().isBlank() ? hostName() : config.address().strip(),
+                product.version(), this::clusterVersion, heartbeat, lease, System::nanoTime);
+        membership.start();
+        registration = context.registerService(new String[] {ClusterRole.class.getName(), Cluster.class.getName(), ClusterNodes.class.getName()},
+                membership, new Hashtable<>(Map.of("node.id", id)));
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (registration != null) {
+            registration.unregister();
+        }
+        membership.stop();
+    }
+
+    private Optional<String> clusterVersion() {
+        try {
+            return database.productVersion();
+        } catch (StorageException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,263 @@
+package org.portcullis.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three distributions on one PostgreSQL server (Debian's, started here), with the cluster's
+ * defaults (heartbeat 1 s, lease 5 s) and a scheduled backup every 2 s, the Primary-only job whose
+ * runs the database records. The Primary is killed ({@code kill -9}), then another one is paused
+ * ({@code kill -STOP}) for 15 s, then a Secondary is promoted by an admin: each time another node
+ * leads within 10 s under a higher epoch, the node that lost the role comes back as a Secondary,
+ * and no job ever ran outside its own term.
+ */
+class ClusterIT {
+
+    private static final Duration TAKE_OVER = Duration.ofSeconds(10);
+
+    @Test
+    void theNodesFailOverByThemselvesAndNoTwoPrimariesEverAct() throws Exception {
+        Path parent = Paths.get("target", "cluster-it", Long.toString(System.nanoTime())).toAbsolutePath();
+        try (PostgresServer pg = PostgresServer.start();
+                Distribution a = Distribution.unpack(parent.resolve("a"));
+                Distribution b = Distribution.unpack(parent.resolve("b"));
+                Distribution c = Distribution.unpack(parent.resolve("c"))) {
+            List<Distribution> all = List.of(a, b, c);
+            for (Distribution d : all) {
+                Files.writeString(d.home.resolve("etc/org.portcullis.storage.cfg"), pg.storageConfig());
+                Path schedule = d.home.resolve("etc/org.portcullis.backup.schedule.cfg");
+                Files.writeString(schedule, Files.readString(schedule).replaceAll("(?m)^cron = .*$", "cron = 0/2 * * * * ?")
+                        .replaceAll("(?m)^keep = .*$", "keep = 2"));
+                d.start();
+            }
+            String password = firstAdminPassword(all);
+            Map<String, Distribution> byId = new LinkedHashMap<>();
+            for (Distribution d : all) {
+                assertTrue(d.ssh(password, "cluster:status").contains("This node: "));
+                byId.put(d.awaitFile(d.home.resolve("data/portcullis/node-id")).strip(), d);
+            }
+            await(() -> nodesBeating(pg, 3), Distribution.DEADLINE, "three nodes with fresh heartbeats");
+            Lease first = awaitLease(pg, 0);
+            await(() -> jobsBy(pg, first.holder) > 0, Duration.ofSeconds(20), "a scheduled backup run by the Primary");
+            assertEquals(Map.of(first.holder, jobsBy(pg, first.holder)), jobsByNode(pg), "only the Primary runs the scheduled backup");
+            String status = byId.get(first.holder).ssh(password, "cluster:status");
+            assertTrue(status.contains("Primary, epoch " + first.epoch), status);
+
+            // kill -9 of the Primary: another node leads within 10 s, under a higher epoch
+            Distribution killed = byId.get(first.holder);
+            long t0 = System.nanoTime();
+            killed.kill9();
+            Lease second = awaitLease(pg, first.epoch);
+            long tookMillis = (System.nanoTime() - t0) / 1_000_000;
+            assertNotEquals(first.holder, second.holder);
+            assertTrue(tookMillis < TAKE_OVER.toMillis(), "a new Primary after " + tookMillis + " ms");
+            System.out.println("kill -9 of the Primary: a new Primary (epoch " + second.epoch + ") after " + tookMillis + " ms");
+            Timestamp restarted = dbNow(pg);
+            killed.start();
+            await(() -> role(pg, first.holder).equals("secondary") && started(pg, first.holder).after(restarted),
+                    Distribution.DEADLINE, "the killed Primary back, as a Secondary");
+            assertTrue(killed.ssh(password, "cluster:status").contains("Secondary"), "the restarted node says it is a Secondary");
+
+            // kill -STOP of the Primary for 15 s: it loses the lease, and after waking writes nothing and steps down
+            Distribution paused = byId.get(second.holder);
+            long pid = paused.jvm().pid();
+            signal("STOP", pid);
+            long stoppedAt = System.nanoTime();
+            Lease third = awaitLease(pg, second.epoch);
+            long pauseMillis = (System.nanoTime() - stoppedAt) / 1_000_000;
+            assertTrue(pauseMillis < TAKE_OVER.toMillis(), "no new Primary within 10 s of the pause");
+            System.out.println("kill -STOP of the Primary: a new Primary (epoch " + third.epoch + ") after " + pauseMillis + " ms");
+            Thread.sleep(Math.max(0, Duration.ofSeconds(15).toMillis() - (System.nanoTime() - stoppedAt) / 1_000_000));
+            Timestamp woke = dbNow(pg);
+            signal("CONT", pid);
+            await(() -> role(pg, second.holder).equals("secondary"), Duration.ofSeconds(10), "the woken node shown as a Secondary");
+            Thread.sleep(4000); // its scheduler fires what it missed while it slept, and its heartbeats go on
+            assertEquals(0, jobsSince(pg, second.holder, woke), "the woken node ran a Primary-only job");
+            assertEquals(third.holder, awaitLease(pg, second.epoch).holder, "the lease stayed with the node that took it");
+            assertTrue(Files.readString(paused.home.resolve("data/log/karaf.log")).contains("is a Secondary again"));
+
+            // an admin promotes a Secondary: it leads at once under a new epoch; the Primary before steps down
+            String secondary = byId.keySet().stream().filter(id -> !id.equals(third.holder)).findFirst().orElseThrow();
+            String promoted = byId.get(secondary).ssh(password, "cluster:promote");
+            assertTrue(promoted.contains("This node is the Primary, epoch " + (third.epoch + 1)), promoted);
+            await(() -> role(pg, third.holder).equals("secondary"), Duration.ofSeconds(5), "the overruled Primary stepping down");
+            assertEquals(new Lease(secondary, third.epoch + 1), awaitLease(pg, third.epoch));
+
+            // the same over REST, from the promoted node
+            ApiClient api = new ApiClient(byId.get(secondary));
+            com.fasterxml.jackson.databind.JsonNode view = ApiClient.json(api.call("GET", "/cluster", ApiClient.basic("admin", password), null));
+            assertEquals(secondary, view.get("nodeId").asText());
+            assertTrue(view.get("primary").asBoolean(), view.toString());
+            assertEquals(third.epoch + 1, view.get("lease").get("epoch").asLong());
+            assertEquals(3, view.get("nodes").size(), view.toString());
+            assertEquals(4, ApiClient.json(api.call("GET", "/cluster/terms", ApiClient.basic("admin", password), null)).size());
+            java.net.http.HttpResponse<String> again = api.call("POST", "/cluster/promote", ApiClient.basic("admin", password), null);
+            assertEquals(200, again.statusCode(), again.body());
+            assertEquals(third.epoch + 1, ApiClient.json(again).get("epoch").asLong(), "promoting the Primary again keeps its term");
+
+            // the terms never overlap, and every job ran inside its own term on its own node
+            List<String> terms = terms(pg);
+            assertEquals(4, terms.size(), terms.toString());
+            assertEquals(List.of("expired", "expired", "promoted"), terms.subList(1, 4).stream().map(t -> t.split(" ")[2]).toList(), terms.toString());
+            assertEquals(0, count(pg, "SELECT count(*) FROM cluster.terms t JOIN cluster.terms n ON n.epoch = t.epoch + 1 WHERE t.ended_at > n.began_at"),
+                    "overlapping terms: " + terms);
+            assertEquals(0, count(pg, "SELECT count(*) FROM cluster.jobs j JOIN cluster.terms t ON t.epoch = j.epoch "
+                    + "WHERE j.node_id <> t.node_id OR j.started_at < t.began_at OR (t.ended_at IS NOT NULL AND j.started_at > t.ended_at) "
+                    + "OR (t.ended_at IS NOT NULL AND j.finished_at > t.ended_at)"), "a job outside its term");
+        }
+    }
+
+    /** The lease once a node holds it under an epoch above {@code above}. */
+    private record Lease(String holder, long epoch) {
+    }
+
+    private static Lease awaitLease(PostgresServer pg, long above) throws Exception {
+        long end = System.nanoTime() + Distribution.DEADLINE.toNanos();
+        while (System.nanoTime() < end) {
+            try (Connection c = pg.connect(); PreparedStatement ps = c.prepareStatement(
+                    "SELECT holder, epoch FROM cluster.lease WHERE expires_at > clock_timestamp() AND epoch > ?")) {
+                ps.setLong(1, above);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return new Lease(rs.getString(1), rs.getLong(2));
+                    }
+                }
+            } catch (SQLException notYet) {
+                // the schema is made by the first node
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no node took the lease above epoch " + above);
+    }
+
+    private static boolean nodesBeating(PostgresServer pg, int n) {
+        try {
+            return count(pg, "SELECT count(*) FROM cluster.nodes WHERE heartbeat_at > clock_timestamp() - interval '3 seconds'") == n;
+        } catch (SQLException notYet) {
+            return false;
+        }
+    }
+
+    private static String role(PostgresServer pg, String node) throws SQLException {
+        try (Connection c = pg.connect(); PreparedStatement ps = c.prepareStatement("SELECT role FROM cluster.nodes WHERE node_id = ?")) {
+            ps.setString(1, node);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : "";
+            }
+        }
+    }
+
+    private static Timestamp started(PostgresServer pg, String node) throws SQLException {
+        try (Connection c = pg.connect(); PreparedStatement ps = c.prepareStatement("SELECT started_at FROM cluster.nodes WHERE node_id = ?")) {
+            ps.setString(1, node);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getTimestamp(1);
+            }
+        }
+    }
+
+    private static long jobsBy(PostgresServer pg, String node) throws SQLException {
+        return jobsByNode(pg).getOrDefault(node, 0L);
+    }
+
+    private static Map<String, Long> jobsByNode(PostgresServer pg) throws SQLException {
+        Map<String, Long> out = new LinkedHashMap<>();
+        try (Connection c = pg.connect(); PreparedStatement ps = c.prepareStatement(
+                "SELECT node_id, count(*) FROM cluster.jobs WHERE name = 'backup.scheduled' GROUP BY node_id"); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getLong(2));
+            }
+        }
+        return out;
+    }
+
+    private static long jobsSince(PostgresServer pg, String node, Timestamp since) throws SQLException {
+        try (Connection c = pg.connect(); PreparedStatement ps = c.prepareStatement(
+                "SELECT count(*) FROM cluster.jobs WHERE node_id = ? AND (started_at >= ? OR finished_at >= ?)")) {
+            ps.setString(1, node);
+            ps.setTimestamp(2, since);
+            ps.setTimestamp(3, since);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static Timestamp dbNow(PostgresServer pg) throws SQLException {
+        try (Connection c = pg.connect(); PreparedStatement ps = c.prepareStatement("SELECT clock_timestamp()"); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getTimestamp(1);
+        }
+    }
+
+    private static List<String> terms(PostgresServer pg) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = pg.connect(); PreparedStatement ps = c.prepareStatement(
+                "SELECT epoch, node_id, how, began_at, ended_at FROM cluster.terms ORDER BY epoch"); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(rs.getLong(1) + " " + rs.getString(2) + " " + rs.getString(3) + " " + rs.getTimestamp(4) + " " + rs.getTimestamp(5));
+            }
+        }
+        return out;
+    }
+
+    private static long count(PostgresServer pg, String sql) throws SQLException {
+        try (Connection c = pg.connect(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void signal(String name, long pid) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
+        assertEquals(0, kill.waitFor(), "kill -" + name + " " + pid);
+    }
+
+    private interface Check {
+        boolean holds() throws Exception;
+    }
+
+    private static void await(Check check, Duration within, String what) throws Exception {
+        long end = System.nanoTime() + within.toNanos();
+        while (!check.holds()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("not within " + within.toSeconds() + " s: " + what);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** The password one of the nodes wrote when it made the first admin (the others find the account in the shared database). */
+    private static String firstAdminPassword(List<Distribution> nodes) throws Exception {
+        long end = System.nanoTime() + Distribution.DEADLINE.toNanos();
+        while (System.nanoTime() < end) {
+            for (Distribution d : nodes) {
+                Path f = d.home.resolve("data/portcullis/initial-admin-password");
+                if (Files.isRegularFile(f) && Files.size(f) > 0) {
+                    return Files.readString(f).strip();
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no node made the first admin:\n" + nodes.get(0).console());
+    }
+}
