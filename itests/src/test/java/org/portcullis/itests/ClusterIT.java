@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * runs the database records. The Primary is killed ({@code kill -9}), then another one is paused
  * ({@code kill -STOP}) for 15 s, then a Secondary is promoted by an admin: each time another node
  * leads within 10 s under a higher epoch, the node that lost the role comes back as a Secondary,
- * and no job ever ran outside its own term.
+ * and no job ever ran outside its own term. A shared setting changed on one node reaches the
+ * others within 1 s; a fourth node on its own embedded database joins and leaves.
  */
 class ClusterIT {
 
@@ -38,7 +39,9 @@ class ClusterIT {
         try (PostgresServer pg = PostgresServer.start();
                 Distribution a = Distribution.unpack(parent.resolve("a"));
                 Distribution b = Distribution.unpack(parent.resolve("b"));
-                Distribution c = Distribution.unpack(parent.resolve("c"))) {
+                Distribution c = Distribution.unpack(parent.resolve("c"));
+                Distribution joiner = Distribution.unpack(parent.resolve("d"))) {
+            joiner.start(); // on its own embedded database: it joins later
             List<Distribution> all = List.of(a, b, c);
             for (Distribution d : all) {
                 Files.writeString(d.home.resolve("etc/org.portcullis.storage.cfg"), pg.storageConfig());
@@ -59,6 +62,22 @@ class ClusterIT {
             assertEquals(Map.of(first.holder, jobsBy(pg, first.holder)), jobsByNode(pg), "only the Primary runs the scheduled backup");
             String status = byId.get(first.holder).ssh(password, "cluster:status");
             assertTrue(status.contains("Primary, epoch " + first.epoch), status);
+
+            // a shared setting changed on one node (a Secondary) is active on the two others within 1 s
+            Distribution changer = byId.entrySet().stream().filter(e -> !e.getKey().equals(first.holder)).findFirst().orElseThrow().getValue();
+            changer.ssh(password, "config:property-set --pid org.portcullis.tracking retention.days 21");
+            long changedAt = System.nanoTime();
+            long slowest = 0;
+            for (Distribution d : all) {
+                Path cfg = d.home.resolve("etc/org.portcullis.tracking.cfg");
+                await(() -> read(cfg).matches("(?s).*retention\\.days\\s*=\\s*21\\b.*"), Duration.ofSeconds(10),
+                        "the setting in " + cfg, 5);
+                slowest = Math.max(slowest, (System.nanoTime() - changedAt) / 1_000_000);
+            }
+            System.out.println("a shared setting changed on one node: in every node's etc/ after " + slowest + " ms");
+            assertTrue(slowest < 1000, "the setting reached the last node after " + slowest + " ms");
+            assertEquals(1, count(pg, "SELECT count(*) FROM cluster.settings WHERE pid = 'org.portcullis.tracking' AND key = 'retention.days' "
+                    + "AND value = '21'"));
 
             // kill -9 of the Primary: another node leads within 10 s, under a higher epoch
             Distribution killed = byId.get(first.holder);
@@ -111,6 +130,25 @@ class ClusterIT {
             java.net.http.HttpResponse<String> again = api.call("POST", "/cluster/promote", ApiClient.basic("admin", password), null);
             assertEquals(200, again.statusCode(), again.body());
             assertEquals(third.epoch + 1, ApiClient.json(again).get("epoch").asLong(), "promoting the Primary again keeps its term");
+
+            // a node on its own embedded database joins (refused first for a bad URL and an unreachable database), then leaves
+            String ownPassword = joiner.awaitFile(joiner.home.resolve("data/portcullis/initial-admin-password")).strip();
+            assertTrue(joiner.ssh(ownPassword, "cluster:join jdbc:mysql://127.0.0.1/portcullis")
+                    .contains("'jdbc:mysql://127.0.0.1/portcullis' is not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database)"));
+            String unreachable = joiner.ssh(ownPassword, "cluster:join --user postgres jdbc:postgresql://127.0.0.1:" + Distribution.freePort() + "/postgres");
+            assertTrue(unreachable.contains("cannot use the database at jdbc:postgresql://127.0.0.1:"), unreachable);
+            String dId = joiner.awaitFile(joiner.home.resolve("data/portcullis/node-id")).strip();
+            assertEquals("", role(pg, dId), "a refused join changed something");
+            String joined = joiner.ssh(ownPassword, "cluster:join --user postgres " + pg.url());
+            assertTrue(joined.contains("This node now uses the database at " + pg.url()), joined);
+            await(() -> role(pg, dId).equals("secondary"), Distribution.DEADLINE, "the joining node beating as a Secondary");
+            String dStatus = joiner.awaitSsh(password, "cluster:status", "Secondary"); // the cluster's accounts now
+            assertTrue(dStatus.contains(secondary), dStatus);
+            String left = joiner.ssh(password, "cluster:leave");
+            assertTrue(left.contains("This node left the cluster"), left);
+            await(() -> role(pg, dId).isEmpty(), Duration.ofSeconds(10), "the leaving node's row gone");
+            assertTrue(joiner.awaitSsh(ownPassword, "cluster:leave", "no shared cluster to leave").contains("embedded database"),
+                    "back on its own database, with its own accounts");
 
             // the terms never overlap, and every job ran inside its own term on its own node
             List<String> terms = terms(pg);
@@ -227,6 +265,15 @@ class ClusterIT {
         }
     }
 
+    /** The file's text, or empty while it is being replaced. */
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException beingWritten) {
+            return "";
+        }
+    }
+
     private static void signal(String name, long pid) throws Exception {
         Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
         assertEquals(0, kill.waitFor(), "kill -" + name + " " + pid);
@@ -237,12 +284,16 @@ class ClusterIT {
     }
 
     private static void await(Check check, Duration within, String what) throws Exception {
+        await(check, within, what, 200);
+    }
+
+    private static void await(Check check, Duration within, String what, long everyMillis) throws Exception {
         long end = System.nanoTime() + within.toNanos();
         while (!check.holds()) {
             if (System.nanoTime() > end) {
                 throw new AssertionError("not within " + within.toSeconds() + " s: " + what);
             }
-            Thread.sleep(200);
+            Thread.sleep(everyMillis);
         }
     }
 

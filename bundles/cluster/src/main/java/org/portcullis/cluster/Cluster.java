@@ -22,4 +22,10 @@ public interface Cluster {
      * @throws ClusterException when this node may not lead (another version) or the database does not answer
      */
     long promote() throws ClusterException;
+
+    /**
+     * Takes this node out: it hands the Primary's lease over if it holds it, stops its heartbeat
+     * and removes its row. (The caller then points the node's storage elsewhere.)
+     */
+    void leave() throws ClusterException;
 }

@@ -26,6 +26,13 @@ public final class MigrationScripts {
     /** Where in the bundle its migrations are. */
     public static final String FOLDER = "db/migration";
 
+    /**
+     * How a schema's comment starts when its tables are live state, not data: backups leave it
+     * out and restores leave it as it is. A migration says so with
+     * {@code COMMENT ON SCHEMA <schema> IS 'portcullis:not-backed-up …why…'}.
+     */
+    public static final String NOT_BACKED_UP = "portcullis:not-backed-up";
+
     private MigrationScripts() {
     }
 

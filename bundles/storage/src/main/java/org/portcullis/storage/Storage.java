@@ -14,4 +14,13 @@ public interface Storage {
 
     /** The current state; cheap except for the schema list, which asks the database. */
     StorageStatus status();
+
+    /**
+     * Connects once to the PostgreSQL at {@code url} (not this node's pool), as a node about to
+     * join a cluster there does: whether it answers with these credentials, and its product version.
+     *
+     * @param password empty: none
+     * @throws StorageException in one line: not a PostgreSQL JDBC URL, unreachable, login refused
+     */
+    DatabaseProbe probe(String url, String user, String password) throws StorageException;
 }

@@ -1,6 +1,6 @@
-/** The Portcullis database: schema migrations each bundle runs on its own schema, storage status, and what an update does to it. */
+/** The Portcullis database: schema migrations each bundle runs on its own schema, storage status, what an update does to it, and change notifications between nodes. */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.portcullis.storage;
 
 import org.osgi.annotation.bundle.Export;

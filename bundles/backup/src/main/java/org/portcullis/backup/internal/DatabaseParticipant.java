@@ -17,6 +17,7 @@ import java.util.Set;
 import javax.sql.DataSource;
 
 import org.portcullis.backup.BackupParticipant;
+import org.portcullis.storage.MigrationScripts;
 import org.postgresql.PGConnection;
 
 /**
@@ -75,9 +76,11 @@ final class DatabaseParticipant implements BackupParticipant {
         }
     }
 
-    /** Each recorded schema and its version, by name. */
+    /** Each recorded schema and its version, by name; not those whose comment says they are live state ({@link MigrationScripts#NOT_BACKED_UP}). */
     static List<String[]> schemas(Connection c) throws SQLException {
-        return query(c, "SELECT schema_name, max(version)::text FROM storage.schema_history GROUP BY 1 ORDER BY 1");
+        return query(c, "SELECT schema_name, max(version)::text FROM storage.schema_history h "
+                + "WHERE coalesce(obj_description(to_regnamespace(h.schema_name), 'pg_namespace'), '') NOT LIKE '"
+                + MigrationScripts.NOT_BACKED_UP + "%' GROUP BY 1 ORDER BY 1");
     }
 
     /**

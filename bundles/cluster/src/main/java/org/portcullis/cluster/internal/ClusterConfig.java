@@ -15,4 +15,19 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "How other nodes and admins reach this node (shown by cluster:status); empty: the host name")
     String address() default "";
+
+    @AttributeDefinition(description = "The cluster-wide settings: PID/key entries, separated by spaces or commas; every node applies "
+            + "the cluster's value of these keys and writes its own changes of them to the cluster")
+    String shared_settings() default SHARED;
+
+    @AttributeDefinition(description = "Seconds between full re-reads of the cluster's settings (a change wakes every node at once anyway)")
+    int settings_poll_s() default 10;
+
+    /** The shared keys by default: policies an admin expects the same on every node; addresses, ports and paths stay per node. */
+    String SHARED = "org.portcullis.milter/spam.tag.score org.portcullis.milter/spam.quarantine.score org.portcullis.milter/fail.open "
+            + "org.portcullis.scanner.clamav/timeout.seconds org.portcullis.scanner.clamav/stream.max.bytes "
+            + "org.portcullis.backup.schedule/cron org.portcullis.backup.schedule/keep org.portcullis.backup.schedule/keep.days "
+            + "org.portcullis.tracking/retention.days org.portcullis.updater/update.url "
+            + "org.portcullis.auth/password.min.length org.portcullis.auth/lockout.threshold "
+            + "org.portcullis.auth/lockout.source.threshold org.portcullis.auth/lockout.max.seconds";
 }

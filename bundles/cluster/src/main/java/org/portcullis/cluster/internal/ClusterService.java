@@ -15,6 +15,9 @@ import org.osgi.annotation.bundle.Capability;
 import org.osgi.annotation.bundle.Header;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.cm.ConfigurationEvent;
+import org.osgi.service.cm.ConfigurationListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -59,8 +62,13 @@ public class ClusterService {
     @Reference
     private ProductInfo product;
 
+    @Reference
+    private ConfigurationAdmin configAdmin;
+
     private Membership membership;
+    private SharedSettings settings;
     private ServiceRegistration<?> registration;
+    private ServiceRegistration<ConfigurationListener> configListener;
 
     @Activate
     void activate(BundleContext context, ClusterConfig config) throws MigrationException, IOException {
@@ -75,6 +83,15 @@ public class ClusterService {
         membership = new Membership(new ClusterStore(ds, lease), id, config.address().isBlank() ? hostName() : config.address().strip(),
                 product.version(), this::clusterVersion, heartbeat, lease, System::nanoTime);
         membership.start();
+        settings = new SharedSettings(ds, new ConfigAdminLocal(configAdmin), SharedSettings.parse(config.shared_settings()), id,
+                product.version(), membership::runsClusterVersion, Duration.ofSeconds(Math.max(1, config.settings_poll_s()))).start();
+        SharedSettings shared = settings;
+        configListener = context.registerService(ConfigurationListener.class, event -> {
+            if (event.getFactoryPid() == null
+                    && (event.getType() == ConfigurationEvent.CM_UPDATED || event.getType() == ConfigurationEvent.CM_DELETED)) {
+                shared.changed(event.getPid());
+            }
+        }, null);
         registration = context.registerService(new String[] {ClusterRole.class.getName(), Cluster.class.getName(), ClusterNodes.class.getName()},
                 membership, new Hashtable<>(Map.of("node.id", id)));
     }
@@ -83,6 +100,12 @@ public class ClusterService {
     void deactivate() {
         if (registration != null) {
             registration.unregister();
+        }
+        if (configListener != null) {
+            configListener.unregister();
+        }
+        if (settings != null) {
+            settings.close();
         }
         membership.stop();
     }

@@ -86,6 +86,14 @@ final class ClusterStore {
         }
     }
 
+    /** Takes {@code node} out of the registry (it leaves the cluster); false: it was not in it. */
+    boolean remove(String node) throws SQLException {
+        try (Connection c = open(); PreparedStatement ps = c.prepareStatement("DELETE FROM cluster.nodes WHERE node_id = ?")) {
+            ps.setString(1, node);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
     /** Extends the lease of {@code node}'s term {@code epoch} by {@code lease}; false: the term has ended. */
     boolean renew(String node, long epoch, Duration lease) throws SQLException {
         try (Connection c = open(); PreparedStatement ps = c.prepareStatement(

@@ -179,6 +179,16 @@ final class Membership implements ClusterRole, Cluster, ClusterNodes {
         return current;
     }
 
+    /** Whether this node runs the cluster's version (or the cluster has none yet), without a word in the log. */
+    boolean runsClusterVersion() {
+        try {
+            Optional<String> cluster = clusterVersion.get();
+            return cluster.isEmpty() || cluster.get().equals(version);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     private void becomePrimary(long newEpoch, long start, String why) {
         synchronized (lock) {
             epoch = newEpoch;
@@ -289,6 +299,18 @@ final class Membership implements ClusterRole, Cluster, ClusterNodes {
             return taken.getAsLong();
         } catch (SQLException e) {
             throw new ClusterException("the database does not answer: " + ClusterStore.serverMessage(e), e);
+        }
+    }
+
+    @Override
+    public void leave() throws ClusterException {
+        stop();
+        try {
+            store.remove(nodeId);
+            LOG.info("Cluster: node {} left the cluster (its heartbeat stopped and its row removed)", nodeId);
+        } catch (SQLException e) {
+            throw new ClusterException("node " + nodeId + " stopped its heartbeat but its row was not removed: " + ClusterStore.serverMessage(e)
+                    + " (it shows as silent in cluster:status)", e);
         }
     }
 

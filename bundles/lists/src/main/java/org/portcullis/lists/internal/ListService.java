@@ -28,6 +28,7 @@ import org.portcullis.lists.Scope;
 import org.portcullis.policy.ListDecision;
 import org.portcullis.policy.ListPolicy;
 import org.portcullis.policy.ListQuery;
+import org.portcullis.storage.ChangeListener;
 import org.portcullis.storage.MigrationException;
 import org.portcullis.storage.MigrationScripts;
 import org.portcullis.storage.SchemaMigrator;
@@ -60,6 +61,9 @@ public class ListService implements Lists, ListPolicy {
     private ListStore store;
     private volatile ListIndex index = ListIndex.EMPTY;
     private IndexedListPolicy policy;
+    /** The channel the table's trigger notifies (V1__entries.sql). */
+    static final String CHANNEL = "portcullis_lists";
+
     private ChangeListener listener;
 
     public ListService() {
@@ -80,7 +84,7 @@ public class ListService implements Lists, ListPolicy {
     void start(DataSource dataSource) {
         store = new ListStore(dataSource);
         policy = new IndexedListPolicy(() -> index, clock);
-        listener = new ChangeListener(dataSource, this::reload, FULL_RELOAD).start();
+        listener = new ChangeListener(dataSource, CHANNEL, "lists", this::reload, FULL_RELOAD).start();
     }
 
     @Deactivate

@@ -72,7 +72,7 @@ class ListServiceTest {
             late.deactivate();
         }
         java.util.concurrent.atomic.AtomicInteger loads = new java.util.concurrent.atomic.AtomicInteger();
-        try (ChangeListener listener = new ChangeListener(ds, loads::incrementAndGet, java.time.Duration.ofHours(1)).start()) {
+        try (org.portcullis.storage.ChangeListener listener = new org.portcullis.storage.ChangeListener(ds, ListService.CHANNEL, "lists", loads::incrementAndGet, java.time.Duration.ofHours(1)).start()) {
             assertEquals(1, loads.get(), "one load at start: after LISTEN, not once before it and again after");
         }
     }

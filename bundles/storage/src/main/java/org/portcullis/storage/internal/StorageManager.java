@@ -41,6 +41,7 @@ import org.portcullis.storage.StorageStatus.Pool;
 import org.portcullis.storage.StorageStatus.SchemaVersion;
 import org.portcullis.core.AtomicFiles;
 import org.portcullis.storage.Migration;
+import org.portcullis.storage.DatabaseProbe;
 import org.portcullis.storage.MigrationException;
 import org.portcullis.storage.StorageException;
 import org.portcullis.storage.UpdateDatabase;
@@ -211,6 +212,29 @@ public class StorageManager implements Storage, UpdateDatabase {
         // Start even when the database is down; the health monitor reports it and recovers.
         hc.setInitializationFailTimeout(-1);
         return new HikariDataSource(hc);
+    }
+
+    @Override
+    public DatabaseProbe probe(String url, String user, String password) throws StorageException {
+        String shown = JdbcUrls.redact(url.strip());
+        if (!url.strip().startsWith("jdbc:postgresql://")) {
+            throw new StorageException("'" + shown + "' is not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database)");
+        }
+        Properties p = new Properties();
+        p.setProperty(DataSourceFactory.JDBC_URL, url.strip());
+        p.setProperty(DataSourceFactory.JDBC_USER, user);
+        if (!password.isEmpty()) {
+            p.setProperty(DataSourceFactory.JDBC_PASSWORD, password);
+        }
+        try {
+            DataSource other = driver.createDataSource(p);
+            other.setLoginTimeout((int) Math.max(1, config.connect_timeout_seconds()));
+            try (Connection c = other.getConnection()) {
+                return new DatabaseProbe(shown, ProductVersionRow.read(c).orElse(""));
+            }
+        } catch (SQLException | RuntimeException e) {
+            throw new StorageException("cannot use the database at " + shown + " as " + user + ": " + Errors.describe(e), e);
+        }
     }
 
     /** On the storage thread: the migrator is registered once the database answers, unless migrations are held. */
