@@ -2,6 +2,7 @@ package org.portcullis.backup.internal;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +23,8 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.portcullis.backup.BackupInfo;
 import org.portcullis.backup.Backups;
 import org.portcullis.core.cluster.ClusterRole;
+import org.portcullis.core.cluster.Fence;
+import org.portcullis.core.cluster.FencedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,7 +90,7 @@ public class ScheduledBackups implements Runnable {
     public void run() {
         ClusterRole role = ClusterRole.orSingleNode(cluster, context);
         try {
-            if (!role.runAsPrimary(JOB, fence -> backUp())) {
+            if (!role.runAsPrimary(JOB, this::backUp)) {
                 LOG.info("Scheduled backup left to the cluster's Primary: this node ({}) is a Secondary", role.nodeId());
             }
         } catch (Exception e) {
@@ -95,10 +98,13 @@ public class ScheduledBackups implements Runnable {
         }
     }
 
-    private void backUp() throws IOException {
+    /** The backup and its retention, each step only while this node's term as the Primary holds. */
+    private void backUp(Fence fence) throws IOException, SQLException, FencedException {
+        fence.check();
         char[] passphrase = config.passphrase_file().isBlank() ? null : Passphrases.fromFile(Path.of(config.passphrase_file()));
         BackupInfo made = backups.create(backups.directory().resolve(PREFIX + backups.newName()), passphrase, p -> { });
         LOG.info("Scheduled backup {} made", made.file().getFileName());
+        fence.check();
         for (Path old : expired(backups.list(), config.keep(), Duration.ofDays(config.keep_days()), Clock.systemUTC().instant())) {
             backups.delete(old);
         }

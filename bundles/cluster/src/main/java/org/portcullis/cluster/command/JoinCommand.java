@@ -54,7 +54,14 @@ public class JoinCommand extends AccountCommand {
 
     @Override
     protected void run() throws Exception {
-        String password = passwordFile == null ? "" : Files.readString(Path.of(passwordFile), StandardCharsets.UTF_8).strip();
+        String password = "";
+        if (passwordFile != null) {
+            try {
+                password = Files.readString(Path.of(passwordFile), StandardCharsets.UTF_8).strip();
+            } catch (java.io.IOException e) {
+                throw new ClusterException("cannot read the password file " + passwordFile + " (" + e.getClass().getSimpleName() + ")");
+            }
+        }
         DatabaseProbe probe = storage.probe(url, user, password);
         if (!probe.productVersion().isEmpty() && !probe.productVersion().equals(product.version())) {
             throw new ClusterException("the cluster at " + probe.url() + " runs " + probe.productVersion() + " and this node "

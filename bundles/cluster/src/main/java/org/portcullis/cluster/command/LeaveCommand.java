@@ -21,7 +21,8 @@ import org.portcullis.cluster.ClusterException;
 @Service
 public class LeaveCommand extends AccountCommand {
 
-    @Reference
+    /** Optional: a node whose cluster database is down at start has no Cluster service, and must still be able to leave. */
+    @Reference(optional = true)
     Cluster cluster;
 
     @Reference
@@ -37,7 +38,15 @@ public class LeaveCommand extends AccountCommand {
         if (StorageSettings.url(configAdmin).isEmpty()) {
             throw new ClusterException("this node uses its own embedded database: it is in no shared cluster to leave");
         }
-        cluster.leave();
+        if (cluster == null) {
+            System.out.println("The cluster's database does not answer: this node's row stays there (it shows as silent in cluster:status)");
+        } else {
+            try {
+                cluster.leave();
+            } catch (ClusterException e) {
+                System.out.println(e.getMessage()); // its heartbeat has stopped: leaving goes on
+            }
+        }
         Map<String, String> changes = new HashMap<>();
         changes.put("url", null);
         changes.put("user", null);

@@ -72,37 +72,46 @@ public class ClusterService {
 
     @Activate
     void activate(BundleContext context, ClusterConfig config) throws MigrationException, IOException {
-        migrator.migrate(SCHEMA, MigrationScripts.fromBundle(context.getBundle(), MigrationScripts.FOLDER));
+        // everything that can be wrong in the configuration is found before anything starts
         Duration heartbeat = Duration.ofMillis(config.heartbeat_ms());
         Duration lease = Duration.ofMillis(config.lease_ms());
         if (heartbeat.isNegative() || heartbeat.isZero()) {
             throw new IllegalArgumentException("org.portcullis.cluster: heartbeat.ms must be above 0, not " + config.heartbeat_ms());
         }
+        Map<String, java.util.Set<String>> shared = SharedSettings.parse(config.shared_settings());
+        migrator.migrate(SCHEMA, MigrationScripts.fromBundle(context.getBundle(), MigrationScripts.FOLDER));
         String id = NodeId.of(Path.of(System.getProperty("karaf.data", "data"), "portcullis", "node-id"));
         // a database that does not answer within one lease is taken for down
         membership = new Membership(new ClusterStore(ds, lease), id, config.address().isBlank() ? hostName() : config.address().strip(),
                 product.version(), this::clusterVersion, heartbeat, lease, System::nanoTime);
         membership.start();
-        settings = new SharedSettings(ds, new ConfigAdminLocal(configAdmin), SharedSettings.parse(config.shared_settings()), id,
-                product.version(), membership::runsClusterVersion, Duration.ofSeconds(Math.max(1, config.settings_poll_s()))).start();
-        SharedSettings shared = settings;
-        configListener = context.registerService(ConfigurationListener.class, event -> {
-            if (event.getFactoryPid() == null
-                    && (event.getType() == ConfigurationEvent.CM_UPDATED || event.getType() == ConfigurationEvent.CM_DELETED)) {
-                shared.changed(event.getPid());
-            }
-        }, null);
-        registration = context.registerService(new String[] {ClusterRole.class.getName(), Cluster.class.getName(), ClusterNodes.class.getName()},
-                membership, new Hashtable<>(Map.of("node.id", id)));
+        try {
+            settings = new SharedSettings(ds, new ConfigAdminLocal(configAdmin), shared, id, product.version(), membership::runsClusterVersion,
+                    Duration.ofSeconds(Math.max(1, config.settings_poll_s()))).start();
+            SharedSettings live = settings;
+            configListener = context.registerService(ConfigurationListener.class, event -> {
+                if (event.getFactoryPid() == null
+                        && (event.getType() == ConfigurationEvent.CM_UPDATED || event.getType() == ConfigurationEvent.CM_DELETED)) {
+                    live.changed(event.getPid());
+                }
+            }, null);
+            registration = context.registerService(new String[] {ClusterRole.class.getName(), Cluster.class.getName(), ClusterNodes.class.getName()},
+                    membership, new Hashtable<>(Map.of("node.id", id)));
+        } catch (RuntimeException e) {
+            deactivate(); // DS does not deactivate what failed to activate: the heartbeat must not outlive it
+            throw e;
+        }
     }
 
     @Deactivate
     void deactivate() {
         if (registration != null) {
             registration.unregister();
+            registration = null;
         }
         if (configListener != null) {
             configListener.unregister();
+            configListener = null;
         }
         if (settings != null) {
             settings.close();

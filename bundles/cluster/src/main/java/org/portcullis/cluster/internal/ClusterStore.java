@@ -96,14 +96,36 @@ final class ClusterStore {
 
     /** Extends the lease of {@code node}'s term {@code epoch} by {@code lease}; false: the term has ended. */
     boolean renew(String node, long epoch, Duration lease) throws SQLException {
-        try (Connection c = open(); PreparedStatement ps = c.prepareStatement(
-                "UPDATE cluster.lease SET expires_at = clock_timestamp() + ? * interval '1 millisecond', renewed_at = clock_timestamp() "
-                        + "WHERE id = 1 AND holder = ? AND epoch = ? AND expires_at > clock_timestamp()")) {
-            ps.setLong(1, lease.toMillis());
-            ps.setString(2, node);
-            ps.setLong(3, epoch);
-            return ps.executeUpdate() == 1;
+        return transaction(c -> {
+            limits(c);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE cluster.lease SET expires_at = clock_timestamp() + ? * interval '1 millisecond', renewed_at = clock_timestamp() "
+                            + "WHERE id = 1 AND holder = ? AND epoch = ? AND expires_at > clock_timestamp()")) {
+                ps.setLong(1, lease.toMillis());
+                ps.setString(2, node);
+                ps.setLong(3, epoch);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /**
+     * The server's own limits for a transaction on the lease row: it waits for the row at most
+     * half the network timeout (so the server gives up before this node does, and no waiting
+     * statements pile up), and a transaction left open by a node that froze inside it is ended
+     * after one idle second, so the row is never held for long.
+     */
+    private void limits(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT set_config('lock_timeout', ?, true), "
+                + "set_config('idle_in_transaction_session_timeout', '1000', true)")) {
+            ps.setString(1, Long.toString(lockWaitMillis));
+            ps.execute();
         }
+    }
+
+    /** Whether {@code e} is the server's lock timeout (the row was busy: a fenced write, or another node taking it). */
+    static boolean lockTimeout(SQLException e) {
+        return "55P03".equals(e.getSQLState());
     }
 
     /**
@@ -119,9 +141,17 @@ final class ClusterStore {
             long epoch;
             OffsetDateTime expires;
             OffsetDateTime now;
-            try (PreparedStatement lock = c.prepareStatement("SET LOCAL lock_timeout = " + lockWaitMillis)) {
-                lock.execute(); // a fenced write in progress holds the row that long at most: else try again next heartbeat
+            if (!force) {
+                // a glance without a lock first: while the lease holds, Secondaries never queue on its row
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT 1 FROM cluster.lease WHERE id = 1 AND holder IS NOT NULL AND expires_at > clock_timestamp()");
+                        ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return OptionalLong.empty();
+                    }
+                }
             }
+            limits(c);
             try (PreparedStatement ps = c.prepareStatement("SELECT holder, epoch, expires_at FROM cluster.lease WHERE id = 1 FOR UPDATE");
                     ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -174,6 +204,7 @@ final class ClusterStore {
     /** Hands the lease of {@code node}'s term {@code epoch} back at once; false: it had ended already. */
     boolean release(String node, long epoch) throws SQLException {
         return transaction(c -> {
+            limits(c);
             try (PreparedStatement lease = c.prepareStatement(
                     "UPDATE cluster.lease SET holder = NULL, expires_at = clock_timestamp() "
                             + "WHERE id = 1 AND holder = ? AND epoch = ? AND expires_at > clock_timestamp()");

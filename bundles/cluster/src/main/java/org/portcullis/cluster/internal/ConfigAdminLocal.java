@@ -10,19 +10,20 @@ import org.osgi.framework.Constants;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 
-/** {@link SharedSettings.LocalConfig} over this node's {@link ConfigurationAdmin} (Karaf writes the changes back to {@code etc/}). */
-final class ConfigAdminLocal implements SharedSettings.LocalConfig {
+/** {@link SharedSettings.LocalConfig} over this node's {@link ConfigurationAdmin} (Karaf writes the changes back to {@code etc/}); the join and leave commands use it too. */
+public final class ConfigAdminLocal implements SharedSettings.LocalConfig {
 
     private final ConfigurationAdmin admin;
 
-    ConfigAdminLocal(ConfigurationAdmin admin) {
+    public ConfigAdminLocal(ConfigurationAdmin admin) {
         this.admin = admin;
     }
 
+    /** The PID's properties; a PID with no configuration is not created by asking (it reads as empty). */
     @Override
     public Map<String, String> get(String pid) throws Exception {
-        Configuration c = admin.getConfiguration(pid, "?");
-        Dictionary<String, Object> d = c.getProperties();
+        Configuration[] found = admin.listConfigurations("(" + Constants.SERVICE_PID + "=" + pid + ")");
+        Dictionary<String, Object> d = found == null || found.length == 0 ? null : found[0].getProperties();
         Map<String, String> out = new TreeMap<>();
         if (d != null) {
             for (String key : Collections.list(d.keys())) {

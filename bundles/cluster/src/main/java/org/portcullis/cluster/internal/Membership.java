@@ -128,7 +128,17 @@ final class Membership implements ClusterRole, Cluster, ClusterNodes {
         }
         try {
             if (mine != 0) {
-                boolean renewed = store.renew(nodeId, mine, lease);
+                boolean renewed;
+                try {
+                    renewed = store.renew(nodeId, mine, lease);
+                } catch (SQLException e) {
+                    if (!ClusterStore.lockTimeout(e)) {
+                        throw e;
+                    }
+                    // this node's own fenced write holds the row: the next heartbeat renews (the deadline says until when it may wait)
+                    store.heartbeat(nodeId, address, version, isPrimary(), first);
+                    return;
+                }
                 synchronized (lock) {
                     if (epoch == mine && renewed) {
                         deadline = start + lease.minus(heartbeat).toNanos();
@@ -138,7 +148,15 @@ final class Membership implements ClusterRole, Cluster, ClusterNodes {
                     }
                 }
             } else if (mayLead()) {
-                OptionalLong taken = store.take(nodeId, lease, false);
+                OptionalLong taken = OptionalLong.empty();
+                try {
+                    taken = store.take(nodeId, lease, false);
+                } catch (SQLException e) {
+                    if (!ClusterStore.lockTimeout(e)) {
+                        throw e;
+                    }
+                    // the row was busy (a fenced write, another node taking it): not free this heartbeat
+                }
                 if (taken.isPresent()) {
                     becomePrimary(taken.getAsLong(), start, "the lease was free");
                 }
@@ -280,6 +298,9 @@ final class Membership implements ClusterRole, Cluster, ClusterNodes {
 
     @Override
     public long promote() throws ClusterException {
+        if (!runsClusterVersionKnown()) {
+            throw new ClusterException("the cluster's version cannot be read (" + lastError + "); node " + nodeId + " is not promoted");
+        }
         if (!mayLead()) {
             throw new ClusterException("node " + nodeId + " runs " + version + " but the cluster runs " + knownClusterVersion
                     + ": update this node first; it may not become the Primary");
@@ -298,7 +319,21 @@ final class Membership implements ClusterRole, Cluster, ClusterNodes {
             becomePrimary(taken.getAsLong(), start, "promoted by an admin");
             return taken.getAsLong();
         } catch (SQLException e) {
+            if (ClusterStore.lockTimeout(e)) {
+                throw new ClusterException("a Primary-only write holds the lease's row; try again in a moment", e);
+            }
             throw new ClusterException("the database does not answer: " + ClusterStore.serverMessage(e), e);
+        }
+    }
+
+    /** Whether the cluster's version can be read now (a promote decides nothing without it). */
+    private boolean runsClusterVersionKnown() {
+        try {
+            clusterVersion.get();
+            return true;
+        } catch (RuntimeException e) {
+            lastError = String.valueOf(e.getMessage());
+            return false;
         }
     }
 
@@ -346,6 +381,9 @@ final class Membership implements ClusterRole, Cluster, ClusterNodes {
 
         @Override
         public void check(Connection transaction) throws SQLException, FencedException {
+            if (transaction.getAutoCommit()) {
+                throw new IllegalStateException("Fence.check(connection) needs a transaction (auto-commit off): in auto-commit it would hold nothing");
+            }
             local();
             ClusterStore.fence(transaction, epoch, nodeId);
         }

@@ -33,10 +33,16 @@ import org.slf4j.LoggerFactory;
 final class SharedSettings implements AutoCloseable {
 
     static final String CHANNEL = "portcullis_cluster_settings";
+
+    /** PIDs whose keys are never shared: where a node's database is and how it takes part. */
+    static final Set<String> PER_NODE = Set.of("org.portcullis.storage", "org.portcullis.cluster");
+
+    /** How an unset key is remembered in {@link #synced}. */
+    private static final String UNSET = "\u0000unset";
     private static final Logger LOG = LoggerFactory.getLogger(SharedSettings.class);
 
     /** This node's configuration, by PID: what {@code ConfigurationAdmin} holds. */
-    interface LocalConfig {
+    public interface LocalConfig {
         /** The PID's properties as strings (empty when it has none). */
         Map<String, String> get(String pid) throws Exception;
 
@@ -53,6 +59,8 @@ final class SharedSettings implements AutoCloseable {
     private final Duration poll;
     private ChangeListener listener;
     private final Set<String> skippedVersions = Collections.synchronizedSet(new TreeSet<>());
+    /** What this node and the table last agreed on, by PID and key ({@link #UNSET} for unset); also the lock of both directions. */
+    private final Map<String, Map<String, String>> synced = new HashMap<>();
 
     /**
      * @param shared the shared keys by PID
@@ -72,9 +80,6 @@ final class SharedSettings implements AutoCloseable {
     /** Applies the table, seeds what it lacks, then keeps listening. */
     SharedSettings start() {
         listener = new ChangeListener(ds, CHANNEL, "cluster-settings", this::apply, poll).start();
-        for (String pid : shared.keySet()) {
-            publish(pid, true);
-        }
         return this;
     }
 
@@ -101,7 +106,12 @@ final class SharedSettings implements AutoCloseable {
                 throw new IllegalArgumentException("org.portcullis.cluster: shared.settings entry '" + entry
                         + "' is not PID/key (e.g. org.portcullis.milter/spam.tag.score)");
             }
-            out.computeIfAbsent(entry.substring(0, slash), p -> new TreeSet<>()).add(entry.substring(slash + 1));
+            String pid = entry.substring(0, slash);
+            if (PER_NODE.contains(pid)) {
+                throw new IllegalArgumentException("org.portcullis.cluster: shared.settings entry '" + entry + "': the keys of " + pid
+                        + " are this node's own (its database, its place in the cluster) and cannot be shared");
+            }
+            out.computeIfAbsent(pid, p -> new TreeSet<>()).add(entry.substring(slash + 1));
         }
         return out;
     }
@@ -130,86 +140,139 @@ final class SharedSettings implements AutoCloseable {
         return out;
     }
 
-    /** Brings this node's configuration to the table's (ChangeListener's reload). */
+    /**
+     * Brings this node and the table together (ChangeListener's reload: at start, on every
+     * notification, on the poll). For each shared key, against the value both last agreed on
+     * ({@link #synced}): a table that moved is applied here, unless this node has a change of its
+     * own not yet written (that one is kept and goes to the table); a local change a failed write
+     * left behind is written now. The event of this node's own apply finds nothing moved, so a
+     * value it applied is never written back over a newer one. At the first pass the table wins, and a key it
+     * lacks is seeded from this node when this node has a value for it.
+     */
     void apply() {
-        Map<String, Map<String, String>> table;
-        try {
-            table = read();
-        } catch (SQLException e) {
-            LOG.warn("Cluster settings not read: {}; this node keeps its own until the database answers", e.getMessage());
+        synchronized (synced) {
+            Map<String, Map<String, String>> table;
+            try {
+                table = read();
+            } catch (SQLException e) {
+                LOG.warn("Cluster settings not read: {}; this node keeps its own until the database answers", e.getMessage());
+                return;
+            }
+            for (Map.Entry<String, Set<String>> pid : shared.entrySet()) {
+                try {
+                    reconcile(pid.getKey(), pid.getValue(), table.getOrDefault(pid.getKey(), Map.of()));
+                } catch (Exception e) {
+                    LOG.warn("Cluster settings for {} not applied: {}", pid.getKey(), e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** One PID: what the table has ({@code inTable}: key → value, null for unset; a key absent: no row of this version). */
+    private void reconcile(String pid, Set<String> keys, Map<String, String> inTable) throws Exception {
+        Map<String, String> mine = local.get(pid);
+        Map<String, String> agreed = synced.computeIfAbsent(pid, p -> new HashMap<>());
+        Map<String, String> toApply = new LinkedHashMap<>();
+        Map<String, String> toWrite = new LinkedHashMap<>();
+        for (String key : keys) {
+            String here = mine.get(key);
+            String last = agreed.get(key); // null: never agreed (the first pass)
+            boolean rowThere = inTable.containsKey(key);
+            String there = inTable.get(key);
+            if (last == null) {
+                if (rowThere) {
+                    toApply.put(key, there); // at start the table wins
+                } else if (here != null && current.get()) {
+                    toWrite.put(key, here); // seeded from the first node that has a value for it
+                }
+                continue;
+            }
+            boolean localMoved = !Objects.equals(here, unmark(last));
+            boolean tableMoved = rowThere && !Objects.equals(there, unmark(last));
+            if (localMoved && current.get()) {
+                toWrite.put(key, here); // a change here not yet in the table is kept and written
+            } else if (tableMoved && !localMoved) {
+                toApply.put(key, there);
+            }
+        }
+        if (!toWrite.isEmpty() && write(pid, toWrite)) {
+            toWrite.forEach((k, v) -> agreed.put(k, mark(v)));
+        }
+        if (!toApply.isEmpty()) {
+            Map<String, String> changes = new LinkedHashMap<>();
+            toApply.forEach((k, v) -> {
+                if (!Objects.equals(mine.get(k), v)) {
+                    changes.put(k, v);
+                }
+            });
+            if (!changes.isEmpty()) {
+                local.set(pid, changes);
+                LOG.info("Cluster settings applied to {}: {}", pid, changes.keySet());
+            }
+            toApply.forEach((k, v) -> agreed.put(k, mark(v)));
+        }
+        for (String key : keys) {
+            if (!agreed.containsKey(key) && !inTable.containsKey(key) && mine.get(key) == null) {
+                agreed.put(key, UNSET); // unset here and nowhere in the table: agreed as unset
+            }
+        }
+    }
+
+    /** This node's configuration of {@code pid} changed (its ConfigurationListener): what moved goes to the table. */
+    void changed(String pid) {
+        if (!shared.containsKey(pid)) {
             return;
         }
-        for (Map.Entry<String, Map<String, String>> pid : table.entrySet()) {
+        synchronized (synced) {
+            if (!synced.containsKey(pid)) {
+                return; // before the first pass: it decides
+            }
             try {
-                Map<String, String> mine = local.get(pid.getKey());
-                Map<String, String> changes = new LinkedHashMap<>();
-                for (Map.Entry<String, String> kv : pid.getValue().entrySet()) {
-                    if (!Objects.equals(mine.get(kv.getKey()), kv.getValue())) {
-                        changes.put(kv.getKey(), kv.getValue());
+                Map<String, String> mine = local.get(pid);
+                Map<String, String> agreed = synced.get(pid);
+                Map<String, String> moved = new LinkedHashMap<>();
+                for (String key : shared.get(pid)) {
+                    if (agreed.containsKey(key) && !Objects.equals(mine.get(key), unmark(agreed.get(key)))) {
+                        moved.put(key, mine.get(key));
                     }
                 }
-                if (!changes.isEmpty()) {
-                    local.set(pid.getKey(), changes);
-                    LOG.info("Cluster settings applied to {}: {}", pid.getKey(), changes.keySet());
+                if (!moved.isEmpty() && current.get() && write(pid, moved)) {
+                    moved.forEach((k, v) -> agreed.put(k, mark(v)));
                 }
             } catch (Exception e) {
-                LOG.warn("Cluster settings for {} not applied: {}", pid.getKey(), e.getMessage());
+                LOG.warn("Cluster settings of {} not written: {}; written when the database answers again", pid, e.getMessage());
             }
         }
     }
 
-    /** This node's configuration of {@code pid} changed: its shared keys go to the table where they differ. */
-    void changed(String pid) {
-        if (shared.containsKey(pid)) {
-            publish(pid, false);
-        }
-    }
-
-    /**
-     * Writes the shared keys of {@code pid} that differ from the table; {@code seedOnly}: only the
-     * keys the table does not have at all (at start, where the table wins).
-     */
-    private void publish(String pid, boolean seedOnly) {
-        if (!current.get()) {
-            return; // a node on another version neither writes nor applies
-        }
-        try (Connection c = ds.getConnection()) {
-            Map<String, String> mine = local.get(pid);
-            Map<String, String[]> table = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT key, value, version FROM cluster.settings WHERE pid = ?")) {
+    /** Writes these keys of {@code pid} (a null value: unset) as this node's; false when the database refused (it is tried again). */
+    private boolean write(String pid, Map<String, String> values) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO cluster.settings (pid, key, value, version, node_id) VALUES (?, ?, ?, ?, ?) "
+                        + "ON CONFLICT (pid, key) DO UPDATE SET value = EXCLUDED.value, version = EXCLUDED.version, node_id = EXCLUDED.node_id, "
+                        + "changed_at = clock_timestamp()")) {
+            for (Map.Entry<String, String> kv : values.entrySet()) {
                 ps.setString(1, pid);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        table.put(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
-                    }
-                }
+                ps.setString(2, kv.getKey());
+                ps.setString(3, kv.getValue());
+                ps.setString(4, version);
+                ps.setString(5, nodeId);
+                ps.addBatch();
             }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO cluster.settings (pid, key, value, version, node_id) VALUES (?, ?, ?, ?, ?) "
-                    + "ON CONFLICT (pid, key) DO UPDATE SET value = EXCLUDED.value, version = EXCLUDED.version, node_id = EXCLUDED.node_id, "
-                    + "changed_at = clock_timestamp()")) {
-                int n = 0;
-                for (String key : shared.get(pid)) {
-                    String[] row = table.get(key);
-                    // no row of this version yet (a new key, or the cluster was just updated): this node's value becomes the cluster's
-                    boolean missing = row == null || !version.equals(row[1]);
-                    boolean differs = row != null && !Objects.equals(row[0], mine.get(key));
-                    if (missing || (differs && !seedOnly)) {
-                        ps.setString(1, pid);
-                        ps.setString(2, key);
-                        ps.setString(3, mine.get(key));
-                        ps.setString(4, version);
-                        ps.setString(5, nodeId);
-                        ps.addBatch();
-                        n++;
-                    }
-                }
-                if (n > 0) {
-                    ps.executeBatch();
-                    LOG.info("Cluster settings of {} {}: {} key(s) from this node", pid, seedOnly ? "seeded" : "changed", n);
-                }
-            }
-        } catch (Exception e) {
-            LOG.warn("Cluster settings of {} not written: {}; the other nodes keep theirs", pid, e.getMessage());
+            ps.executeBatch();
+            LOG.info("Cluster settings of {} from this node: {}", pid, values.keySet());
+            return true;
+        } catch (SQLException e) {
+            LOG.warn("Cluster settings of {} not written: {}; written when the database answers again", pid, e.getMessage());
+            return false;
         }
+    }
+
+    private static String mark(String value) {
+        return value == null ? UNSET : value;
+    }
+
+    private static String unmark(String value) {
+        return UNSET.equals(value) ? null : value;
     }
 }

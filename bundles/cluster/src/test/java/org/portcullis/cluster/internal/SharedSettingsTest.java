@@ -109,15 +109,59 @@ class SharedSettingsTest {
         Config a = new Config().with(PID, "retention.days", "30").with(PID, "queue.capacity", "5");
         node("a", "1.0", true, a);
         assertEquals("30 1.0 a", row("retention.days"));
-        assertEquals("(unset) 1.0 a", row("batch.size"), "a key a node leaves at its default is shared as unset");
+        assertEquals(null, row("batch.size"), "a key a node leaves at its default seeds nothing");
         assertEquals(null, row("queue.capacity"), "a per-node key is never shared");
 
         Config b = new Config().with(PID, "retention.days", "7").with(PID, "batch.size", "10").with(PID, "queue.capacity", "9");
         node("b", "1.0", true, b);
         assertEquals("30", b.value("retention.days"), "the table wins over a starting node's own files");
-        assertEquals(null, b.value("batch.size"));
+        assertEquals("10", b.value("batch.size"));
+        assertEquals("10 1.0 b", row("batch.size"), "a key the table lacks is seeded from the first node that has a value");
         assertEquals("9", b.value("queue.capacity"));
         assertEquals("30 1.0 a", row("retention.days"));
+        await(() -> "10".equals(a.value("batch.size")), "b's seed applied on a");
+    }
+
+    @Test
+    void theEventOfAnApplyThatComesLateNeverWritesTheOlderValueBack() throws Exception {
+        Config a = new Config().with(PID, "retention.days", "30");
+        SharedSettings na = node("a", "1.0", true, a);
+        // b's passes are driven by hand here (no listener), so the order of events is exact
+        Config b = new Config();
+        SharedSettings nb = new SharedSettings(ds, b, SHARED, "b", "1.0", () -> true, Duration.ofHours(1));
+        nb.apply();
+        a.with(PID, "retention.days", "6");
+        na.changed(PID);
+        nb.apply();
+        assertEquals("6", b.value("retention.days"));
+        a.with(PID, "retention.days", "7");
+        na.changed(PID);
+        nb.changed(PID); // the configuration event of b's apply of 6 arrives now, before b has seen 7
+        assertEquals("7 1.0 a", row("retention.days"), "b wrote the value it had applied back over a newer one");
+        nb.apply();
+        assertEquals("7", b.value("retention.days"));
+        b.with(PID, "retention.days", "8"); // a change made on b itself is written
+        nb.changed(PID);
+        assertEquals("8 1.0 b", row("retention.days"));
+        await(() -> "8".equals(a.value("retention.days")), "8 on a");
+    }
+
+    @Test
+    void aChangeMadeWhileItsWriteFailedIsWrittenAtTheNextPassNotUndone() throws Exception {
+        Config b = new Config().with(PID, "retention.days", "30");
+        SharedSettings nb = new SharedSettings(ds, b, SHARED, "b", "1.0", () -> true, Duration.ofHours(1));
+        nb.apply();
+        try (Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE cluster.settings RENAME TO settings_away"); // the write fails as if the database were gone
+        }
+        b.with(PID, "retention.days", "12");
+        nb.changed(PID);
+        try (Connection c = ds.getConnection(); java.sql.Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE cluster.settings_away RENAME TO settings");
+        }
+        nb.apply(); // the database answers again
+        assertEquals("12", b.value("retention.days"), "the table's older value undid the change");
+        assertEquals("12 1.0 b", row("retention.days"));
     }
 
     @Test
@@ -170,6 +214,9 @@ class SharedSettingsTest {
                 e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> SharedSettings.parse("a/b/c"));
         assertThrows(IllegalArgumentException.class, () -> SharedSettings.parse("a/"));
+        assertEquals("org.portcullis.cluster: shared.settings entry 'org.portcullis.storage/password': the keys of org.portcullis.storage are "
+                + "this node's own (its database, its place in the cluster) and cannot be shared",
+                assertThrows(IllegalArgumentException.class, () -> SharedSettings.parse("org.portcullis.storage/password")).getMessage());
         assertFalse(SharedSettings.parse(ClusterConfig.SHARED).isEmpty());
     }
 }

@@ -35,10 +35,12 @@ public interface Fence {
     long epoch();
 
     /**
-     * Checks the term inside {@code transaction} (on the cluster's database, auto-commit off): the
-     * database refuses it unless this term still holds, and a take-over waits until the
-     * transaction ends. Call it as the last statement before the commit of a Primary-only write.
+     * Checks the term inside {@code transaction} (on the cluster's database, auto-commit off, a
+     * read-write transaction at READ COMMITTED, PostgreSQL's default): the database refuses it
+     * unless this term still holds, and a take-over waits until the transaction ends. Call it as
+     * the last statement before the commit of a Primary-only write.
      *
+     * @throws IllegalStateException when {@code transaction} is in auto-commit (the check would hold nothing)
      * @throws FencedException when the term has ended (roll back: the write must not happen)
      */
     void check(Connection transaction) throws SQLException, FencedException;

@@ -220,6 +220,10 @@ public class StorageManager implements Storage, UpdateDatabase {
         if (!url.strip().startsWith("jdbc:postgresql://")) {
             throw new StorageException("'" + shown + "' is not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database)");
         }
+        if (!shown.equals(url.strip())) {
+            throw new StorageException("'" + shown + "' holds credentials: give the user with --user and the password in a file, "
+                    + "so neither is in the URL (which is shown and kept in plain text)");
+        }
         Properties p = new Properties();
         p.setProperty(DataSourceFactory.JDBC_URL, url.strip());
         p.setProperty(DataSourceFactory.JDBC_USER, user);
@@ -233,7 +237,8 @@ public class StorageManager implements Storage, UpdateDatabase {
                 return new DatabaseProbe(shown, ProductVersionRow.read(c).orElse(""));
             }
         } catch (SQLException | RuntimeException e) {
-            throw new StorageException("cannot use the database at " + shown + " as " + user + ": " + Errors.describe(e), e);
+            // the driver may quote the URL it was given: the message is redacted like the URL
+            throw new StorageException("cannot use the database at " + shown + " as " + user + ": " + JdbcUrls.redact(Errors.describe(e)), e);
         }
     }
 

@@ -169,7 +169,7 @@ public class TrackingService implements Tracking, MessageListener {
             try {
                 // the table is the cluster's: its Primary alone cleans it
                 role.get().runAsPrimary(RETENTION_JOB, fence -> {
-                    int gone = store.purge(Instant.now().minus(retention));
+                    int gone = store.purge(Instant.now().minus(retention), fence);
                     if (gone > 0) {
                         LOG.info("Message tracking: {} records older than {} days deleted", gone, retention.toDays());
                     }

@@ -16,6 +16,8 @@ import java.util.Set;
 
 import javax.sql.DataSource;
 
+import org.portcullis.core.cluster.Fence;
+import org.portcullis.core.cluster.FencedException;
 import org.portcullis.policy.MessageRecord;
 import org.portcullis.policy.Verdict;
 import org.portcullis.tracking.Query;
@@ -152,10 +154,22 @@ class TrackingStore {
     }
 
     /** Deletes records logged before {@code cutoff}; returns how many. */
-    int purge(Instant cutoff) throws SQLException {
-        try (Connection c = ds.getConnection(); PreparedStatement st = c.prepareStatement("DELETE FROM tracking.messages WHERE logged < ?")) {
-            st.setTimestamp(1, Timestamp.from(cutoff));
-            return st.executeUpdate();
+    /** Deletes the records logged before {@code cutoff}, in one transaction that ends with the fence of the Primary's term. */
+    int purge(Instant cutoff, Fence fence) throws SQLException, FencedException {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement st = c.prepareStatement("DELETE FROM tracking.messages WHERE logged < ?")) {
+                st.setTimestamp(1, Timestamp.from(cutoff));
+                int gone = st.executeUpdate();
+                fence.check(c);
+                c.commit();
+                return gone;
+            } catch (SQLException | FencedException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
         }
     }
 

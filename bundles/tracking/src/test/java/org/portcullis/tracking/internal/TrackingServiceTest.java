@@ -123,6 +123,24 @@ class TrackingServiceTest {
         store.insert(List.of(record(Instant.now().minus(Duration.ofDays(40)), "OLD", "a@b.example", List.of("c@d.example"), "",
                 Verdict.Kind.DELIVER), record(Instant.now(), "NEW", "a@b.example", List.of("c@d.example"), "", Verdict.Kind.DELIVER)));
         assertEquals(2, store.search(Query.latest(10)).size());
+        org.portcullis.core.cluster.Fence ended = new org.portcullis.core.cluster.Fence() {
+            @Override
+            public long epoch() {
+                return 7;
+            }
+
+            @Override
+            public void check(java.sql.Connection transaction) throws org.portcullis.core.cluster.FencedException {
+                throw new org.portcullis.core.cluster.FencedException("fenced: epoch 7 has ended");
+            }
+
+            @Override
+            public void check() throws org.portcullis.core.cluster.FencedException {
+                check(null);
+            }
+        };
+        assertThrows(org.portcullis.core.cluster.FencedException.class, () -> store.purge(Instant.now().minus(Duration.ofDays(30)), ended));
+        assertEquals(2, store.search(Query.latest(10)).size(), "a purge under an ended term deleted rows");
         service = new TrackingService();
         service.start(store, 1000, 100, Duration.ofDays(30)); // its retention runs at start, then hourly
         long end = System.nanoTime() + 10_000_000_000L;
