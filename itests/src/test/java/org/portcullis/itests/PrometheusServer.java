@@ -61,6 +61,9 @@ final class PrometheusServer implements AutoCloseable {
         } catch (IOException notUpYet) {
             return Double.NaN;
         }
+        if (r.statusCode() != 200) {
+            return Double.NaN; // "Service Unavailable" while it starts
+        }
         JsonNode result = ApiClient.JSON.readTree(r.body()).path("data").path("result");
         return result.size() == 1 ? Double.parseDouble(result.get(0).get("value").get(1).asText()) : Double.NaN;
     }

@@ -138,6 +138,7 @@ public class UpdateService implements Updates {
                     Optional<Journal> left = Journal.read(journalFile());
                     if (left.isPresent() && (left.get().state() == Journal.State.DONE || left.get().state() == Journal.State.ROLLED_BACK)) {
                         toHistory(left.get()); // ended, but a crash came before it was moved
+                        finishLastLog(); // and before its log got its last line
                         return false;
                     }
                     if (left.isEmpty()) {
