@@ -22,6 +22,11 @@ import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.jaxrs.runtime.JaxrsServiceRuntime;
+import org.osgi.service.jaxrs.runtime.dto.ApplicationDTO;
+import org.osgi.service.jaxrs.runtime.dto.RuntimeDTO;
 import org.portcullis.core.MaintenanceMode;
 import org.portcullis.storage.ChecksumMismatchException;
 import org.portcullis.storage.Migration;
@@ -118,5 +123,100 @@ public class PlatformIT extends PortcullisTestSupport {
         assertTrue(e.getMessage(), e.getMessage().contains("unknown action 'sideways'"));
         assertFalse(e.getMessage().contains("\n"));
         assertFalse(mode.isActive());
+    }
+
+    @Test
+    public void everyPartOfTheApiIsServedByTheWhiteboard() throws Exception {
+        JaxrsServiceRuntime runtime = awaitService(JaxrsServiceRuntime.class, "(osgi.jaxrs.endpoint=*)");
+        ServiceReference<?>[] parts = bundleContext.getAllServiceReferences(null, "(portcullis.api=*)");
+        assertTrue("the API's own parts and the other bundles' ones", parts != null && parts.length >= 15);
+        await("each of " + parts.length + " parts served in /api/v1: " + unserved(runtime, parts), () -> unserved(runtime, parts).isEmpty());
+        assertEquals("one whiteboard copy per part", parts.length, bundleContext.getAllServiceReferences(null, "(portcullis.api.part.id=*)").length);
+        RuntimeDTO dto = runtimeDTO(runtime);
+        assertEquals("nothing the whiteboard refused", 0, dto.failedResourceDTOs.length + dto.failedExtensionDTOs.length
+                + dto.failedApplicationDTOs.length);
+    }
+
+    @Test
+    public void partsRegisteredFromManyThreadsAtOnceAreAllServedThenWithdrawn() throws Exception {
+        JaxrsServiceRuntime runtime = awaitService(JaxrsServiceRuntime.class, "(osgi.jaxrs.endpoint=*)");
+        List<ServiceRegistration<?>> registrations = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(8);
+        List<Thread> threads = new java.util.ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            Thread thread = new Thread(() -> {
+                try {
+                    start.await();
+                    for (int i = 0; i < 5; i++) {
+                        java.util.Hashtable<String, Object> p = new java.util.Hashtable<>();
+                        p.put("portcullis.api", "resource");
+                        registrations.add(bundleContext.registerService(ProbeResource.class, new ProbeResource(), p));
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            thread.start();
+            threads.add(thread);
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertEquals(40, registrations.size());
+        ServiceReference<?>[] probes = registrations.stream().map(ServiceRegistration::getReference).toArray(ServiceReference<?>[]::new);
+        await("all 40 probe resources served: " + unserved(runtime, probes).size() + " are not", () -> unserved(runtime, probes).isEmpty());
+        List<Object> ids = java.util.Arrays.stream(probes).map(r -> r.getProperty("service.id")).toList();
+        for (ServiceRegistration<?> r : registrations) {
+            r.unregister();
+        }
+        // unregistering a part returns once the whiteboard has let go of it: no copy is left
+        for (Object id : ids) {
+            assertEquals("copy of part " + id, null, bundleContext.getAllServiceReferences(null, "(portcullis.api.part.id=" + id + ")"));
+        }
+    }
+
+    /** The parts among {@code parts} that have no copy which the whiteboard serves in the portcullis application. */
+    private List<ServiceReference<?>> unserved(JaxrsServiceRuntime runtime, ServiceReference<?>[] parts) {
+        java.util.Set<Long> served = new java.util.HashSet<>();
+        for (ApplicationDTO app : runtimeDTO(runtime).applicationDTOs) {
+            if ("portcullis".equals(app.name)) {
+                java.util.Arrays.stream(app.resourceDTOs).forEach(r -> served.add(r.serviceId));
+                java.util.Arrays.stream(app.extensionDTOs).forEach(e -> served.add(e.serviceId));
+            }
+        }
+        List<ServiceReference<?>> missing = new java.util.ArrayList<>();
+        for (ServiceReference<?> part : parts) {
+            try {
+                ServiceReference<?>[] copies = bundleContext.getAllServiceReferences(null, "(portcullis.api.part.id=" + part.getProperty("service.id") + ")");
+                if (copies == null || copies.length != 1 || !served.contains((Long) copies[0].getProperty("service.id"))) {
+                    missing.add(part);
+                }
+            } catch (org.osgi.framework.InvalidSyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return missing;
+    }
+
+    /** The whiteboard's view; building it while the whiteboard is busy can throw (Aries 2.0.2), so it is asked again. */
+    private static RuntimeDTO runtimeDTO(JaxrsServiceRuntime runtime) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                return runtime.getRuntimeDTO();
+            } catch (java.util.ConcurrentModificationException e) {
+                if (attempt == 20) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** A resource of the probe; many instances at once, each its own service. */
+    @javax.ws.rs.Path("itest-probe")
+    public static class ProbeResource {
+        @javax.ws.rs.GET
+        public String get() {
+            return "probe";
+        }
     }
 }

@@ -8,14 +8,25 @@ import org.portcullis.auth.Right;
 
 /**
  * The Portcullis REST API, {@code /api/v1}. A bundle publishes a resource as a DS component
- * with the properties {@code osgi.jaxrs.resource=true} and {@link #SELECT}; every request has
- * then been authenticated, and {@link #caller} gives its account.
+ * with the property {@link #RESOURCE} (an exception mapper or filter with {@link #EXTENSION});
+ * the API hands it to the JAX-RS whiteboard. Every request has then been authenticated, and
+ * {@link #caller} gives its account.
  */
 public final class Api {
 
     /** Where the API lives. */
     public static final String BASE = "/api/v1";
-    /** {@code osgi.jaxrs.application.select} value that attaches a resource or extension to the API. */
+    /** The service property that makes a service part of the API; its value is {@code resource} or {@code extension}. */
+    public static final String PART = "portcullis.api";
+    /** Service property of a resource of the API: {@code @Component(property = Api.RESOURCE)}. */
+    public static final String RESOURCE = PART + "=resource";
+    /** Service property of an extension of the API (an exception mapper, a filter, a body reader or writer). */
+    public static final String EXTENSION = PART + "=extension";
+    /**
+     * The {@code osgi.jaxrs.application.select} property the API puts on the whiteboard's copy of
+     * each part. Parts do not set it themselves: registered straight with the whiteboard, a
+     * resource can be lost while the whiteboard starts (see {@link #RESOURCE}).
+     */
     public static final String SELECT = "osgi.jaxrs.application.select=(osgi.jaxrs.name=portcullis)";
 
     private Api() {

@@ -10,7 +10,7 @@ import org.portcullis.rest.Api;
 import org.portcullis.rest.ApiError;
 
 /** A refused backup file (not a backup, damaged, busy) as the API's error body: 400, or 409 while another operation runs. */
-@Component(service = javax.ws.rs.ext.ExceptionMapper.class, property = {"osgi.jaxrs.extension=true", Api.SELECT})
+@Component(service = javax.ws.rs.ext.ExceptionMapper.class, property = {Api.EXTENSION})
 public class BackupErrorMapper implements ExceptionMapper<BackupException> {
 
     @Override

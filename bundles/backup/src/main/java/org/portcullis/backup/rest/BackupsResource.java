@@ -49,7 +49,7 @@ import org.portcullis.rest.RequiresRight;
  * it). Making, verifying and restoring run as jobs (202 and a job to poll); files go up and down
  * as streams, never whole in memory.
  */
-@Component(service = BackupsResource.class, property = {"osgi.jaxrs.resource=true", Api.SELECT})
+@Component(service = BackupsResource.class, property = {Api.RESOURCE})
 @Path("backups")
 @Produces(MediaType.APPLICATION_JSON)
 @RequiresRight(Right.BACKUP)

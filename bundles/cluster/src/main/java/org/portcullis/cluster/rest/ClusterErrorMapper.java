@@ -9,7 +9,7 @@ import org.portcullis.rest.Api;
 import org.portcullis.rest.ApiError;
 
 /** A refused or failed cluster operation (a node on another version promoted, the database down) as the API's error body: 409. */
-@Component(service = javax.ws.rs.ext.ExceptionMapper.class, property = {"osgi.jaxrs.extension=true", Api.SELECT})
+@Component(service = javax.ws.rs.ext.ExceptionMapper.class, property = {Api.EXTENSION})
 public class ClusterErrorMapper implements ExceptionMapper<ClusterException> {
 
     @Override

@@ -23,7 +23,7 @@ import org.portcullis.rest.RequiresRight;
  * every term so far, and {@code POST /cluster/promote} ({@code cluster:promote}). Times are
  * ISO-8601 instants, durations milliseconds.
  */
-@Component(service = ClusterResource.class, property = {"osgi.jaxrs.resource=true", Api.SELECT})
+@Component(service = ClusterResource.class, property = {Api.RESOURCE})
 @Path("cluster")
 @Produces(MediaType.APPLICATION_JSON)
 @RequiresRight(Right.CLUSTER)

@@ -9,7 +9,7 @@ import org.portcullis.rest.Api;
 import org.portcullis.rest.ApiError;
 
 /** A list refusal as the API's error body, with the status its kind calls for. */
-@Component(service = ExceptionMapper.class, property = {"osgi.jaxrs.extension=true", Api.SELECT})
+@Component(service = ExceptionMapper.class, property = {Api.EXTENSION})
 public class ListErrorMapper implements ExceptionMapper<ListException> {
 
     @Override

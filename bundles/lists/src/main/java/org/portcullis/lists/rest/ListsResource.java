@@ -40,7 +40,7 @@ import org.portcullis.rest.RequiresRight;
  * {@code lists-manage}, each limited to the scopes it covers (a domain-admin its domains and
  * their users, a user its own address); import and export of everything are for admins.
  */
-@Component(service = ListsResource.class, property = {"osgi.jaxrs.resource=true", Api.SELECT})
+@Component(service = ListsResource.class, property = {Api.RESOURCE})
 @Path("lists")
 @Produces(MediaType.APPLICATION_JSON)
 @RequiresRight(Right.LISTS_MANAGE)

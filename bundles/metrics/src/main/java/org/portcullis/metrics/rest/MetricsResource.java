@@ -16,7 +16,7 @@ import org.portcullis.rest.RequiresRight;
  * {@code /metrics}: Prometheus's text format, for an account holding the right {@code metrics}
  * (Prometheus scrapes with {@code basic_auth}, or a Bearer token from a login).
  */
-@Component(service = MetricsResource.class, property = {"osgi.jaxrs.resource=true", Api.SELECT})
+@Component(service = MetricsResource.class, property = {Api.RESOURCE})
 @Path("metrics")
 @RequiresRight(Right.METRICS)
 public class MetricsResource {

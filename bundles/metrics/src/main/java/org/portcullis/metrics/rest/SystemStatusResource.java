@@ -23,7 +23,7 @@ import org.portcullis.rest.RequiresRight;
  * {@code GET /system/status}: the metrics at a glance, as JSON (what rspamd's {@code /stat} is
  * to its Prometheus output), for the same right {@code metrics}.
  */
-@Component(service = SystemStatusResource.class, property = {"osgi.jaxrs.resource=true", Api.SELECT})
+@Component(service = SystemStatusResource.class, property = {Api.RESOURCE})
 @Path("system/status")
 @Produces(MediaType.APPLICATION_JSON)
 @RequiresRight(Right.METRICS)

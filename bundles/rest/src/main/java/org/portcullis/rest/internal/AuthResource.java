@@ -40,7 +40,7 @@ import org.portcullis.rest.RequiresRight;
  * {@code accounts} may do is {@link Delegation}'s rule: only accounts smaller than itself, and
  * an account it does not manage is refused the same way whether it exists or not.
  */
-@Component(service = AuthResource.class, property = {"osgi.jaxrs.resource=true", Api.SELECT})
+@Component(service = AuthResource.class, property = {Api.RESOURCE})
 @Path("auth")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)

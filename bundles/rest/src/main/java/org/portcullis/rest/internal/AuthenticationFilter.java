@@ -36,7 +36,7 @@ import org.portcullis.rest.ApiError;
  * closed: while the account store is missing every request but the OpenAPI document gets 503,
  * and the application requires this filter, so the API never runs without it.
  */
-@Component(service = ContainerRequestFilter.class, property = {"osgi.jaxrs.extension=true", Api.SELECT,
+@Component(service = ContainerRequestFilter.class, property = {Api.EXTENSION,
     AuthenticationFilter.MARK + "=true"})
 @Priority(Priorities.AUTHENTICATION)
 @PreMatching

@@ -18,7 +18,7 @@ import org.portcullis.rest.Api;
 import org.portcullis.rest.RequiresRight;
 
 /** Enforces {@link RequiresRight} and {@link AdminOnly} after authentication, before the resource method runs. */
-@Component(service = ContainerRequestFilter.class, property = {"osgi.jaxrs.extension=true", Api.SELECT})
+@Component(service = ContainerRequestFilter.class, property = {Api.EXTENSION})
 @Priority(Priorities.AUTHORIZATION)
 public class AuthorizationFilter implements ContainerRequestFilter {
 

@@ -24,7 +24,7 @@ import org.portcullis.rest.ApiError;
  * {@code POST} sends {@code Content-Type: application/json}. Runs after authentication, so an
  * anonymous caller still gets 401 first.
  */
-@Component(service = ContainerRequestFilter.class, property = {"osgi.jaxrs.extension=true", Api.SELECT})
+@Component(service = ContainerRequestFilter.class, property = {Api.EXTENSION})
 @Priority(Priorities.AUTHENTICATION + 10)
 @PreMatching
 public class CrossSiteFilter implements ContainerRequestFilter {

@@ -25,7 +25,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
  * malformed JSON and wrong types as 400, JAX-RS's own (404, 405, 415, …) with the status name,
  * and anything unexpected as a 500 that names a reference found in the log, never a stack trace.
  */
-@Component(service = ExceptionMapper.class, property = {"osgi.jaxrs.extension=true", Api.SELECT})
+@Component(service = ExceptionMapper.class, property = {Api.EXTENSION})
 public class ErrorMapper implements ExceptionMapper<Throwable> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);

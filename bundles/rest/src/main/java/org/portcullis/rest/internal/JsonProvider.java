@@ -19,7 +19,7 @@ import com.fasterxml.jackson.jaxrs.json.JacksonJsonProvider;
  * an error, not silently dropped, so a typo in a request body is reported.
  */
 @Component(service = {MessageBodyReader.class, MessageBodyWriter.class},
-        property = {"osgi.jaxrs.extension=true", "osgi.jaxrs.media.type=application/json", Api.SELECT})
+        property = {Api.EXTENSION, "osgi.jaxrs.media.type=application/json"})
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 public class JsonProvider extends JacksonJsonProvider {

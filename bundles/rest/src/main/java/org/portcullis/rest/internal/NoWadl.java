@@ -14,7 +14,7 @@ import org.portcullis.rest.Api;
  * so this one takes its place and answers nothing: a {@code ?_wadl} request goes on to
  * authentication like any other. The API's description is {@code openapi.json}.
  */
-@Component(service = ContainerRequestFilter.class, property = {"osgi.jaxrs.extension=true", Api.SELECT})
+@Component(service = ContainerRequestFilter.class, property = {Api.EXTENSION})
 public class NoWadl extends WadlGenerator {
 
     @Override

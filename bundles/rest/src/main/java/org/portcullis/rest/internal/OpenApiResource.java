@@ -37,7 +37,7 @@ import org.portcullis.rest.Api;
  * (from their record types, see {@link JsonSchemas}), the right each needs, and the two ways to
  * authenticate.
  */
-@Component(service = OpenApiResource.class, property = {"osgi.jaxrs.resource=true", Api.SELECT})
+@Component(service = OpenApiResource.class, property = {Api.RESOURCE})
 @Path("openapi.json")
 public class OpenApiResource {
 
@@ -74,13 +74,12 @@ public class OpenApiResource {
         return doc;
     }
 
-    /** The classes of every resource service selecting this API, loaded from the bundles that registered them. */
+    /** The classes of every resource of the API, loaded from the bundles that registered them. */
     private List<Class<?>> resourceClasses() throws InvalidSyntaxException {
         List<Class<?>> classes = new ArrayList<>();
-        ServiceReference<?>[] refs = context.getAllServiceReferences(null, "(osgi.jaxrs.resource=true)");
+        ServiceReference<?>[] refs = context.getAllServiceReferences(null, "(" + Api.RESOURCE + ")");
         for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
-            Object select = ref.getProperty("osgi.jaxrs.application.select");
-            if (select == null || !select.toString().contains("osgi.jaxrs.name=portcullis") || ref.getBundle() == null) {
+            if (ref.getBundle() == null) {
                 continue;
             }
             for (String name : (String[]) ref.getProperty("objectClass")) {

@@ -22,7 +22,7 @@ import org.portcullis.rest.Api;
  * {@code /system}: the product version (any account) and maintenance mode (read: any account;
  * switch: admins). Every request here has been authenticated by {@link AuthenticationFilter}.
  */
-@Component(service = SystemResource.class, property = {"osgi.jaxrs.resource=true", Api.SELECT})
+@Component(service = SystemResource.class, property = {Api.RESOURCE})
 @Path("system")
 @Produces(MediaType.APPLICATION_JSON)
 public class SystemResource {

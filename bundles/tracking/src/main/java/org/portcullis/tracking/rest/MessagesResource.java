@@ -26,7 +26,7 @@ import org.portcullis.tracking.internal.Filters;
  * everything, a domain-admin the messages from or to its domains (and their subdomains), a user
  * those from or to its own addresses.
  */
-@Component(service = MessagesResource.class, property = {"osgi.jaxrs.resource=true", Api.SELECT})
+@Component(service = MessagesResource.class, property = {Api.RESOURCE})
 @Path("messages")
 @Produces(MediaType.APPLICATION_JSON)
 public class MessagesResource {

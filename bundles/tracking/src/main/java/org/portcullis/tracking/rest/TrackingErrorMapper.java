@@ -9,7 +9,7 @@ import org.portcullis.rest.ApiError;
 import org.portcullis.tracking.TrackingException;
 
 /** A malformed filter is a 400 naming it; a database that does not answer, a 503. */
-@Component(service = ExceptionMapper.class, property = {"osgi.jaxrs.extension=true", Api.SELECT})
+@Component(service = ExceptionMapper.class, property = {Api.EXTENSION})
 public class TrackingErrorMapper implements ExceptionMapper<TrackingException> {
 
     @Override

@@ -9,7 +9,7 @@ import org.portcullis.rest.ApiError;
 import org.portcullis.updater.pkg.PackageException;
 
 /** A refused update (bad package, failed prechecks, one already running, no update URL) as the API's error body: 400. */
-@Component(service = javax.ws.rs.ext.ExceptionMapper.class, property = {"osgi.jaxrs.extension=true", Api.SELECT})
+@Component(service = javax.ws.rs.ext.ExceptionMapper.class, property = {Api.EXTENSION})
 public class UpdateErrorMapper implements ExceptionMapper<PackageException> {
 
     @Override

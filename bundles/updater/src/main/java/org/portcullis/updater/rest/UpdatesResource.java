@@ -40,7 +40,7 @@ import org.portcullis.updater.pkg.PackageException;
  * {@code ?from=N} returns the log from line N on, so a client streams it. Packages are named as
  * kept here ({@code update:list}); the API takes no file paths.
  */
-@Component(service = UpdatesResource.class, property = {"osgi.jaxrs.resource=true", Api.SELECT})
+@Component(service = UpdatesResource.class, property = {Api.RESOURCE})
 @javax.ws.rs.Path("updates")
 @Produces(MediaType.APPLICATION_JSON)
 @RequiresRight(Right.UPDATE)

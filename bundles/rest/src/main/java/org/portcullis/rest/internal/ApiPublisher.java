@@ -1,0 +1,256 @@
+package org.portcullis.rest.internal;
+
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import javax.ws.rs.core.Application;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.util.tracker.ServiceTracker;
+import org.osgi.util.tracker.ServiceTrackerCustomizer;
+import org.portcullis.rest.Api;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands the API's application, resources and extensions to the JAX-RS whiteboard, one at a time
+ * and from one thread, once the whiteboard is running.
+ *
+ * <p>Aries' whiteboard (2.0.2) keeps some of its bookkeeping in plain hash maps and expects its
+ * service events one after another: a resource registered on one thread while the whiteboard
+ * starts, or while another bundle registers its own on a second thread, can end in a
+ * {@code ConcurrentModificationException} inside the whiteboard, after which that resource is
+ * never served (its path answers 404 until a restart). So the bundles of the API register their
+ * parts with {@link Api#RESOURCE} or {@link Api#EXTENSION}, which the whiteboard does not
+ * track, and this component registers the whiteboard's copy of each — with
+ * {@code osgi.jaxrs.resource}/{@code osgi.jaxrs.extension} and {@link Api#SELECT} — on its single
+ * thread, only while a whiteboard runtime with an endpoint exists (it gets that property only
+ * after its start has finished).
+ */
+@Component(immediate = true)
+public class ApiPublisher {
+
+    static final String RUNTIME = "(&(objectClass=org.osgi.service.jaxrs.runtime.JaxrsServiceRuntime)(osgi.jaxrs.endpoint=*))";
+    static final String PARTS = "(" + Api.PART + "=*)";
+    private static final Logger LOG = LoggerFactory.getLogger(ApiPublisher.class);
+    /** How long an unregistering part waits for the whiteboard to let go of it. */
+    private static final long WITHDRAW_WAIT_SECONDS = 30;
+
+    private volatile Thread serialThread;
+    private final ExecutorService serial = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "portcullis-api-publisher");
+        t.setDaemon(true);
+        serialThread = t;
+        return t;
+    });
+    // everything below is touched only on the serial thread
+    private final Map<ServiceReference<?>, ServiceRegistration<?>> published = new LinkedHashMap<>();
+    private final List<ServiceReference<?>> parts = new ArrayList<>();
+    private ServiceRegistration<Application> application;
+    private int runtimes;
+
+    private BundleContext context;
+    private ServiceTracker<Object, Object> runtimeTracker;
+    private ServiceTracker<Object, Object> partTracker;
+
+    @Activate
+    void activate(BundleContext context) throws InvalidSyntaxException {
+        this.context = context;
+        runtimeTracker = new ServiceTracker<>(context, context.createFilter(RUNTIME), new Tracked() {
+            @Override
+            public Object addingService(ServiceReference<Object> ref) {
+                serial.execute(() -> {
+                    runtimes++;
+                    publishAll();
+                });
+                return ref;
+            }
+
+            @Override
+            public void removedService(ServiceReference<Object> ref, Object o) {
+                onSerialAndWait(() -> {
+                    runtimes--;
+                    if (runtimes == 0) {
+                        withdrawAll();
+                    }
+                }, "the whiteboard going away");
+            }
+        });
+        partTracker = new ServiceTracker<>(context, context.createFilter(PARTS), new Tracked() {
+            @Override
+            public Object addingService(ServiceReference<Object> ref) {
+                serial.execute(() -> {
+                    parts.add(ref);
+                    if (runtimes > 0) {
+                        publish(ref);
+                    }
+                });
+                return ref;
+            }
+
+            @Override
+            public void modifiedService(ServiceReference<Object> ref, Object o) {
+                serial.execute(() -> {
+                    if (runtimes > 0) {
+                        withdraw(ref);
+                        publish(ref);
+                    }
+                });
+            }
+
+            @Override
+            public void removedService(ServiceReference<Object> ref, Object o) {
+                // wait, so that the whiteboard stops calling the part before its component goes
+                onSerialAndWait(() -> {
+                    parts.remove(ref);
+                    withdraw(ref);
+                }, "withdrawing " + describe(ref));
+            }
+        });
+        runtimeTracker.open();
+        partTracker.open();
+    }
+
+    @Deactivate
+    void deactivate() {
+        partTracker.close();
+        runtimeTracker.close();
+        onSerialAndWait(this::withdrawAll, "the API stopping");
+        serial.shutdown();
+    }
+
+    /**
+     * The parts first and the application last, so that the whiteboard builds the application
+     * once with all of them rather than rebuilding it for each (a rebuild while its servlet is
+     * still starting leaves CXF with "an endpoint already running on /").
+     */
+    private void publishAll() {
+        for (ServiceReference<?> ref : parts) {
+            publish(ref);
+        }
+        if (application == null) {
+            Hashtable<String, Object> p = new Hashtable<>();
+            p.put("osgi.jaxrs.application.base", Api.BASE);
+            p.put("osgi.jaxrs.name", "portcullis");
+            // the application is served only with the authentication filter
+            p.put("osgi.jaxrs.extension.select", "(" + AuthenticationFilter.MARK + "=true)");
+            application = context.registerService(Application.class, new ApiApplication(), p);
+        }
+    }
+
+    private void withdrawAll() {
+        for (ServiceReference<?> ref : new ArrayList<>(published.keySet())) {
+            withdraw(ref);
+        }
+        if (application != null) {
+            unregister(application);
+            application = null;
+        }
+    }
+
+    private void publish(ServiceReference<?> ref) {
+        if (published.containsKey(ref)) {
+            return;
+        }
+        Object kind = ref.getProperty(Api.PART);
+        if (!"resource".equals(kind) && !"extension".equals(kind)) {
+            LOG.warn("{} is not published in {}: {} must be 'resource' or 'extension', not '{}'", describe(ref), Api.BASE, Api.PART, kind);
+            return;
+        }
+        Object part = context.getService(ref);
+        if (part == null) {
+            return; // it went away, or its component could not activate (SCR logged why)
+        }
+        try {
+            published.put(ref, context.registerService((String[]) ref.getProperty(Constants.OBJECTCLASS), part, whiteboardProperties(ref, kind)));
+        } catch (RuntimeException e) {
+            context.ungetService(ref);
+            LOG.warn("{} is not published in {}: {}", describe(ref), Api.BASE, e.toString());
+        }
+    }
+
+    private void withdraw(ServiceReference<?> ref) {
+        ServiceRegistration<?> registration = published.remove(ref);
+        if (registration != null) {
+            unregister(registration);
+            context.ungetService(ref);
+        }
+    }
+
+    /** The part's own properties, without the framework's, plus the whiteboard's. */
+    static Dictionary<String, Object> whiteboardProperties(ServiceReference<?> ref, Object kind) {
+        Hashtable<String, Object> p = new Hashtable<>();
+        for (String key : ref.getPropertyKeys()) {
+            // not the part's mark either: the copy is no part of its own
+            if (!key.startsWith("service.") && !key.startsWith("component.") && !key.equals(Constants.OBJECTCLASS) && !key.equals(Api.PART)) {
+                p.put(key, ref.getProperty(key));
+            }
+        }
+        Object ranking = ref.getProperty(Constants.SERVICE_RANKING);
+        if (ranking != null) {
+            p.put(Constants.SERVICE_RANKING, ranking);
+        }
+        p.put("osgi.jaxrs." + kind, Boolean.TRUE);
+        p.put("osgi.jaxrs.application.select", Api.SELECT.substring(Api.SELECT.indexOf('=') + 1));
+        p.put(PUBLISHED_FROM, ref.getProperty(Constants.SERVICE_ID));
+        return p;
+    }
+
+    /** On the whiteboard's copy: the service id of the part it was made from. */
+    static final String PUBLISHED_FROM = "portcullis.api.part.id";
+
+    private static void unregister(ServiceRegistration<?> registration) {
+        try {
+            registration.unregister();
+        } catch (IllegalStateException alreadyGone) {
+            // the bundle is stopping and the framework took it down first
+        }
+    }
+
+    private static String describe(ServiceReference<?> ref) {
+        return ((String[]) ref.getProperty(Constants.OBJECTCLASS))[0] + " of " + ref.getBundle();
+    }
+
+    /** Runs {@code work} on the serial thread and waits for it (bounded), or runs it here when this is that thread. */
+    private void onSerialAndWait(Runnable work, String what) {
+        if (Thread.currentThread() == serialThread) {
+            work.run();
+            return;
+        }
+        try {
+            serial.submit(work).get(WITHDRAW_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            LOG.warn("REST API: {} failed: {}", what, e.getCause().toString());
+        } catch (TimeoutException e) {
+            LOG.warn("REST API: {} took more than {} s; going on", what, WITHDRAW_WAIT_SECONDS);
+        } catch (RejectedExecutionException e) {
+            // the publisher has stopped: nothing of it is left to withdraw
+        }
+    }
+
+    /** A customizer that tracks the reference itself. */
+    private abstract static class Tracked implements ServiceTrackerCustomizer<Object, Object> {
+        @Override
+        public void modifiedService(ServiceReference<Object> ref, Object o) {
+        }
+    }
+}
