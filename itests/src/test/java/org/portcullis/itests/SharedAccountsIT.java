@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -55,6 +56,32 @@ class SharedAccountsIT {
             assertThrows(IOException.class, () -> other.sshOnce(password, "portcullis:version"));
             // the SSH login itself (connect, key exchange, Argon2) is inside this bound
             assertTrue(tookMillis < 1000, "the new password held on the other node after " + tookMillis + " ms");
+
+            // failed logins count cluster-wide: guesses from one address, alternating between the nodes, are held
+            // back after the threshold (5) in total — one failed SSH login above included — not 5 per node
+            List<ApiClient> nodes = List.of(new ApiClient(first), new ApiClient(other));
+            int guesses = 0;
+            int firstHeldBack = 0;
+            long end = System.nanoTime() + Distribution.DEADLINE.toNanos();
+            while (true) {
+                java.net.http.HttpResponse<String> guess = nodes.get(guesses % 2).call("GET", "/auth/me",
+                        ApiClient.basic("admin", "wrong-guess-" + guesses), null);
+                assertEquals(401, guess.statusCode());
+                guesses++;
+                long retryAfter = guess.headers().firstValue("retry-after").map(Long::parseLong).orElse(0L);
+                firstHeldBack = firstHeldBack == 0 && retryAfter > 0 ? guesses : firstHeldBack;
+                if (retryAfter >= 3) {
+                    break; // held for 4 s now: long enough to ask the other node
+                }
+                assertTrue(System.nanoTime() < end, "never held back");
+                Thread.sleep(200);
+            }
+            assertTrue(firstHeldBack >= 1 && firstHeldBack <= 5, "held back after " + firstHeldBack
+                    + " guesses spread over both nodes (with counts per node it takes 8 or more)");
+            java.net.http.HttpResponse<String> onTheOther = nodes.get(guesses % 2).call("GET", "/auth/me",
+                    ApiClient.basic("admin", "shared-store-harbour-8"), null);
+            assertEquals(401, onTheOther.statusCode(), "the other node holds the account back at that address too, right password or not");
+            assertTrue(onTheOther.headers().firstValue("retry-after").isPresent(), onTheOther.headers().toString());
         }
     }
 

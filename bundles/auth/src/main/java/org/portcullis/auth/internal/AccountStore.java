@@ -91,7 +91,7 @@ public class AccountStore implements Accounts {
         migrator.migrate(SCHEMA, MigrationScripts.fromBundle(context.getBundle(), MigrationScripts.FOLDER));
         hasher = PasswordHasher.defaults();
         policy = new PasswordPolicy(config.password_min_length());
-        guard = new LoginGuard(config.lockout_threshold(), config.lockout_source_threshold(), Duration.ofSeconds(config.lockout_max_seconds()),
+        guard = new LoginGuard(ds, config.lockout_threshold(), config.lockout_source_threshold(), Duration.ofSeconds(config.lockout_max_seconds()),
                 config.login_concurrent_checks(), Clock.systemUTC());
         InitialAdmin.ensure(this, config);
     }
@@ -348,25 +348,8 @@ public class AccountStore implements Accounts {
     }
 
     /** Runs {@code work} in one transaction; rolls back on any exception. */
-    <T> T inTransaction(SqlWork<T> work) {
-        try (Connection c = ds.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new AuthException(Code.UNAVAILABLE, "account database: " + e.getMessage().lines().findFirst().orElse("error")
-                    + "; nothing was changed", e);
-        }
-    }
-
-    interface SqlWork<T> {
-        T run(Connection c) throws SQLException;
+    <T> T inTransaction(Sql.Work<T> work) {
+        return Sql.inTransaction(ds, work);
     }
 
     private static Optional<Account> load(Connection c, String n) throws SQLException {
@@ -432,12 +415,7 @@ public class AccountStore implements Accounts {
     }
 
     private static int update(Connection c, String sql, String... args) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                st.setString(i + 1, args[i]);
-            }
-            return st.executeUpdate();
-        }
+        return Sql.update(c, sql, args);
     }
 
     /** A valid account name, lower-cased. */

@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
+import javax.sql.DataSource;
+
 import org.portcullis.auth.AuthException;
 import org.portcullis.auth.LoginBusyException;
 import org.portcullis.auth.LoginFailedException;
@@ -39,9 +41,9 @@ final class LoginGuard {
     private final LoginThrottle sources;
     private final Semaphore hashing;
 
-    LoginGuard(int threshold, int sourceThreshold, Duration max, int concurrentChecks, Clock clock) {
-        this.pairs = new LoginThrottle(threshold, max, clock);
-        this.sources = new LoginThrottle(sourceThreshold, max, clock);
+    LoginGuard(DataSource ds, int threshold, int sourceThreshold, Duration max, int concurrentChecks, Clock clock) {
+        this.pairs = new LoginThrottle(ds, threshold, max, clock);
+        this.sources = new LoginThrottle(ds, sourceThreshold, max, clock);
         this.hashing = new Semaphore(Math.max(1, concurrentChecks), true);
     }
 

@@ -1,10 +1,15 @@
 package org.portcullis.auth.internal;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+import javax.sql.DataSource;
 
 /**
  * Progressive back-off for failed logins, per key (an account at a source address, a source
@@ -12,23 +17,27 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@link #tryAttempt}) until {@link #success}. The first {@code threshold - 1} failures in a row
  * cost nothing; from the {@code threshold}-th on, each locks the key for twice as long as the one
  * before (1 s, 2 s, 4 s, …) up to {@code max}, and a locked key admits nothing. A success resets
- * the key. Counts are kept in memory on this node and forgotten
- * once a key has been quiet for {@code max} twice over; at most {@link #MAX_KEYS} keys are kept
- * so that random names cannot fill the heap.
+ * the key, and a key quiet for {@code max} twice over starts again from nothing.
+ *
+ * <p>The counts live in {@code auth.login_failures}, so every node sharing the database counts
+ * the same attempts: a cluster of N nodes allows the threshold once, not N times. Times come from
+ * this node's clock. An admitted attempt is one short transaction with the key's row locked, so
+ * attempts on several nodes at once cannot all slip in under the threshold; quiet rows are deleted
+ * at most once a minute. A database error refuses the login (the account store needs the
+ * database anyway).
  */
 public final class LoginThrottle {
 
-    static final int MAX_KEYS = 100_000;
+    private static final Duration PURGE_EVERY = Duration.ofMinutes(1);
 
-    private record State(int failures, Instant lockedUntil, Instant last) {
-    }
-
+    private final DataSource ds;
     private final int threshold;
     private final Duration max;
     private final Clock clock;
-    private final Map<String, State> states = new ConcurrentHashMap<>();
+    private final AtomicReference<Instant> lastPurge = new AtomicReference<>(Instant.EPOCH);
 
-    public LoginThrottle(int threshold, Duration max, Clock clock) {
+    public LoginThrottle(DataSource ds, int threshold, Duration max, Clock clock) {
+        this.ds = ds;
         this.threshold = Math.max(1, threshold);
         this.max = max;
         this.clock = clock;
@@ -36,56 +45,91 @@ public final class LoginThrottle {
 
     /** How long {@code key} stays locked; zero when it is not. */
     public Duration lockedFor(String key) {
-        State s = states.get(key);
-        if (s == null || s.lockedUntil == null) {
+        Instant until = Sql.inTransaction(ds, c -> {
+            try (PreparedStatement st = c.prepareStatement("SELECT locked_until FROM auth.login_failures WHERE key = ?")) {
+                st.setString(1, key);
+                try (ResultSet rs = st.executeQuery()) {
+                    Timestamp t = rs.next() ? rs.getTimestamp(1) : null;
+                    return t == null ? null : t.toInstant();
+                }
+            }
+        });
+        if (until == null) {
             return Duration.ZERO;
         }
-        Duration left = Duration.between(clock.instant(), s.lockedUntil);
+        Duration left = Duration.between(clock.instant(), until);
         return left.isNegative() ? Duration.ZERO : left;
     }
 
     /**
      * Counts an attempt on {@code key} before its password is checked, so that attempts made at
-     * the same moment cannot all slip in under the threshold: each is a failure until
-     * {@link #success} says otherwise.
+     * the same moment — on this node or another — cannot all slip in under the threshold: each is
+     * a failure until {@link #success} says otherwise.
      *
      * @return false (and nothing counted) when the key is locked now
      */
     public boolean tryAttempt(String key) {
         Instant now = clock.instant();
-        if (states.size() >= MAX_KEYS) {
-            forgetQuiet(now);
-        }
-        boolean[] admitted = {false};
-        states.compute(key, (k, s) -> {
-            if (s != null && s.lockedUntil != null && s.lockedUntil.isAfter(now)) {
-                return s;
+        purgeQuiet(now);
+        return Sql.inTransaction(ds, c -> {
+            Integer failures = null;
+            // a success on another node may delete the row between the insert and the lock: then insert again
+            for (int round = 0; round < 3 && failures == null; round++) {
+                try (PreparedStatement st = c.prepareStatement(
+                        "INSERT INTO auth.login_failures (key, failures, last) VALUES (?, 0, ?) ON CONFLICT (key) DO NOTHING")) {
+                    st.setString(1, key);
+                    st.setTimestamp(2, Timestamp.from(now));
+                    st.executeUpdate();
+                }
+                try (PreparedStatement st = c.prepareStatement(
+                        "SELECT failures, locked_until, last FROM auth.login_failures WHERE key = ? FOR UPDATE")) {
+                    st.setString(1, key);
+                    try (ResultSet rs = st.executeQuery()) {
+                        if (rs.next()) {
+                            Timestamp locked = rs.getTimestamp(2);
+                            if (locked != null && locked.toInstant().isAfter(now)) {
+                                return false;
+                            }
+                            boolean quiet = rs.getTimestamp(3).toInstant().plus(max.multipliedBy(2)).isBefore(now);
+                            failures = (quiet ? 0 : rs.getInt(1)) + 1;
+                        }
+                    }
+                }
             }
-            admitted[0] = true;
-            int failures = (s == null || isQuiet(s, now) ? 0 : s.failures) + 1;
+            if (failures == null) {
+                return false;
+            }
             Instant until = null;
             if (failures >= threshold) {
-                int doublings = Math.min(failures - threshold, 30);
-                Duration lock = Duration.ofSeconds(1L << doublings);
+                Duration lock = Duration.ofSeconds(1L << Math.min(failures - threshold, 30));
                 until = now.plus(lock.compareTo(max) > 0 ? max : lock);
             }
-            return new State(failures, until, now);
+            try (PreparedStatement st = c.prepareStatement(
+                    "UPDATE auth.login_failures SET failures = ?, locked_until = ?, last = ? WHERE key = ?")) {
+                st.setInt(1, failures);
+                st.setTimestamp(2, until == null ? null : Timestamp.from(until));
+                st.setTimestamp(3, Timestamp.from(now));
+                st.setString(4, key);
+                st.executeUpdate();
+            }
+            return true;
         });
-        return admitted[0];
     }
 
     public void success(String key) {
-        states.remove(key);
+        Sql.inTransaction(ds, c -> Sql.update(c, "DELETE FROM auth.login_failures WHERE key = ?", key));
     }
 
-    private boolean isQuiet(State s, Instant now) {
-        return s.last.plus(max.multipliedBy(2)).isBefore(now);
-    }
-
-    private void forgetQuiet(Instant now) {
-        states.values().removeIf(s -> isQuiet(s, now) || (s.lockedUntil == null || s.lockedUntil.isBefore(now)) && s.failures < threshold);
-        if (states.size() >= MAX_KEYS) {
-            states.clear(); // still full of live keys: an attack on names; starting over is the lesser harm
+    private void purgeQuiet(Instant now) {
+        Instant last = lastPurge.get();
+        if (last.plus(PURGE_EVERY).isAfter(now) || !lastPurge.compareAndSet(last, now)) {
+            return;
         }
+        Sql.inTransaction(ds, c -> {
+            try (PreparedStatement st = c.prepareStatement("DELETE FROM auth.login_failures WHERE last < ?")) {
+                st.setTimestamp(1, Timestamp.from(now.minus(max.multipliedBy(2))));
+                return st.executeUpdate();
+            }
+        });
     }
 }

@@ -30,14 +30,13 @@ import org.portcullis.auth.Right;
 import org.portcullis.auth.Role;
 import org.portcullis.auth.shell.AccountCommand;
 import org.portcullis.auth.shell.ShellAccess;
-import org.portcullis.storage.internal.TestDatabase;
 
 /** The account store against a real PostgreSQL, with the bundle's own migration. */
 class AccountStoreTest {
 
     private static final char[] GOOD = "river-stone-lamp-42".toCharArray();
 
-    private final DataSource ds = TestDatabase.get();
+    private DataSource ds;
     private final TestClock clock = new TestClock();
     /** Cheap Argon2 parameters: these tests are about the store, {@link PasswordHasherTest} about the hash. */
     private final PasswordHasher hasher = new PasswordHasher(1024, 1, 1);
@@ -45,13 +44,13 @@ class AccountStoreTest {
 
     @BeforeEach
     void freshSchema() throws Exception {
-        TestDatabase.recreate("auth", getClass(), "V1__accounts.sql", "V2__tokens.sql");
+        ds = AuthSchema.fresh();
         store = node();
     }
 
-    /** A store as another node sharing the database would have it (its own lockout memory). */
+    /** A store as another node sharing the database would have it (its own hashing slots; the lockout counts are the database's). */
     private AccountStore node() {
-        return new AccountStore(ds, hasher, new PasswordPolicy(12), new LoginGuard(3, 5, Duration.ofSeconds(60), 4, clock));
+        return new AccountStore(ds, hasher, new PasswordPolicy(12), new LoginGuard(ds, 3, 5, Duration.ofSeconds(60), 4, clock));
     }
 
     @Test

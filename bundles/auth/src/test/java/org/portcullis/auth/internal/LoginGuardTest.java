@@ -14,6 +14,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import javax.sql.DataSource;
+
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.portcullis.auth.LoginBusyException;
 import org.portcullis.auth.LoginFailedException;
@@ -21,16 +24,35 @@ import org.portcullis.auth.LoginFailedException;
 class LoginGuardTest {
 
     private final TestClock clock = new TestClock();
+    private DataSource ds;
+
+    @BeforeEach
+    void freshSchema() throws Exception {
+        ds = AuthSchema.fresh();
+    }
 
     @Test
     void concurrentGuessesAtOneAccountGetNoMoreChecksThanTheThreshold() throws Exception {
-        LoginGuard guard = new LoginGuard(5, 1000, Duration.ofSeconds(900), 4, clock);
+        LoginGuard guard = new LoginGuard(ds, 5, 1000, Duration.ofSeconds(900), 4, clock);
+        assertEquals(5, checksMadeFor40GuessesAtOnce(List.of(guard)), "every attempt is counted before its check, so 40 at once still get 5 checks");
+    }
+
+    @Test
+    void guessesSpreadOverThreeNodesGetTheThresholdOnceNotThreeTimes() throws Exception {
+        List<LoginGuard> nodes = List.of(new LoginGuard(ds, 5, 1000, Duration.ofSeconds(900), 4, clock),
+                new LoginGuard(ds, 5, 1000, Duration.ofSeconds(900), 4, clock), new LoginGuard(ds, 5, 1000, Duration.ofSeconds(900), 4, clock));
+        assertEquals(5, checksMadeFor40GuessesAtOnce(nodes), "the counts are the cluster's: 5 checks, not 15");
+    }
+
+    /** 40 wrong passwords for one account from one address at once, round-robin over {@code guards}; the checks that ran. */
+    private static int checksMadeFor40GuessesAtOnce(List<LoginGuard> guards) throws Exception {
         AtomicInteger checked = new AtomicInteger();
         CountDownLatch go = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(40);
         try {
             List<Future<?>> all = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
+                LoginGuard guard = guards.get(i % guards.size());
                 all.add(pool.submit(() -> {
                     go.await();
                     try {
@@ -51,12 +73,12 @@ class LoginGuardTest {
         } finally {
             pool.shutdownNow();
         }
-        assertEquals(5, checked.get(), "every attempt is counted before its check, so 40 at once still get 5 checks");
+        return checked.get();
     }
 
     @Test
     void aBadSourceHoldsBackItselfNotTheAccountElsewhere() throws Exception {
-        LoginGuard guard = new LoginGuard(3, 6, Duration.ofSeconds(900), 4, clock);
+        LoginGuard guard = new LoginGuard(ds, 3, 6, Duration.ofSeconds(900), 4, clock);
         for (int i = 0; i < 3; i++) {
             guard.failed(guard.begin("admin", "198.51.100.1"));
         }
@@ -72,7 +94,7 @@ class LoginGuardTest {
 
     @Test
     void atMostTheConfiguredNumberOfChecksRunAtOnceAndTheRestAreBusyUncounted() throws Exception {
-        LoginGuard guard = new LoginGuard(1, 1, Duration.ofSeconds(900), 2, clock);
+        LoginGuard guard = new LoginGuard(ds, 1, 1, Duration.ofSeconds(900), 2, clock);
         LoginGuard.Attempt first = guard.begin("a", "192.0.2.1");
         LoginGuard.Attempt second = guard.begin("b", "192.0.2.2");
         long start = System.nanoTime();

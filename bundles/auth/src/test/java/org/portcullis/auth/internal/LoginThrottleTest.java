@@ -4,14 +4,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 
+import javax.sql.DataSource;
+
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class LoginThrottleTest {
 
     private final TestClock clock = new TestClock();
-    private final LoginThrottle throttle = new LoginThrottle(3, Duration.ofSeconds(10), clock);
+    private DataSource ds;
+    private LoginThrottle throttle;
+
+    @BeforeEach
+    void freshSchema() throws Exception {
+        ds = AuthSchema.fresh();
+        throttle = new LoginThrottle(ds, 3, Duration.ofSeconds(10), clock);
+    }
 
     @Test
     void backOffStartsAtTheThresholdDoublesAndIsCapped() {
@@ -69,5 +82,29 @@ class LoginThrottleTest {
         clock.advance(Duration.ofSeconds(21));
         throttle.tryAttempt("a");
         assertEquals(Duration.ZERO, throttle.lockedFor("a"), "after twice the maximum of quiet the count starts over");
+    }
+
+    @Test
+    void everyNodeOnTheDatabaseCountsTheSameAttempts() {
+        LoginThrottle otherNode = new LoginThrottle(ds, 3, Duration.ofSeconds(10), clock);
+        assertTrue(throttle.tryAttempt("a"));
+        assertTrue(otherNode.tryAttempt("a"));
+        assertTrue(throttle.tryAttempt("a"), "the third anywhere reaches the threshold");
+        assertEquals(Duration.ofSeconds(1), otherNode.lockedFor("a"), "and holds the key back on the other node too");
+        assertFalse(otherNode.tryAttempt("a"));
+        otherNode.success("a");
+        assertEquals(Duration.ZERO, throttle.lockedFor("a"), "a success on one node resets it for all");
+    }
+
+    @Test
+    void quietRowsLeaveTheTable() throws Exception {
+        throttle.tryAttempt("old");
+        clock.advance(Duration.ofSeconds(61));
+        throttle.tryAttempt("new"); // a minute on: the purge runs, and "old" has been quiet for more than 20 s
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT string_agg(key, ',' ORDER BY key) FROM auth.login_failures")) {
+            rs.next();
+            assertEquals("new", rs.getString(1));
+        }
     }
 }

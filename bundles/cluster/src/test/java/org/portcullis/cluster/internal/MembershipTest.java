@@ -38,7 +38,8 @@ import org.portcullis.storage.internal.TestDatabase;
 class MembershipTest {
 
     private static final Duration HEARTBEAT = Duration.ofMillis(100);
-    private static final Duration LEASE = Duration.ofMillis(400);
+    /** Long enough that a busy machine does not let a lease lapse between two steps of a test (400 ms did, in CI). */
+    private static final Duration LEASE = Duration.ofMillis(1000);
 
     private final DataSource ds = TestDatabase.get();
     private final List<Membership> nodes = new ArrayList<>();
@@ -59,7 +60,8 @@ class MembershipTest {
 
     /** A node whose monotonic clock is {@code clock} (real time unless the test moves it on). */
     private Membership node(String id, String version, AtomicReference<String> clusterVersion, AtomicLong offset) {
-        Membership m = new Membership(new ClusterStore(ds, Duration.ofSeconds(2)), id, id + ".example", version,
+        // lock waits are half the store's timeout: 2 s, longer than the server's 1 s cut of a paused fenced transaction
+        Membership m = new Membership(new ClusterStore(ds, Duration.ofSeconds(4)), id, id + ".example", version,
                 () -> Optional.ofNullable(clusterVersion.get()), HEARTBEAT, LEASE, () -> System.nanoTime() + offset.get());
         nodes.add(m);
         return m;
