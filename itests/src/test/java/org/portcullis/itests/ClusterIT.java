@@ -26,12 +26,15 @@ import org.junit.jupiter.api.Test;
  * runs the database records. The Primary is killed ({@code kill -9}), then another one is paused
  * ({@code kill -STOP}) for 15 s, then a Secondary is promoted by an admin: each time another node
  * leads within 10 s under a higher epoch, the node that lost the role comes back as a Secondary,
- * and no job ever ran outside its own term. A shared setting changed on one node reaches the
- * others within 1 s; a fourth node on its own embedded database joins and leaves.
+ * and no job ever ran outside its own term, over 20 more forced fail-overs too. A shared setting
+ * changed on one node reaches the others within 1 s; a fourth node on its own embedded database
+ * joins and leaves. And mail through two gateway Postfix instances, one per node, arrives at the
+ * sink exactly once while the Primary is killed and restarted.
  */
 class ClusterIT {
 
     private static final Duration TAKE_OVER = Duration.ofSeconds(10);
+    private static final int FAIL_OVERS = 20;
 
     @Test
     void theNodesFailOverByThemselvesAndNoTwoPrimariesEverAct() throws Exception {
@@ -131,6 +134,22 @@ class ClusterIT {
             assertEquals(200, again.statusCode(), again.body());
             assertEquals(third.epoch + 1, ApiClient.json(again).get("epoch").asLong(), "promoting the Primary again keeps its term");
 
+            // 20 forced fail-overs in a row, round the three nodes, while the scheduled backup keeps running every 2 s
+            List<String> ids = new ArrayList<>(byId.keySet());
+            long epoch = third.epoch + 1;
+            String holder = secondary;
+            for (int i = 0; i < FAIL_OVERS; i++) {
+                String next = ids.get((ids.indexOf(holder) + 1) % ids.size());
+                java.net.http.HttpResponse<String> taken = new ApiClient(byId.get(next)).call("POST", "/cluster/promote",
+                        ApiClient.basic("admin", password), null);
+                assertEquals(200, taken.statusCode(), taken.body());
+                assertEquals(epoch + 1, ApiClient.json(taken).get("epoch").asLong(), taken.body());
+                epoch++;
+                holder = next;
+                Thread.sleep(300);
+            }
+            assertEquals(new Lease(holder, epoch), awaitLease(pg, epoch - 1));
+
             // a node on its own embedded database joins (refused first for a bad URL and an unreachable database), then leaves
             String ownPassword = joiner.awaitFile(joiner.home.resolve("data/portcullis/initial-admin-password")).strip();
             assertTrue(joiner.ssh(ownPassword, "cluster:join jdbc:mysql://127.0.0.1/portcullis")
@@ -152,13 +171,70 @@ class ClusterIT {
 
             // the terms never overlap, and every job ran inside its own term on its own node
             List<String> terms = terms(pg);
-            assertEquals(4, terms.size(), terms.toString());
+            assertEquals(4 + FAIL_OVERS, terms.size(), terms.toString());
             assertEquals(List.of("expired", "expired", "promoted"), terms.subList(1, 4).stream().map(t -> t.split(" ")[2]).toList(), terms.toString());
+            assertTrue(terms.subList(4, terms.size()).stream().allMatch(t -> t.split(" ")[2].equals("promoted")), terms.toString());
             assertEquals(0, count(pg, "SELECT count(*) FROM cluster.terms t JOIN cluster.terms n ON n.epoch = t.epoch + 1 WHERE t.ended_at > n.began_at"),
                     "overlapping terms: " + terms);
             assertEquals(0, count(pg, "SELECT count(*) FROM cluster.jobs j JOIN cluster.terms t ON t.epoch = j.epoch "
                     + "WHERE j.node_id <> t.node_id OR j.started_at < t.began_at OR (t.ended_at IS NOT NULL AND j.started_at > t.ended_at) "
                     + "OR (t.ended_at IS NOT NULL AND j.finished_at > t.ended_at)"), "a job outside its term");
+        }
+    }
+
+    @Test
+    void mailThroughTwoGatewaysArrivesExactlyOnceWhileThePrimaryIsKilled() throws Exception {
+        Path parent = Paths.get("target", "cluster-it", "mail-" + System.nanoTime()).toAbsolutePath();
+        try (PostgresServer pg = PostgresServer.start(); SmtpSink sink = SmtpSink.start();
+                Distribution a = Distribution.unpack(parent.resolve("a"));
+                Distribution b = Distribution.unpack(parent.resolve("b"));
+                PostfixInstance gatewayA = PostfixInstance.create("cluster-gw-a", Distribution.freePort(), sink.port, "127.0.0.1:" + a.milterPort);
+                PostfixInstance gatewayB = PostfixInstance.create("cluster-gw-b", Distribution.freePort(), sink.port, "127.0.0.1:" + b.milterPort);
+                PostfixInstance senderA = PostfixInstance.create("cluster-tx-a", Distribution.freePort(), gatewayA.smtpPort, null);
+                PostfixInstance senderB = PostfixInstance.create("cluster-tx-b", Distribution.freePort(), gatewayB.smtpPort, null)) {
+            Map<String, Distribution> byId = new LinkedHashMap<>();
+            for (Distribution d : List.of(a, b)) {
+                Files.writeString(d.home.resolve("etc/org.portcullis.storage.cfg"), pg.storageConfig());
+                d.start();
+            }
+            for (Distribution d : List.of(a, b)) {
+                byId.put(d.awaitFile(d.home.resolve("data/portcullis/node-id")).strip(), d);
+            }
+            await(() -> nodesBeating(pg, 2), Distribution.DEADLINE, "two nodes with fresh heartbeats");
+            Lease first = awaitLease(pg, 0);
+            Distribution primary = byId.get(first.holder);
+            Distribution secondary = primary == a ? b : a;
+            PostfixInstance primaryGateway = primary == a ? gatewayA : gatewayB;
+            PostfixInstance secondaryGateway = primary == a ? gatewayB : gatewayA;
+            for (PostfixInstance p : List.of(gatewayA, gatewayB, senderA, senderB)) {
+                p.start();
+            }
+            try (MailLoad toPrimary = new MailLoad(primary == a ? senderA.smtpPort : senderB.smtpPort, "cp", 50);
+                    MailLoad toSecondary = new MailLoad(primary == a ? senderB.smtpPort : senderA.smtpPort, "cs", 50)) {
+                Thread.sleep(3000);
+                primary.kill9();
+                int beforeOutage = sink.messages(MailLoad.END).size();
+                awaitLease(pg, first.epoch);
+                // the surviving node filters its gateway's mail all along; the dead node's gateway defers its mail
+                await(() -> sink.messages(MailLoad.END).size() >= beforeOutage + 20, Duration.ofSeconds(30),
+                        "mail through the surviving node while the other is down");
+                primary.start();
+                await(() -> role(pg, first.holder).equals("secondary"), Distribution.DEADLINE, "the killed node back, as a Secondary");
+                Thread.sleep(3000);
+                toPrimary.stop();
+                toSecondary.stop();
+                assertEquals(List.of(), toPrimary.refused(), "the sending MTA took every message");
+                assertEquals(List.of(), toSecondary.refused());
+                List<String> wrongA = toPrimary.awaitEachOnce(sink, senderA, senderB, gatewayA, gatewayB);
+                List<String> wrongB = toSecondary.awaitEachOnce(sink, senderA, senderB, gatewayA, gatewayB);
+                assertEquals(List.of(), wrongA, "through the killed node's gateway: lost or doubled");
+                assertEquals(List.of(), wrongB, "through the surviving node's gateway: lost or doubled");
+                System.out.println("two gateways, Primary killed under load: " + toPrimary.stop() + " + " + toSecondary.stop()
+                        + " messages, each at the sink once; the surviving gateway's queue " + secondaryGateway.queued()
+                        + ", the other's " + primaryGateway.queued());
+            }
+            String survivor = byId.entrySet().stream().filter(e -> e.getValue() == secondary).findFirst().orElseThrow().getKey();
+            assertEquals(survivor, awaitLease(pg, first.epoch).holder, "the surviving node leads; the restarted one did not take the lease back");
         }
     }
 
