@@ -238,6 +238,51 @@ class ClusterIT {
         }
     }
 
+    @Test
+    void whenAStreamingStandbyIsPromotedTheNodesFollowItAndNoMailIsLost() throws Exception {
+        Path parent = Paths.get("target", "cluster-it", "standby-" + System.nanoTime()).toAbsolutePath();
+        try (PostgresServer primaryDb = PostgresServer.start(); PostgresServer standbyDb = primaryDb.standby(); SmtpSink sink = SmtpSink.start();
+                Distribution a = Distribution.unpack(parent.resolve("a"));
+                Distribution b = Distribution.unpack(parent.resolve("b"));
+                PostfixInstance gateway = PostfixInstance.create("standby-gw", Distribution.freePort(), sink.port, "127.0.0.1:" + a.milterPort);
+                PostfixInstance sender = PostfixInstance.create("standby-tx", Distribution.freePort(), gateway.smtpPort, null)) {
+            // both servers in one URL: the driver connects to whichever accepts writes
+            String url = "jdbc:postgresql://127.0.0.1:" + primaryDb.port + ",127.0.0.1:" + standbyDb.port + "/postgres?targetServerType=primary";
+            for (Distribution d : List.of(a, b)) {
+                Files.writeString(d.home.resolve("etc/org.portcullis.storage.cfg"), "url = " + url + "\nuser = postgres\n");
+                d.start();
+            }
+            await(() -> nodesBeating(primaryDb, 2), Distribution.DEADLINE, "two nodes beating on the primary server");
+            String password = firstAdminPassword(List.of(a, b));
+            a.awaitSsh(password, "lists:add block *.blocked-before.example", "Added");
+            gateway.start();
+            sender.start();
+            try (MailLoad load = new MailLoad(sender.smtpPort, "sb", 50)) {
+                Thread.sleep(3000);
+                // the primary server crashes; the standby is promoted: the nodes find it by themselves
+                primaryDb.crash();
+                long crashed = System.nanoTime();
+                standbyDb.promote();
+                await(() -> nodesBeating(standbyDb, 2), Duration.ofSeconds(30), "both nodes beating on the promoted standby");
+                long followed = (System.nanoTime() - crashed) / 1_000_000;
+                System.out.println("standby promoted: both nodes beating on it " + followed + " ms after the primary server crashed");
+                awaitLease(standbyDb, 0);
+                // the lists written before the crash came over by replication, and a change after it reaches the other node
+                a.awaitSsh(password, "lists:add block *.blocked-after.example", "Added");
+                String after = b.awaitSsh(password, "lists:check someone@mx.blocked-after.example", "Decides:");
+                assertTrue(after.contains("block *.blocked-after.example"), after);
+                String before = b.ssh(password, "lists:check someone@mx.blocked-before.example");
+                assertTrue(before.contains("block *.blocked-before.example"), before);
+                Thread.sleep(2000);
+                load.stop();
+                assertEquals(List.of(), load.refused(), "the sending MTA took every message");
+                assertEquals(List.of(), load.awaitEachOnce(sink, sender, gateway), "lost or doubled while the database moved");
+                System.out.println("standby promoted under load: " + load.stop() + " messages, each at the sink once");
+            }
+            assertTrue(a.ssh(password, "storage:status").contains("State    : reachable"));
+        }
+    }
+
     /** The lease once a node holds it under an epoch above {@code above}. */
     private record Lease(String holder, long epoch) {
     }

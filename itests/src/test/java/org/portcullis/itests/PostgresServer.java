@@ -72,6 +72,36 @@ final class PostgresServer implements AutoCloseable {
         return pg;
     }
 
+    /**
+     * A streaming standby of this server ({@code pg_basebackup -R}), in a directory of its own on
+     * another free port, started and replicating.
+     */
+    PostgresServer standby() throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("portcullis-pg-standby-");
+        if (asPostgres) {
+            run(List.of("chown", "postgres:postgres", dir.toString()), false);
+        }
+        PostgresServer standby = new PostgresServer(bin, dir.resolve("data"), asPostgres, Distribution.freePort());
+        run(List.of(bin.resolve("pg_basebackup").toString(), "-h", "127.0.0.1", "-p", Integer.toString(port), "-U", "postgres",
+                "-D", standby.data.toString(), "-R", "-X", "stream", "--no-sync"), true);
+        // the copied settings are the primary's: the standby's own port and socket directory go last, and win
+        run(List.of("sh", "-c", "printf \"port = %s\\nunix_socket_directories = '%s'\\n\" " + standby.port + " " + dir
+                + " >> " + standby.data.resolve("postgresql.auto.conf")), true);
+        run(List.of(bin.resolve("pg_ctl").toString(), "-D", standby.data.toString(), "-l", dir.resolve("server.log").toString(), "-w",
+                "-t", "60", "start"), true);
+        return standby;
+    }
+
+    /** Promotes this standby to a primary and waits until it accepts writes. */
+    void promote() throws IOException, InterruptedException {
+        run(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-t", "60", "promote"), true);
+    }
+
+    /** Stops the server at once, as a crash would ({@code -m immediate}); its files stay until {@link #close}. */
+    void crash() throws IOException, InterruptedException {
+        run(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop"), true);
+    }
+
     String url() {
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
     }
@@ -101,7 +131,9 @@ final class PostgresServer implements AutoCloseable {
     @Override
     public void close() throws IOException, InterruptedException {
         try {
-            run(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop"), true);
+            if (Files.exists(data.resolve("postmaster.pid"))) {
+                crash();
+            }
         } finally {
             try (Stream<Path> all = Files.walk(data.getParent())) {
                 all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -31,6 +31,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "Connect timeout (s)", description = "How long a connection attempt may take")
     int connect_timeout_seconds() default 5;
 
+    @AttributeDefinition(name = "Socket timeout (s)", description = "How long a query may wait for the database's next "
+            + "bytes before its connection counts as dead (a cut network sends no reset); 0 waits for ever")
+    int socket_timeout_seconds() default 120;
+
     @AttributeDefinition(name = "Health check interval (s)")
     int health_interval_seconds() default 5;
 

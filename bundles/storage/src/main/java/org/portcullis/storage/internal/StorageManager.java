@@ -201,6 +201,13 @@ public class StorageManager implements Storage, UpdateDatabase {
         if (!password.isEmpty()) {
             p.setProperty(DataSourceFactory.JDBC_PASSWORD, password);
         }
+        // a database behind a cut network sends no reset: without these a query would wait for TCP's own timeout
+        if (!url.contains("socketTimeout=")) {
+            p.setProperty("socketTimeout", Integer.toString(Math.max(0, config.socket_timeout_seconds())));
+        }
+        if (!url.contains("tcpKeepAlive=")) {
+            p.setProperty("tcpKeepAlive", "true");
+        }
         HikariConfig hc = new HikariConfig();
         hc.setDataSource(driver.createDataSource(p));
         hc.setPoolName("portcullis");
