@@ -21,7 +21,12 @@ public record ClusterStatus(String nodeId, boolean primary, long epoch, String v
 
     /** Whether {@code version} may lead and apply shared settings: it is the cluster's version (or the cluster has none yet). */
     public boolean current(String otherVersion) {
-        return clusterVersion.isEmpty() || clusterVersion.equals(otherVersion);
+        return current(clusterVersion, otherVersion);
+    }
+
+    /** The one-version rule: a node on {@code nodeVersion} belongs to a cluster on {@code clusterVersion} (empty: none recorded yet). */
+    public static boolean current(String clusterVersion, String nodeVersion) {
+        return clusterVersion.isEmpty() || clusterVersion.equals(nodeVersion);
     }
 
     /** What the database holds now. */

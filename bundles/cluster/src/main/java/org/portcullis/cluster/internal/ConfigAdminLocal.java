@@ -22,7 +22,8 @@ public final class ConfigAdminLocal implements SharedSettings.LocalConfig {
     /** The PID's properties; a PID with no configuration is not created by asking (it reads as empty). */
     @Override
     public Map<String, String> get(String pid) throws Exception {
-        Configuration[] found = admin.listConfigurations("(" + Constants.SERVICE_PID + "=" + pid + ")");
+        // the PID is a value in a filter: its special characters are escaped, so it can only ever match itself
+        Configuration[] found = admin.listConfigurations("(" + Constants.SERVICE_PID + "=" + pid.replaceAll("([\\\\*()])", "\\\\$1") + ")");
         Dictionary<String, Object> d = found == null || found.length == 0 ? null : found[0].getProperties();
         Map<String, String> out = new TreeMap<>();
         if (d != null) {

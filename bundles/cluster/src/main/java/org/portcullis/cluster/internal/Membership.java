@@ -189,7 +189,7 @@ final class Membership implements ClusterRole, Cluster, ClusterNodes {
         }
         String was = knownClusterVersion;
         knownClusterVersion = cluster.orElse("");
-        boolean current = cluster.isEmpty() || cluster.get().equals(version);
+        boolean current = ClusterStatus.current(knownClusterVersion, version);
         if (!current && !knownClusterVersion.equals(was)) {
             LOG.warn("Cluster: node {} runs {} but the cluster runs {}: update required; it does not take the Primary's role",
                     nodeId, version, cluster.get());
@@ -200,8 +200,7 @@ final class Membership implements ClusterRole, Cluster, ClusterNodes {
     /** Whether this node runs the cluster's version (or the cluster has none yet), without a word in the log. */
     boolean runsClusterVersion() {
         try {
-            Optional<String> cluster = clusterVersion.get();
-            return cluster.isEmpty() || cluster.get().equals(version);
+            return ClusterStatus.current(clusterVersion.get().orElse(""), version);
         } catch (RuntimeException e) {
             return false;
         }

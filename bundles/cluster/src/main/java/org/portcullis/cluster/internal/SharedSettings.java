@@ -95,6 +95,10 @@ final class SharedSettings implements AutoCloseable {
      *
      * @throws IllegalArgumentException naming the entry that is not {@code pid/key}
      */
+    /** What a PID (Karaf's factory PIDs have one {@code ~}) and a key may be: nothing a filter or a file name reads specially. */
+    private static final java.util.regex.Pattern PID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*(~[A-Za-z0-9._-]+)?");
+    private static final java.util.regex.Pattern KEY = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+
     static Map<String, Set<String>> parse(String spec) {
         Map<String, Set<String>> out = new TreeMap<>();
         for (String entry : spec.trim().split("[\\s,]+")) {
@@ -107,6 +111,10 @@ final class SharedSettings implements AutoCloseable {
                         + "' is not PID/key (e.g. org.portcullis.milter/spam.tag.score)");
             }
             String pid = entry.substring(0, slash);
+            if (!PID.matcher(pid).matches() || !KEY.matcher(entry.substring(slash + 1)).matches()) {
+                throw new IllegalArgumentException("org.portcullis.cluster: shared.settings entry '" + entry
+                        + "': a PID and a key are letters, digits and . _ - (a factory PID may have one ~)");
+            }
             if (PER_NODE.contains(pid)) {
                 throw new IllegalArgumentException("org.portcullis.cluster: shared.settings entry '" + entry + "': the keys of " + pid
                         + " are this node's own (its database, its place in the cluster) and cannot be shared");

@@ -214,6 +214,11 @@ class SharedSettingsTest {
                 e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> SharedSettings.parse("a/b/c"));
         assertThrows(IllegalArgumentException.class, () -> SharedSettings.parse("a/"));
+        // a PID that a filter reads specially would match other PIDs' configurations (their passwords among them)
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> SharedSettings.parse("*/password")).getMessage()
+                .contains("entry '*/password': a PID and a key are letters, digits and . _ -"));
+        assertThrows(IllegalArgumentException.class, () -> SharedSettings.parse("org.portcullis.milter)(service.pid=x/spam.tag.score"));
+        assertFalse(SharedSettings.parse("org.portcullis.scanner.example~one/timeout.seconds").isEmpty(), "a factory PID");
         assertEquals("org.portcullis.cluster: shared.settings entry 'org.portcullis.storage/password': the keys of org.portcullis.storage are "
                 + "this node's own (its database, its place in the cluster) and cannot be shared",
                 assertThrows(IllegalArgumentException.class, () -> SharedSettings.parse("org.portcullis.storage/password")).getMessage());
