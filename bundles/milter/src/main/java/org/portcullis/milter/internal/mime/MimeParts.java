@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 import org.apache.james.mime4j.MimeException;
+import org.apache.james.mime4j.codec.QuotedPrintableInputStream;
 import org.apache.james.mime4j.parser.AbstractContentHandler;
 import org.apache.james.mime4j.parser.MimeStreamParser;
 import org.apache.james.mime4j.stream.BodyDescriptor;
@@ -59,7 +60,8 @@ public final class MimeParts {
     public static List<SpooledPart> parse(InputStream raw, Path spoolDirectory, int memoryLimit) throws IOException {
         Collector collector = new Collector(spoolDirectory, memoryLimit);
         MimeStreamParser parser = new MimeStreamParser(MimeConfig.PERMISSIVE);
-        parser.setContentDecoding(true);
+        // bodies come raw: base64 is decoded by Base64Body (the JDK's decoder), quoted-printable by mime4j
+        parser.setContentDecoding(false);
         parser.setContentHandler(collector);
         try {
             parser.parse(raw);
@@ -150,13 +152,20 @@ public final class MimeParts {
         }
 
         @Override
-        public void body(BodyDescriptor bd, InputStream decoded) throws IOException {
+        public void body(BodyDescriptor bd, InputStream raw) throws IOException {
             if (bd.getMimeType().equals("message/rfc822")) {
                 return; // parsed as a nested message: its parts follow
             }
             MessageSpool content = new MessageSpool(spoolDirectory, memoryLimit);
             try {
-                content.appendAll(decoded);
+                String encoding = bd.getTransferEncoding() == null ? "" : bd.getTransferEncoding().trim().toLowerCase(Locale.ROOT);
+                if (encoding.equals("base64")) {
+                    Base64Body.decode(raw, content::append);
+                } else if (encoding.equals("quoted-printable")) {
+                    content.appendAll(new QuotedPrintableInputStream(raw, false));
+                } else {
+                    content.appendAll(raw);
+                }
                 parts.add(new SpooledPart(paths.peek(), bd.getMimeType(), null, filename, content));
             } catch (IOException | RuntimeException e) {
                 content.close();
