@@ -143,8 +143,9 @@ class ClusterIT {
                 java.net.http.HttpResponse<String> taken = new ApiClient(byId.get(next)).call("POST", "/cluster/promote",
                         ApiClient.basic("admin", password), null);
                 assertEquals(200, taken.statusCode(), taken.body());
-                assertEquals(epoch + 1, ApiClient.json(taken).get("epoch").asLong(), taken.body());
-                epoch++;
+                long now = ApiClient.json(taken).get("epoch").asLong();
+                assertTrue(now > epoch, "a promote took the lease under a higher epoch: " + taken.body());
+                epoch = now;
                 holder = next;
                 Thread.sleep(300);
             }
@@ -171,9 +172,10 @@ class ClusterIT {
 
             // the terms never overlap, and every job ran inside its own term on its own node
             List<String> terms = terms(pg);
-            assertEquals(4 + FAIL_OVERS, terms.size(), terms.toString());
+            // a lease lost by itself on a loaded machine would add a term: at least one per fail-over, then
+            assertTrue(terms.size() >= 4 + FAIL_OVERS, terms.toString());
             assertEquals(List.of("expired", "expired", "promoted"), terms.subList(1, 4).stream().map(t -> t.split(" ")[2]).toList(), terms.toString());
-            assertTrue(terms.subList(4, terms.size()).stream().allMatch(t -> t.split(" ")[2].equals("promoted")), terms.toString());
+            assertTrue(terms.subList(4, terms.size()).stream().filter(t -> t.split(" ")[2].equals("promoted")).count() >= FAIL_OVERS, terms.toString());
             assertEquals(0, count(pg, "SELECT count(*) FROM cluster.terms t JOIN cluster.terms n ON n.epoch = t.epoch + 1 WHERE t.ended_at > n.began_at"),
                     "overlapping terms: " + terms);
             assertEquals(0, count(pg, "SELECT count(*) FROM cluster.jobs j JOIN cluster.terms t ON t.epoch = j.epoch "
@@ -263,10 +265,15 @@ class ClusterIT {
                 primaryDb.crash();
                 long crashed = System.nanoTime();
                 standbyDb.promote();
-                await(() -> nodesBeating(standbyDb, 2), Duration.ofSeconds(30), "both nodes beating on the promoted standby");
+                Timestamp promoted = dbNow(standbyDb);
+                // rows replicated before the crash do not count: heartbeats and a renewed lease written after the promotion
+                String sincePromotion = "to_timestamp(" + promoted.getTime() / 1000.0 + ")";
+                String fresh = "SELECT count(*) FROM cluster.nodes WHERE heartbeat_at > " + sincePromotion;
+                await(() -> count(standbyDb, fresh) == 2, Duration.ofSeconds(30), "both nodes beating on the promoted standby");
                 long followed = (System.nanoTime() - crashed) / 1_000_000;
                 System.out.println("standby promoted: both nodes beating on it " + followed + " ms after the primary server crashed");
-                awaitLease(standbyDb, 0);
+                await(() -> count(standbyDb, "SELECT count(*) FROM cluster.lease WHERE renewed_at > " + sincePromotion) == 1,
+                        Duration.ofSeconds(10), "the lease renewed on the promoted standby");
                 // the lists written before the crash came over by replication, and a change after it reaches the other node
                 a.awaitSsh(password, "lists:add block *.blocked-after.example", "Added");
                 String after = b.awaitSsh(password, "lists:check someone@mx.blocked-after.example", "Decides:");

@@ -56,10 +56,7 @@ final class LoginGuard {
      */
     Attempt begin(String name, String source) throws LoginFailedException {
         Attempt a = new Attempt("pair:" + name + "|" + (source == null ? "?" : source), source == null ? null : "source:" + source);
-        Duration locked = lockedFor(a);
-        if (!locked.isZero()) {
-            throw new LoginFailedException(locked);
-        }
+        // the slot first: the lock checks read the shared database, and no more logins than slots may do that at once
         try {
             if (!hashing.tryAcquire(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new LoginBusyException(WAIT);
@@ -68,11 +65,22 @@ final class LoginGuard {
             Thread.currentThread().interrupt();
             throw new LoginBusyException(WAIT);
         }
-        if (!pairs.tryAttempt(a.pairKey) || (a.sourceKey != null && !sources.tryAttempt(a.sourceKey))) {
-            hashing.release();
-            throw new LoginFailedException(lockedFor(a));
+        boolean admitted = false;
+        try {
+            Duration locked = lockedFor(a);
+            if (!locked.isZero()) {
+                throw new LoginFailedException(locked);
+            }
+            if (!pairs.tryAttempt(a.pairKey) || (a.sourceKey != null && !sources.tryAttempt(a.sourceKey))) {
+                throw new LoginFailedException(lockedFor(a));
+            }
+            admitted = true;
+            return a;
+        } finally {
+            if (!admitted) {
+                hashing.release(); // refused, or the database failed: the slot is free again either way
+            }
         }
-        return a;
     }
 
     /** The attempt's password was right: both counts start again. */

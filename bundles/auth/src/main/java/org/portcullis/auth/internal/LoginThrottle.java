@@ -43,11 +43,25 @@ public final class LoginThrottle {
         this.clock = clock;
     }
 
+    /** A key as stored: one longer than any real account at any address is kept as its SHA-256 (the index takes 2.7 kB at most). */
+    static String stored(String key) {
+        if (key.length() <= 200) {
+            return key;
+        }
+        try {
+            return "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** How long {@code key} stays locked; zero when it is not. */
     public Duration lockedFor(String key) {
+        String k = stored(key);
         Instant until = Sql.inTransaction(ds, c -> {
             try (PreparedStatement st = c.prepareStatement("SELECT locked_until FROM auth.login_failures WHERE key = ?")) {
-                st.setString(1, key);
+                st.setString(1, k);
                 try (ResultSet rs = st.executeQuery()) {
                     Timestamp t = rs.next() ? rs.getTimestamp(1) : null;
                     return t == null ? null : t.toInstant();
@@ -69,6 +83,7 @@ public final class LoginThrottle {
      * @return false (and nothing counted) when the key is locked now
      */
     public boolean tryAttempt(String key) {
+        String k = stored(key);
         Instant now = clock.instant();
         purgeQuiet(now);
         return Sql.inTransaction(ds, c -> {
@@ -77,13 +92,13 @@ public final class LoginThrottle {
             for (int round = 0; round < 3 && failures == null; round++) {
                 try (PreparedStatement st = c.prepareStatement(
                         "INSERT INTO auth.login_failures (key, failures, last) VALUES (?, 0, ?) ON CONFLICT (key) DO NOTHING")) {
-                    st.setString(1, key);
+                    st.setString(1, k);
                     st.setTimestamp(2, Timestamp.from(now));
                     st.executeUpdate();
                 }
                 try (PreparedStatement st = c.prepareStatement(
                         "SELECT failures, locked_until, last FROM auth.login_failures WHERE key = ? FOR UPDATE")) {
-                    st.setString(1, key);
+                    st.setString(1, k);
                     try (ResultSet rs = st.executeQuery()) {
                         if (rs.next()) {
                             Timestamp locked = rs.getTimestamp(2);
@@ -109,7 +124,7 @@ public final class LoginThrottle {
                 st.setInt(1, failures);
                 st.setTimestamp(2, until == null ? null : Timestamp.from(until));
                 st.setTimestamp(3, Timestamp.from(now));
-                st.setString(4, key);
+                st.setString(4, k);
                 st.executeUpdate();
             }
             return true;
@@ -117,7 +132,7 @@ public final class LoginThrottle {
     }
 
     public void success(String key) {
-        Sql.inTransaction(ds, c -> Sql.update(c, "DELETE FROM auth.login_failures WHERE key = ?", key));
+        Sql.inTransaction(ds, c -> Sql.update(c, "DELETE FROM auth.login_failures WHERE key = ?", stored(key)));
     }
 
     private void purgeQuiet(Instant now) {

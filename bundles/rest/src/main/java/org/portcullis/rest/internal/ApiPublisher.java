@@ -42,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * track, and this component registers the whiteboard's copy of each — with
  * {@code osgi.jaxrs.resource}/{@code osgi.jaxrs.extension} and {@link Api#SELECT} — on its single
  * thread, only while a whiteboard runtime with an endpoint exists (it gets that property only
- * after its start has finished).
+ * after its start has finished). Copies outlive a restart of the whiteboard (which finds them as
+ * it starts); the publisher waits for the serial thread only where a part goes away and when it
+ * stops itself, never on the whiteboard's or Pax Web's threads.
  */
 @Component(immediate = true)
 public class ApiPublisher {
@@ -76,43 +78,41 @@ public class ApiPublisher {
         runtimeTracker = new ServiceTracker<>(context, context.createFilter(RUNTIME), new Tracked() {
             @Override
             public Object addingService(ServiceReference<Object> ref) {
-                serial.execute(() -> {
+                onSerial(() -> {
                     runtimes++;
                     publishAll();
-                });
+                }, "publishing the API");
                 return ref;
             }
 
             @Override
             public void removedService(ServiceReference<Object> ref, Object o) {
-                onSerialAndWait(() -> {
-                    runtimes--;
-                    if (runtimes == 0) {
-                        withdrawAll();
-                    }
-                }, "the whiteboard going away");
+                // no wait here: this runs on Pax Web's thread, which the serial thread may be waiting for. And the
+                // copies stay: a whiteboard that starts again finds them when it opens its trackers, and nothing new is
+                // registered until it has an endpoint again
+                onSerial(() -> runtimes--, "the whiteboard going away");
             }
         });
         partTracker = new ServiceTracker<>(context, context.createFilter(PARTS), new Tracked() {
             @Override
             public Object addingService(ServiceReference<Object> ref) {
-                serial.execute(() -> {
+                onSerial(() -> {
                     parts.add(ref);
                     if (runtimes > 0) {
                         publish(ref);
                     }
-                });
+                }, "publishing " + describe(ref));
                 return ref;
             }
 
             @Override
             public void modifiedService(ServiceReference<Object> ref, Object o) {
-                serial.execute(() -> {
+                onSerial(() -> {
                     if (runtimes > 0) {
                         withdraw(ref);
                         publish(ref);
                     }
-                });
+                }, "publishing " + describe(ref) + " again");
             }
 
             @Override
@@ -124,8 +124,9 @@ public class ApiPublisher {
                 }, "withdrawing " + describe(ref));
             }
         });
-        runtimeTracker.open();
+        // the parts first: when the whiteboard is up already, publishAll then finds them and adds the application last
         partTracker.open();
+        runtimeTracker.open();
     }
 
     @Deactivate
@@ -149,19 +150,21 @@ public class ApiPublisher {
             Hashtable<String, Object> p = new Hashtable<>();
             p.put("osgi.jaxrs.application.base", Api.BASE);
             p.put("osgi.jaxrs.name", "portcullis");
-            // the application is served only with the authentication filter
-            p.put("osgi.jaxrs.extension.select", "(" + AuthenticationFilter.MARK + "=true)");
+            // the application is served only with both filters: no request without an account, no method without its right
+            p.put("osgi.jaxrs.extension.select", new String[] {"(" + AuthenticationFilter.MARK + "=true)",
+                "(" + AuthorizationFilter.MARK + "=true)"});
             application = context.registerService(Application.class, new ApiApplication(), p);
         }
     }
 
+    /** The application first, so that no resource is ever served without the filters while the parts go one by one. */
     private void withdrawAll() {
-        for (ServiceReference<?> ref : new ArrayList<>(published.keySet())) {
-            withdraw(ref);
-        }
         if (application != null) {
             unregister(application);
             application = null;
+        }
+        for (ServiceReference<?> ref : new ArrayList<>(published.keySet())) {
+            withdraw(ref);
         }
     }
 
@@ -226,6 +229,17 @@ public class ApiPublisher {
 
     private static String describe(ServiceReference<?> ref) {
         return ((String[]) ref.getProperty(Constants.OBJECTCLASS))[0] + " of " + ref.getBundle();
+    }
+
+    /** Runs {@code work} on the serial thread later; a failure is logged, not lost. */
+    private void onSerial(Runnable work, String what) {
+        serial.execute(() -> {
+            try {
+                work.run();
+            } catch (RuntimeException e) {
+                LOG.warn("REST API: {} failed: {}", what, e.toString());
+            }
+        });
     }
 
     /** Runs {@code work} on the serial thread and waits for it (bounded), or runs it here when this is that thread. */

@@ -17,10 +17,16 @@ import org.portcullis.rest.AdminOnly;
 import org.portcullis.rest.Api;
 import org.portcullis.rest.RequiresRight;
 
-/** Enforces {@link RequiresRight} and {@link AdminOnly} after authentication, before the resource method runs. */
-@Component(service = ContainerRequestFilter.class, property = {Api.EXTENSION})
+/**
+ * Enforces {@link RequiresRight} and {@link AdminOnly} after authentication, before the resource
+ * method runs. The application requires it ({@link #MARK}): without it no path answers.
+ */
+@Component(service = ContainerRequestFilter.class, property = {Api.EXTENSION, AuthorizationFilter.MARK + "=true"})
 @Priority(Priorities.AUTHORIZATION)
 public class AuthorizationFilter implements ContainerRequestFilter {
+
+    /** Service property that marks this filter; the API application selects it. */
+    static final String MARK = "portcullis.authorization";
 
     @Context
     private ResourceInfo resource;

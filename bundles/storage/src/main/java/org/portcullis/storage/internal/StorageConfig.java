@@ -32,8 +32,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     int connect_timeout_seconds() default 5;
 
     @AttributeDefinition(name = "Socket timeout (s)", description = "How long a query may wait for the database's next "
-            + "bytes before its connection counts as dead (a cut network sends no reset); 0 waits for ever")
-    int socket_timeout_seconds() default 120;
+            + "bytes before its connection counts as dead (a cut network sends no reset); 0 (the default) waits for ever, "
+            + "as a long statement (a retention purge, a migration, a restore) may legitimately do")
+    int socket_timeout_seconds() default 0;
 
     @AttributeDefinition(name = "Health check interval (s)")
     int health_interval_seconds() default 5;
