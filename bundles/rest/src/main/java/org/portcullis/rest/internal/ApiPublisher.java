@@ -2,14 +2,17 @@ package org.portcullis.rest.internal;
 
 import java.util.ArrayList;
 import java.util.Dictionary;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -23,6 +26,9 @@ import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.jaxrs.runtime.JaxrsServiceRuntime;
+import org.osgi.service.jaxrs.runtime.dto.ApplicationDTO;
+import org.osgi.service.jaxrs.runtime.dto.RuntimeDTO;
 import org.osgi.util.tracker.ServiceTracker;
 import org.osgi.util.tracker.ServiceTrackerCustomizer;
 import org.portcullis.rest.Api;
@@ -52,11 +58,13 @@ public class ApiPublisher {
     static final String RUNTIME = "(&(objectClass=org.osgi.service.jaxrs.runtime.JaxrsServiceRuntime)(osgi.jaxrs.endpoint=*))";
     static final String PARTS = "(" + Api.PART + "=*)";
     private static final Logger LOG = LoggerFactory.getLogger(ApiPublisher.class);
+    /** Between two looks at the whiteboard's view of the copies. */
+    private static final long CHECK_SECONDS = 5;
     /** How long an unregistering part waits for the whiteboard to let go of it. */
     private static final long WITHDRAW_WAIT_SECONDS = 30;
 
     private volatile Thread serialThread;
-    private final ExecutorService serial = Executors.newSingleThreadExecutor(r -> {
+    private final ScheduledExecutorService serial = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "portcullis-api-publisher");
         t.setDaemon(true);
         serialThread = t;
@@ -67,6 +75,8 @@ public class ApiPublisher {
     private final List<ServiceReference<?>> parts = new ArrayList<>();
     private ServiceRegistration<Application> application;
     private int runtimes;
+    /** Copies (by service id) the whiteboard did not report at the last checks, and how many checks in a row. */
+    private final Map<Long, Integer> strikes = new HashMap<>();
 
     private BundleContext context;
     private ServiceTracker<Object, Object> runtimeTracker;
@@ -127,6 +137,13 @@ public class ApiPublisher {
         // the parts first: when the whiteboard is up already, publishAll then finds them and adds the application last
         partTracker.open();
         runtimeTracker.open();
+        serial.scheduleWithFixedDelay(() -> {
+            try {
+                heal();
+            } catch (InvalidSyntaxException | RuntimeException e) {
+                LOG.warn("REST API: checking the whiteboard's view failed: {}", e.toString());
+            }
+        }, CHECK_SECONDS, CHECK_SECONDS, TimeUnit.SECONDS);
     }
 
     @Deactivate
@@ -195,6 +212,94 @@ public class ApiPublisher {
             unregister(registration);
             context.ungetService(ref);
         }
+    }
+
+    /**
+     * A second line of defence: a copy the whiteboard neither serves nor reports as failed, two
+     * checks in a row, was lost by it (an event it dropped on a thread of its own) and is
+     * registered again. Building the whiteboard's view while it is busy can throw; then this
+     * check is skipped.
+     */
+    private void heal() throws InvalidSyntaxException {
+        if (runtimes == 0) {
+            return;
+        }
+        Set<Long> known = new HashSet<>();
+        Set<Long> servedApplications = new HashSet<>();
+        ServiceReference<?>[] refs = context.getServiceReferences(JaxrsServiceRuntime.class.getName(), RUNTIME);
+        for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
+            JaxrsServiceRuntime runtime = (JaxrsServiceRuntime) context.getService(ref);
+            if (runtime == null) {
+                continue;
+            }
+            try {
+                RuntimeDTO dto = runtime.getRuntimeDTO();
+                known.addAll(reported(dto));
+                java.util.Arrays.stream(dto.applicationDTOs).forEach(a -> servedApplications.add(a.serviceId));
+            } catch (java.util.ConcurrentModificationException busy) {
+                return;
+            } finally {
+                context.ungetService(ref);
+            }
+        }
+        Map<Long, ServiceReference<?>> copies = new HashMap<>();
+        Long app = application == null ? null : (Long) application.getReference().getProperty(Constants.SERVICE_ID);
+        if (app != null && servedApplications.contains(app)) {
+            // only while the application is served is every part's copy sure to be in the view
+            published.forEach((part, copy) -> copies.put((Long) copy.getReference().getProperty(Constants.SERVICE_ID), part));
+        }
+        if (app != null) {
+            copies.put(app, null);
+        }
+        for (Long lost : lost(copies.keySet(), known, strikes)) {
+            ServiceReference<?> part = copies.get(lost);
+            if (part == null) {
+                LOG.warn("REST API: the whiteboard lost the application; registering it again");
+                unregister(application);
+                application = null;
+                publishAll();
+            } else {
+                LOG.warn("REST API: the whiteboard lost {}; publishing it again", describe(part));
+                withdraw(part);
+                publish(part);
+            }
+        }
+    }
+
+    /** Every service id the whiteboard's view names: served or failed, applications, resources and extensions. */
+    static Set<Long> reported(RuntimeDTO dto) {
+        Set<Long> ids = new HashSet<>();
+        List<ApplicationDTO> apps = new ArrayList<>(List.of(dto.applicationDTOs));
+        if (dto.defaultApplication != null) {
+            apps.add(dto.defaultApplication);
+        }
+        for (ApplicationDTO app : apps) {
+            ids.add(app.serviceId);
+            java.util.Arrays.stream(app.resourceDTOs).forEach(r -> ids.add(r.serviceId));
+            java.util.Arrays.stream(app.extensionDTOs).forEach(e -> ids.add(e.serviceId));
+        }
+        java.util.Arrays.stream(dto.failedApplicationDTOs).forEach(a -> ids.add(a.serviceId));
+        java.util.Arrays.stream(dto.failedResourceDTOs).forEach(r -> ids.add(r.serviceId));
+        java.util.Arrays.stream(dto.failedExtensionDTOs).forEach(e -> ids.add(e.serviceId));
+        return ids;
+    }
+
+    /**
+     * The copies missing from {@code known} for the second check in a row; {@code strikes} keeps
+     * the count between checks (a copy seen again, or gone, is forgotten).
+     */
+    static Set<Long> lost(Set<Long> copies, Set<Long> known, Map<Long, Integer> strikes) {
+        strikes.keySet().retainAll(copies);
+        Set<Long> lost = new HashSet<>();
+        for (Long id : copies) {
+            if (known.contains(id)) {
+                strikes.remove(id);
+            } else if (strikes.merge(id, 1, Integer::sum) >= 2) {
+                strikes.remove(id);
+                lost.add(id);
+            }
+        }
+        return lost;
     }
 
     /** The part's own properties, without the framework's, plus the whiteboard's. */
