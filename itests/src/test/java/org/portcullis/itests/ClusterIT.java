@@ -291,10 +291,10 @@ class ClusterIT {
     }
 
     /** The lease once a node holds it under an epoch above {@code above}. */
-    private record Lease(String holder, long epoch) {
+    record Lease(String holder, long epoch) {
     }
 
-    private static Lease awaitLease(PostgresServer pg, long above) throws Exception {
+    static Lease awaitLease(PostgresServer pg, long above) throws Exception {
         long end = System.nanoTime() + Distribution.DEADLINE.toNanos();
         while (System.nanoTime() < end) {
             try (Connection c = pg.connect(); PreparedStatement ps = c.prepareStatement(
@@ -313,7 +313,7 @@ class ClusterIT {
         throw new AssertionError("no node took the lease above epoch " + above);
     }
 
-    private static boolean nodesBeating(PostgresServer pg, int n) {
+    static boolean nodesBeating(PostgresServer pg, int n) {
         try {
             return count(pg, "SELECT count(*) FROM cluster.nodes WHERE heartbeat_at > clock_timestamp() - interval '3 seconds'") == n;
         } catch (SQLException notYet) {
@@ -386,7 +386,7 @@ class ClusterIT {
         return out;
     }
 
-    private static long count(PostgresServer pg, String sql) throws SQLException {
+    static long count(PostgresServer pg, String sql) throws SQLException {
         try (Connection c = pg.connect(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1);
@@ -407,11 +407,11 @@ class ClusterIT {
         assertEquals(0, kill.waitFor(), "kill -" + name + " " + pid);
     }
 
-    private interface Check {
+    interface Check {
         boolean holds() throws Exception;
     }
 
-    private static void await(Check check, Duration within, String what) throws Exception {
+    static void await(Check check, Duration within, String what) throws Exception {
         await(check, within, what, 200);
     }
 
@@ -426,7 +426,7 @@ class ClusterIT {
     }
 
     /** The password one of the nodes wrote when it made the first admin (the others find the account in the shared database). */
-    private static String firstAdminPassword(List<Distribution> nodes) throws Exception {
+    static String firstAdminPassword(List<Distribution> nodes) throws Exception {
         long end = System.nanoTime() + Distribution.DEADLINE.toNanos();
         while (System.nanoTime() < end) {
             for (Distribution d : nodes) {

@@ -28,4 +28,11 @@ public interface Cluster {
      * and removes its row. (The caller then points the node's storage elsewhere.)
      */
     void leave() throws ClusterException;
+
+    /**
+     * The newest cluster update ({@code update:apply --cluster}) as lines: the nodes in the order
+     * of their turns, each one's start and end (the updating node's latest word too), and the
+     * verdict; empty when there was none.
+     */
+    List<String> updateStatus();
 }

@@ -32,6 +32,23 @@ public interface Updates {
      */
     Path apply(Path file);
 
+    /**
+     * As {@link #apply(Path)}, for this node's turn in a cluster update: the {@code cluster}
+     * precheck then accepts other nodes that run the package's to-version already (they had
+     * their turn), and still refuses any other version.
+     */
+    Path apply(Path file, boolean clusterTurn);
+
+    /**
+     * Starts updating every node of the cluster, one at a time (the cluster bundle's {@link
+     * org.portcullis.updater.spi.ClusterUpdate}): the package is verified and kept here first.
+     * Returns this node's log of the cluster update: one line per node as it goes, and a last
+     * line that starts with {@code 006: } ({@code 006: OK} when every node runs the to-version).
+     * Refused with one line, before anything changes, without a cluster bundle, or when the
+     * cluster refuses to start (another update running, a node on a third version).
+     */
+    Path applyCluster(Path file);
+
     /** The update in flight or the last one, as lines for update:status; empty when there was none. */
     List<String> status();
 

@@ -3,7 +3,7 @@
  * and the prechecks an update must pass before anything stops.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.portcullis.updater;
 
 import org.osgi.annotation.bundle.Export;

@@ -2,6 +2,7 @@ package org.portcullis.cluster.command;
 
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
@@ -64,6 +65,11 @@ public class StatusCommand extends AccountCommand {
                         j.finished() == null ? "-" : j.finished().truncatedTo(ChronoUnit.SECONDS), j.outcome() == null ? "-" : j.outcome());
             }
             jobs.print(System.out);
+        }
+        List<String> update = cluster.updateStatus();
+        if (!update.isEmpty()) {
+            System.out.println("The last cluster update:");
+            update.forEach(l -> System.out.println("  " + l));
         }
     }
 

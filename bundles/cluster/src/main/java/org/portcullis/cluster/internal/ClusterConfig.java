@@ -23,6 +23,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Seconds between full re-reads of the cluster's settings (a change wakes every node at once anyway)")
     int settings_poll_s() default 10;
 
+    @AttributeDefinition(description = "Seconds a cluster update waits for a sign (a heartbeat) from the node whose update runs, before it stops "
+            + "with that node named; the node's heartbeat pauses while its own update holds the database's migrations")
+    int update_node_timeout_s() default 3600;
+
     /** The shared keys by default: policies an admin expects the same on every node; addresses, ports and paths stay per node. */
     String SHARED = "org.portcullis.milter/spam.tag.score org.portcullis.milter/spam.quarantine.score org.portcullis.milter/fail.open "
             + "org.portcullis.scanner.clamav/timeout.seconds org.portcullis.scanner.clamav/stream.max.bytes "

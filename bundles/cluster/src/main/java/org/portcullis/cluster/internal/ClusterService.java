@@ -22,6 +22,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.portcullis.cluster.Cluster;
 import org.portcullis.core.ProductInfo;
@@ -32,18 +35,21 @@ import org.portcullis.storage.SchemaMigrator;
 import org.portcullis.storage.Storage;
 import org.portcullis.storage.StorageException;
 import org.portcullis.storage.UpdateDatabase;
+import org.portcullis.updater.Updates;
 import org.portcullis.updater.spi.ClusterNodes;
+import org.portcullis.updater.spi.ClusterUpdate;
 
 /**
  * This node in the cluster: its schema migrated, its id, its heartbeat and lease
  * ({@link Membership}); registers {@link ClusterRole} for the bundles' Primary-only jobs, {@link
- * Cluster} for commands and REST, and {@link ClusterNodes} for the updater's precheck.
+ * Cluster} for commands and REST, {@link ClusterNodes} for the updater's precheck, and {@link
+ * ClusterUpdate} for {@code update:apply --cluster}, whose turns its agent takes on this node.
  */
 @Header(name = MigrationScripts.SCHEMA_HEADER, value = ClusterService.SCHEMA)
 // registered by hand (only once the membership runs), so the resolver is told what DS would have said
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=\"org.portcullis.core.cluster.ClusterRole,"
-        + "org.portcullis.cluster.Cluster,org.portcullis.updater.spi.ClusterNodes\"",
-        uses = {ClusterRole.class, Cluster.class, ClusterNodes.class})
+        + "org.portcullis.cluster.Cluster,org.portcullis.updater.spi.ClusterNodes,org.portcullis.updater.spi.ClusterUpdate\"",
+        uses = {ClusterRole.class, Cluster.class, ClusterNodes.class, ClusterUpdate.class})
 @Component(service = {}, immediate = true, configurationPid = "org.portcullis.cluster")
 @Designate(ocd = ClusterConfig.class)
 public class ClusterService {
@@ -65,10 +71,16 @@ public class ClusterService {
     @Reference
     private ConfigurationAdmin configAdmin;
 
+    /** This node's updater: a cluster update's turn here runs through it. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile Updates updates;
+
     private Membership membership;
+    private Rollouts rollouts;
     private SharedSettings settings;
     private ServiceRegistration<?> registration;
     private ServiceRegistration<ConfigurationListener> configListener;
+    private ServiceRegistration<ClusterUpdate> updateRegistration;
 
     @Activate
     void activate(BundleContext context, ClusterConfig config) throws MigrationException, IOException {
@@ -95,8 +107,15 @@ public class ClusterService {
                     live.changed(event.getPid());
                 }
             }, null);
+            // a node's update can take long (an OS step): its database work gets a minute per statement, not a lease
+            rollouts = new Rollouts(new RolloutStore(new ClusterStore(ds, Duration.ofMinutes(1))), membership, product.version(),
+                    () -> Optional.ofNullable(updates), Path.of(System.getProperty("karaf.data", "data"), "portcullis", "updates"),
+                    lease.multipliedBy(3), Duration.ofSeconds(Math.max(60, config.update_node_timeout_s())), Duration.ofSeconds(60));
+            rollouts.start(heartbeat);
+            membership.updateStatus(rollouts::status);
             registration = context.registerService(new String[] {ClusterRole.class.getName(), Cluster.class.getName(), ClusterNodes.class.getName()},
                     membership, new Hashtable<>(Map.of("node.id", id)));
+            updateRegistration = context.registerService(ClusterUpdate.class, rollouts, new Hashtable<>(Map.of("node.id", id)));
         } catch (RuntimeException e) {
             deactivate(); // DS does not deactivate what failed to activate: the heartbeat must not outlive it
             throw e;
@@ -105,6 +124,13 @@ public class ClusterService {
 
     @Deactivate
     void deactivate() {
+        if (updateRegistration != null) {
+            updateRegistration.unregister();
+            updateRegistration = null;
+        }
+        if (rollouts != null) {
+            rollouts.stop();
+        }
         if (registration != null) {
             registration.unregister();
             registration = null;

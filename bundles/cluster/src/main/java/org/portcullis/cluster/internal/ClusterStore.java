@@ -51,12 +51,12 @@ final class ClusterStore {
     }
 
     /** Work inside one transaction. */
-    private interface Work<T, E extends Exception> {
+    interface Work<T, E extends Exception> {
         T run(Connection c) throws SQLException, E;
     }
 
     /** Runs {@code work} in one transaction on a connection of its own: committed when it returns, rolled back when it throws. */
-    private <T, E extends Exception> T transaction(Work<T, E> work) throws SQLException, E {
+    <T, E extends Exception> T transaction(Work<T, E> work) throws SQLException, E {
         try (Connection c = open()) {
             c.setAutoCommit(false);
             try {

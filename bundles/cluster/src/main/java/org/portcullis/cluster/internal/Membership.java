@@ -58,6 +58,7 @@ final class Membership implements ClusterRole, Cluster, ClusterNodes {
     private volatile boolean reachable;
     private volatile String lastError = "";
     private volatile String knownClusterVersion = "";
+    private volatile Supplier<List<String>> updateStatus = List::of;
 
     Membership(ClusterStore store, String nodeId, String address, String version, Supplier<Optional<String>> clusterVersion,
             Duration heartbeat, Duration lease, LongSupplier nanos) {
@@ -95,6 +96,14 @@ final class Membership implements ClusterRole, Cluster, ClusterNodes {
                 Thread.currentThread().interrupt();
             }
         }
+        handOver("as it stops");
+    }
+
+    /**
+     * Gives the Primary's role up now when this node holds it, so a Secondary takes the lease at
+     * its next heartbeat rather than when it expires; {@code why} ends the log line.
+     */
+    void handOver(String why) {
         long mine;
         synchronized (lock) {
             mine = epoch;
@@ -103,11 +112,11 @@ final class Membership implements ClusterRole, Cluster, ClusterNodes {
         if (mine != 0) {
             try {
                 if (store.release(nodeId, mine)) {
-                    LOG.info("Cluster: node {} handed the Primary's lease (epoch {}) over as it stops", nodeId, mine);
+                    LOG.info("Cluster: node {} handed the Primary's lease (epoch {}) over {}", nodeId, mine, why);
                 }
             } catch (SQLException e) {
-                LOG.warn("Cluster: node {} could not hand the lease (epoch {}) over as it stops ({}); a Secondary takes it when it expires",
-                        nodeId, mine, ClusterStore.serverMessage(e));
+                LOG.warn("Cluster: node {} could not hand the lease (epoch {}) over {} ({}); a Secondary takes it when it expires",
+                        nodeId, mine, why, ClusterStore.serverMessage(e));
             }
         }
     }
@@ -127,6 +136,12 @@ final class Membership implements ClusterRole, Cluster, ClusterNodes {
             lapsed = start - deadline >= 0;
         }
         try {
+            Optional<String> moved = clusterMovedOn(mine);
+            if (moved.isPresent()) {
+                // another node committed a newer version (its turn in a cluster update): that version leads from now
+                handOver("because it runs " + version + " and the cluster now runs " + moved.get());
+                mine = 0;
+            }
             if (mine != 0) {
                 boolean renewed;
                 try {
@@ -195,6 +210,18 @@ final class Membership implements ClusterRole, Cluster, ClusterNodes {
                     nodeId, version, cluster.get());
         }
         return current;
+    }
+
+    /** For a Primary (epoch {@code mine} not 0): the cluster's version, when it was read and this node does not run it. */
+    private Optional<String> clusterMovedOn(long mine) {
+        if (mine == 0) {
+            return Optional.empty();
+        }
+        try {
+            return clusterVersion.get().filter(cluster -> !ClusterStatus.current(cluster, version));
+        } catch (RuntimeException e) {
+            return Optional.empty(); // not known: the renewal below finds out whether the database answers
+        }
     }
 
     /** Whether this node runs the cluster's version (or the cluster has none yet), without a word in the log. */
@@ -346,6 +373,16 @@ final class Membership implements ClusterRole, Cluster, ClusterNodes {
             throw new ClusterException("node " + nodeId + " stopped its heartbeat but its row was not removed: " + ClusterStore.serverMessage(e)
                     + " (it shows as silent in cluster:status)", e);
         }
+    }
+
+    @Override
+    public List<String> updateStatus() {
+        return updateStatus.get();
+    }
+
+    /** Where {@link #updateStatus()} comes from, once cluster updates are served. */
+    void updateStatus(Supplier<List<String>> source) {
+        updateStatus = source;
     }
 
     /** The nodes alive now (a heartbeat within three leases), this one always: a node gone longer is not asked to match. */

@@ -66,6 +66,13 @@ public class ClusterResource {
                         text(j.finished()), j.outcome())).toList());
     }
 
+    /** The newest cluster update as lines (as cluster:status shows it); empty when there was none. */
+    @GET
+    @Path("update")
+    public List<String> update() {
+        return cluster.updateStatus();
+    }
+
     @GET
     @Path("terms")
     public List<TermView> terms() throws ClusterException {

@@ -9,9 +9,11 @@ import java.nio.file.Path;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
-@Command(scope = "update", name = "apply", description = "Applies an update package: prechecks, maintenance on, bundles swapped, one database commit, maintenance back")
+@Command(scope = "update", name = "apply", description = "Applies an update package: prechecks, maintenance on, bundles swapped, one database commit, maintenance back;"
+        + " with --cluster on every node of the cluster, one at a time")
 @Service
 public class ApplyCommand extends UpdateAction {
 
@@ -22,9 +24,13 @@ public class ApplyCommand extends UpdateAction {
     @Completion(value = PackageCompleter.class)
     String file;
 
+    @Option(name = "--cluster", aliases = "-c", description = "Update every node of the cluster, one at a time: Secondaries first, the Primary last;"
+            + " stops at the first node that fails")
+    boolean cluster;
+
     @Override
     protected void run() throws Exception {
-        Path log = updates.apply(packageFile(file));
+        Path log = cluster ? updates.applyCluster(packageFile(file)) : updates.apply(packageFile(file));
         String last = follow(log);
         if (!last.equals(LAST + "OK")) {
             throw new IllegalStateException(last.substring(LAST.length()) + " (log: " + log + ")");

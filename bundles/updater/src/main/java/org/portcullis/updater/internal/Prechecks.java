@@ -67,6 +67,11 @@ final class Prechecks {
     }
 
     List<Check> run(Path file, boolean kept) {
+        return run(file, kept, false);
+    }
+
+    /** @param clusterTurn this node's turn in a cluster update: other nodes may run the to-version already */
+    List<Check> run(Path file, boolean kept, boolean clusterTurn) {
         List<Check> checks = new ArrayList<>();
         UpdateManifest manifest = null;
         try {
@@ -78,25 +83,36 @@ final class Prechecks {
         checks.add(version(manifest));
         checks.add(memory(manifest));
         checks.add(disk(file, manifest, kept));
-        checks.add(cluster(manifest));
+        checks.add(cluster(manifest, clusterTurn));
         checks.add(osStep(manifest));
         checks.add(services());
         checks.add(queues());
         return checks;
     }
 
-    /** Every node runs the package's from-version (the cluster bundle says which nodes there are). */
-    private Check cluster(UpdateManifest m) {
+    /**
+     * Every node runs the package's from-version (the cluster bundle says which nodes there are);
+     * on a node's turn in a cluster update, the nodes whose turn came before run its to-version.
+     */
+    private Check cluster(UpdateManifest m, boolean clusterTurn) {
         java.util.Optional<ClusterNodes> nodes = machine.cluster();
         if (nodes.isEmpty()) {
             return Check.pass("cluster", "single node: no cluster bundle, no other node to match");
         }
         String want = m == null ? machine.runningVersion() : m.fromVersion().toString();
+        String updated = clusterTurn && m != null ? m.toVersion().toString() : want;
         try {
             java.util.Map<String, String> versions = new java.util.TreeMap<>(nodes.get().versions());
-            List<String> other = versions.entrySet().stream().filter(e -> !e.getValue().equals(want)).map(e -> e.getKey() + " runs " + e.getValue()).toList();
+            List<String> other = versions.entrySet().stream().filter(e -> !e.getValue().equals(want) && !e.getValue().equals(updated))
+                    .map(e -> e.getKey() + " runs " + e.getValue()).toList();
             if (!other.isEmpty()) {
-                return Check.fail("cluster", "every node must run " + want + ": " + String.join(", ", other));
+                return Check.fail("cluster", "every node must run " + want + (updated.equals(want) ? "" : " or " + updated) + ": "
+                        + String.join(", ", other));
+            }
+            if (!updated.equals(want)) {
+                long done = versions.values().stream().filter(updated::equals).count();
+                return Check.pass("cluster", versions.size() + " nodes, this node's turn in a cluster update: " + done + " on " + updated + ", "
+                        + (versions.size() - done) + " on " + want);
             }
             return Check.pass("cluster", versions.size() + " nodes, all on " + want + ": " + String.join(", ", versions.keySet()));
         } catch (Exception e) {

@@ -54,6 +54,10 @@ public class UpdateService implements Updates {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     volatile org.portcullis.updater.spi.ClusterNodes cluster;
 
+    /** Updates every node of the cluster one at a time, when the cluster bundle is installed. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile org.portcullis.updater.spi.ClusterUpdate clusterUpdate;
+
     private Path keys;
     private Path directory;
     private Prechecks prechecks;
@@ -173,6 +177,28 @@ public class UpdateService implements Updates {
 
     @Override
     public Path apply(Path file) {
+        return apply(file, false);
+    }
+
+    @Override
+    public Path applyCluster(Path file) {
+        org.portcullis.updater.spi.ClusterUpdate rollout = clusterUpdate;
+        if (rollout == null) {
+            throw new PackageException("no cluster to update: the cluster bundle is not running here (update:apply without --cluster updates this node)");
+        }
+        Path kept = file.toAbsolutePath().normalize().startsWith(directory.toAbsolutePath().normalize()) ? file : install(file);
+        UpdateManifest m = UpdatePackage.open(kept, Prechecks.keysIn(keys).get()).manifest();
+        try {
+            return rollout.start(kept, m.fromVersion().toString(), m.toVersion().toString());
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new PackageException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Path apply(Path file, boolean clusterTurn) {
         synchronized (this) {
             try {
                 Optional<Journal> running = Journal.read(journalFile());
@@ -185,7 +211,7 @@ public class UpdateService implements Updates {
             } catch (IOException e) {
                 throw new PackageException("the update journal cannot be read: " + e.getMessage(), e);
             }
-            List<Check> checks = precheck(file);
+            List<Check> checks = precheck(file, clusterTurn);
             List<Check> failed = checks.stream().filter(c -> !c.passed()).toList();
             if (!failed.isEmpty()) {
                 throw new PackageException(failed.size() + " of " + checks.size() + " prechecks failed, nothing was changed: "
@@ -323,7 +349,12 @@ public class UpdateService implements Updates {
 
     @Override
     public List<Check> precheck(Path file) {
-        List<Check> checks = new java.util.ArrayList<>(prechecks.run(file, file.toAbsolutePath().normalize().startsWith(directory.toAbsolutePath().normalize())));
+        return precheck(file, false);
+    }
+
+    private List<Check> precheck(Path file, boolean clusterTurn) {
+        List<Check> checks = new java.util.ArrayList<>(prechecks.run(file, file.toAbsolutePath().normalize().startsWith(directory.toAbsolutePath().normalize()),
+                clusterTurn));
         checks.add(inFlight());
         return checks;
     }

@@ -55,7 +55,8 @@ public class UpdatesResource {
     public record DownloadBody(String to) {
     }
 
-    public record ApplyBody(String file) {
+    /** {@code cluster}: update every node of the cluster in turn ({@code update:apply --cluster}). */
+    public record ApplyBody(String file, Boolean cluster) {
     }
 
     /** A job: kind download or apply; state running, succeeded or failed; the log (from line {@code from}) and the next line's number. */
@@ -151,12 +152,17 @@ public class UpdatesResource {
         return Response.accepted(d.view()).header("Location", Api.BASE + "/updates/jobs/" + d.id).build();
     }
 
-    /** Applies a kept package (the newest when absent) once every precheck passed; refused with its reasons otherwise. */
+    /**
+     * Applies a kept package (the newest when absent) once every precheck passed; refused with its
+     * reasons otherwise. With {@code "cluster": true}, to every node of the cluster in turn: the
+     * job is then the cluster update's log.
+     */
     @POST
     @javax.ws.rs.Path("apply")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response apply(@Context SecurityContext sc, ApplyBody body) throws IOException {
-        java.nio.file.Path log = updates.apply(kept(body == null ? null : body.file()));
+        java.nio.file.Path file = kept(body == null ? null : body.file());
+        java.nio.file.Path log = body != null && Boolean.TRUE.equals(body.cluster()) ? updates.applyCluster(file) : updates.apply(file);
         String id = log.getFileName().toString().replaceFirst("\\.log$", "");
         return Response.accepted(applyJob(id, log, 0)).header("Location", Api.BASE + "/updates/jobs/" + id).build();
     }

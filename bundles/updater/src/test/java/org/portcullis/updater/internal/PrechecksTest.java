@@ -28,6 +28,7 @@ class PrechecksTest {
 
     private Path pkg;
     private String running = "0.1.0";
+    private boolean clusterTurn;
     private OptionalLong memory = OptionalLong.of(8192);
     private long usable = 10L << 30;
     private OptionalLong database = OptionalLong.of(50L << 20);
@@ -79,7 +80,8 @@ class PrechecksTest {
                 return java.util.Optional.ofNullable(nodes);
             }
         };
-        return new Prechecks(machine, Prechecks.keysIn(dir.resolve("release.pub.pem")), memoryOverride, 256, launcher, () -> controlled, queue).run(pkg, false);
+        return new Prechecks(machine, Prechecks.keysIn(dir.resolve("release.pub.pem")), memoryOverride, 256, launcher, () -> controlled, queue).run(pkg, false,
+                clusterTurn);
     }
 
     private static Check named(List<Check> checks, String name) {
@@ -238,6 +240,19 @@ class PrechecksTest {
             throw new java.sql.SQLException("the database does not answer");
         };
         assertEquals("FAIL cluster    the cluster's node versions cannot be read: the database does not answer", named(run(-1), "cluster").line());
+    }
+
+    @Test
+    void onItsTurnInAClusterUpdateANodeAcceptsNodesOnTheToVersionOnly() {
+        clusterTurn = true;
+        nodes = () -> java.util.Map.of("mx1", "0.1.0", "mx2", "0.2.0", "mx3", "0.2.0");
+        assertEquals("PASS cluster    3 nodes, this node's turn in a cluster update: 2 on 0.2.0, 1 on 0.1.0", named(run(-1), "cluster").line());
+        nodes = () -> java.util.Map.of("mx1", "0.1.0", "mx2", "0.2.0", "mx3", "0.0.9");
+        assertEquals("FAIL cluster    every node must run 0.1.0 or 0.2.0: mx3 runs 0.0.9", named(run(-1), "cluster").line());
+        clusterTurn = false;
+        nodes = () -> java.util.Map.of("mx1", "0.1.0", "mx2", "0.2.0");
+        assertEquals("FAIL cluster    every node must run 0.1.0: mx2 runs 0.2.0", named(run(-1), "cluster").line(),
+                "a plain update still wants every node on the from-version");
     }
 
     @Test

@@ -1,0 +1,332 @@
+package org.portcullis.cluster.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import org.portcullis.cluster.ClusterException;
+import org.portcullis.cluster.internal.RolloutStore.Member;
+import org.portcullis.cluster.internal.RolloutStore.Rollout;
+import org.portcullis.cluster.internal.RolloutStore.Turn;
+import org.portcullis.core.AtomicFiles;
+import org.portcullis.updater.Updates;
+import org.portcullis.updater.spi.ClusterUpdate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cluster updates: {@link #start} records one (the package and the nodes' turns) in the
+ * database; every node's agent ({@link #tick}, once a heartbeat on a thread of its own) looks at
+ * the running one, and the node whose turn it is fetches the package, runs its own update and
+ * writes how it ended. Nothing lives only in memory: the agent of the bundle an update swapped
+ * in, or of a restarted container, finds the turn in the database and the node's own update in
+ * its log, and carries on.
+ */
+final class Rollouts implements ClusterUpdate {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Rollouts.class);
+    /** The last line of every update's log, the node's and the cluster's, starts with this. */
+    static final String LAST = "006: ";
+    private static final Pattern PACKAGE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,200}");
+
+    private final RolloutStore store;
+    private final Membership membership;
+    private final String nodeId;
+    private final String version;
+    private final Supplier<Optional<Updates>> updates;
+    private final Path dir;
+    private final Duration alive;
+    private final Duration nodeTimeout;
+    private final Duration waitingSilence;
+    private ScheduledExecutorService ticker;
+    /** The newest of this node's cluster updates whose log here is complete. */
+    private volatile long logComplete;
+
+    /**
+     * @param dir the updater's folder ({@code data/portcullis/updates}): the node's own update log is there, the cluster's log goes there
+     * @param alive a node with a heartbeat within this is alive
+     * @param nodeTimeout how long the node whose update runs may stay silent (its heartbeat pauses while its update holds the migrations)
+     * @param waitingSilence how long a node whose turn came may stay silent before it begins its update
+     */
+    Rollouts(RolloutStore store, Membership membership, String version, Supplier<Optional<Updates>> updates, Path dir, Duration alive,
+            Duration nodeTimeout, Duration waitingSilence) {
+        this.waitingSilence = waitingSilence;
+        this.store = store;
+        this.membership = membership;
+        this.nodeId = membership.nodeId();
+        this.version = version;
+        this.updates = updates;
+        this.dir = dir;
+        this.alive = alive;
+        this.nodeTimeout = nodeTimeout;
+    }
+
+    void start(Duration every) {
+        ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "portcullis-cluster-update");
+            t.setDaemon(true);
+            return t;
+        });
+        ticker.scheduleWithFixedDelay(this::tick, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    void stop() {
+        if (ticker != null) {
+            ticker.shutdownNow();
+            try {
+                ticker.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public Path start(Path keptPackage, String from, String to) throws ClusterException {
+        try {
+            List<Member> live = store.members(alive).stream().filter(Member::alive).toList();
+            List<String> other = live.stream().filter(m -> !m.version().equals(from) && !m.version().equals(to))
+                    .map(m -> m.nodeId() + " (" + m.address() + ") runs " + m.version()).toList();
+            if (!other.isEmpty()) {
+                throw new ClusterException("a cluster update moves every node from " + from + " to " + to + ", and "
+                        + String.join(", ", other) + ": nothing was changed");
+            }
+            if (live.stream().noneMatch(m -> m.version().equals(from))) {
+                throw new ClusterException("no node alive runs " + from + " (every node runs " + to + " already, or none beats): nothing to update");
+            }
+            String primary = store.leaseHolder().orElse("");
+            List<Member> order = new ArrayList<>(live);
+            order.sort(Comparator.comparing((Member m) -> m.nodeId().equals(primary)).thenComparing(Member::nodeId));
+            List<Turn> turns = new ArrayList<>();
+            for (Member m : order) {
+                boolean updated = m.version().equals(to);
+                turns.add(new Turn(turns.size() + 1, m.nodeId(), m.address(), m.nodeId().equals(primary), updated ? "done" : "waiting",
+                        updated ? "already runs " + to : ""));
+            }
+            long id = store.create(from, to, keptPackage, sha256(keptPackage), nodeId, turns);
+            Path log = clusterLog(from, to);
+            Files.deleteIfExists(log);
+            logComplete = 0;
+            LOG.info("Cluster update {} -> {} started from node {}: {}", from, to, nodeId,
+                    turns.stream().map(t -> t.position() + ". " + t.nodeId()).collect(Collectors.joining(", ")));
+            writeLog(store.running().filter(r -> r.id() == id).orElseThrow(() -> new ClusterException("the cluster update " + id + " ended at once")));
+            return log;
+        } catch (SQLException e) {
+            throw new ClusterException("the cluster's database does not answer: " + ClusterStore.serverMessage(e), e);
+        } catch (IOException e) {
+            throw new ClusterException("cannot read " + keptPackage + " or write the cluster update's log: " + e.getMessage(), e);
+        }
+    }
+
+    /** One look at the running cluster update: this node takes its turn, or sees that the update has ended or a node fell silent. */
+    void tick() {
+        try {
+            Optional<Rollout> running = store.running();
+            if (running.isPresent()) {
+                advance(running.get());
+            }
+            Optional<Rollout> mine = store.lastStartedBy(nodeId);
+            if (mine.isPresent() && mine.get().id() != logComplete) {
+                writeLog(store.lastStartedBy(nodeId).orElseThrow());
+            }
+        } catch (SQLException e) {
+            LOG.debug("Cluster update: the database does not answer now: {}", ClusterStore.serverMessage(e));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Cluster update: node {} could not take its part now (it tries again at the next heartbeat): {}", nodeId, e.toString());
+        }
+    }
+
+    private void advance(Rollout r) throws SQLException, IOException {
+        List<Turn> turns = store.turns(r.id());
+        Optional<Turn> next = turns.stream().filter(Turn::pending).findFirst();
+        if (next.isEmpty()) {
+            store.finish(r.id(), "every node runs " + r.to());
+            LOG.info("Cluster update {} -> {}: every node runs {}", r.from(), r.to(), r.to());
+            return;
+        }
+        Turn t = next.get();
+        if (t.nodeId().equals(nodeId)) {
+            takeTurn(r, t);
+            return;
+        }
+        long silent = store.silentSeconds(r.id(), t.nodeId());
+        Duration limit = t.state().equals("waiting") ? waitingSilence : nodeTimeout;
+        if (silent > limit.toSeconds()) {
+            String why = "no heartbeat from this node for " + silent + " s during its turn (" + (t.state().equals("waiting")
+                    ? "it never began its update" : "update.node.timeout.s is " + nodeTimeout.toSeconds()) + "): see its update:status";
+            store.fail(r.id(), t.nodeId(), why);
+            LOG.warn("Cluster update {} -> {} stopped at node {}: {}", r.from(), r.to(), t.nodeId(), why);
+        }
+    }
+
+    private void takeTurn(Rollout r, Turn t) throws SQLException, IOException {
+        if (t.state().equals("waiting")) {
+            if (!store.claim(r.id(), nodeId)) {
+                return;
+            }
+            LOG.info("Cluster update {} -> {}: the turn of this node ({} of the cluster's nodes)", r.from(), r.to(), t.position());
+            membership.handOver("before its own update (its turn in the cluster update)");
+            begin(r);
+            return;
+        }
+        Path marker = dir.resolve("cluster-turn");
+        Path log = nodeLog(r);
+        if (!Files.isRegularFile(marker) || !Files.readString(marker).strip().equals(Long.toString(r.id())) || !Files.isRegularFile(log)) {
+            begin(r); // this node's update never began (the container stopped between taking the turn and the apply)
+            return;
+        }
+        String last = lastLine(log);
+        if (last.equals(LAST + "OK")) {
+            if (version.equals(r.to())) {
+                store.nodeDone(r.id(), nodeId, "done, runs " + r.to());
+                LOG.info("Cluster update {} -> {}: this node runs {}", r.from(), r.to(), r.to());
+            }
+        } else if (last.startsWith(LAST)) {
+            store.fail(r.id(), nodeId, last.substring(LAST.length()) + " (log: " + log + ")");
+        } else if (!last.isEmpty()) {
+            store.progress(r.id(), nodeId, last.strip());
+        }
+    }
+
+    /** Fetches the package, checks it is the bytes the cluster update recorded, and starts this node's own update. */
+    private void begin(Rollout r) throws SQLException, IOException {
+        try {
+            Updates u = updates.get().orElseThrow(() -> new ClusterException("the updater is not running on this node"));
+            if (!PACKAGE_NAME.matcher(r.packageName()).matches()) {
+                throw new ClusterException("the cluster update names its package " + r.packageName() + ", which is not a plain file name");
+            }
+            Path folder = Files.createDirectories(dir.resolve("cluster"));
+            Path pkg = folder.resolve(r.packageName());
+            Path part = folder.resolve(r.packageName() + ".part");
+            store.fetch(r.id(), part);
+            if (Files.size(part) != r.size() || !sha256(part).equals(r.sha256())) {
+                Files.deleteIfExists(part);
+                throw new ClusterException("the package fetched from the database is not the one the cluster update recorded (size or SHA-256)");
+            }
+            Files.move(part, pkg, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.deleteIfExists(nodeLog(r)); // what is read from now on is this turn's
+            AtomicFiles.write(dir.resolve("cluster-turn"), out -> out.write((r.id() + "\n").getBytes(StandardCharsets.US_ASCII)));
+            Path log = u.apply(pkg, true);
+            LOG.info("Cluster update {} -> {}: this node's update began (log {})", r.from(), r.to(), log);
+        } catch (ClusterException | RuntimeException e) {
+            String why = e.getMessage() == null ? e.toString() : e.getMessage();
+            store.fail(r.id(), nodeId, why);
+            LOG.warn("Cluster update {} -> {} stopped at this node ({}): {}", r.from(), r.to(), nodeId, why);
+        }
+    }
+
+    /** This node's log of {@code r}, written on the node that started it: appends what the database says happened since. */
+    private void writeLog(Rollout r) throws SQLException, IOException {
+        if (!r.startedBy().equals(nodeId)) {
+            return;
+        }
+        List<String> lines = render(r, store.turns(r.id()), false);
+        Path log = clusterLog(r.from(), r.to());
+        int have = Files.isRegularFile(log) ? Files.readAllLines(log, StandardCharsets.UTF_8).size() : 0;
+        if (lines.size() > have) {
+            Files.createDirectories(log.getParent());
+            Files.writeString(log, lines.subList(have, lines.size()).stream().map(l -> l + "\n").collect(Collectors.joining()),
+                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.SYNC);
+        }
+        if (!r.running()) {
+            logComplete = r.id();
+        }
+    }
+
+    /** The newest cluster update as lines (with the running node's latest word), for cluster:status; empty when there was none. */
+    List<String> status() {
+        try {
+            Optional<Rollout> r = store.last();
+            return r.isEmpty() ? List.of() : render(r.get(), store.turns(r.get().id()), true);
+        } catch (SQLException e) {
+            return List.of("the cluster updates cannot be read: " + ClusterStore.serverMessage(e));
+        }
+    }
+
+    /**
+     * A cluster update as its log: the order, each node's start and end, and the verdict. Nodes
+     * take their turns one after another, so the lines only ever grow at the end.
+     */
+    static List<String> render(Rollout r, List<Turn> turns, boolean progress) {
+        List<String> out = new ArrayList<>();
+        out.add("Cluster update " + r.from() + " -> " + r.to() + ": " + turns.size() + " nodes, one at a time: " + turns.stream()
+                .map(t -> t.position() + ". " + t.nodeId() + " (" + t.address() + (t.primary() ? ", Primary" : "") + ")")
+                .collect(Collectors.joining(", ")));
+        String failedAt = "";
+        for (Turn t : turns) {
+            String node = "node " + t.position() + " of " + turns.size() + " " + t.nodeId() + " (" + t.address() + ")";
+            boolean already = t.state().equals("done") && t.message().startsWith("already runs");
+            if (!t.state().equals("waiting") && !already) {
+                out.add(node + ": updating" + (progress && t.state().equals("applying") && !t.message().equals("updating") ? " — " + t.message() : ""));
+            }
+            switch (t.state()) {
+                case "done" -> out.add(node + ": " + t.message());
+                case "failed" -> {
+                    out.add(node + ": FAILED: " + t.message());
+                    failedAt = node + ": " + t.message();
+                }
+                default -> {
+                }
+            }
+        }
+        if (r.state().equals("done")) {
+            out.add("Cluster update done: every node runs " + r.to());
+            out.add(LAST + "OK");
+        } else if (r.state().equals("failed")) {
+            out.add(LAST + "FAILED at " + (failedAt.isEmpty() ? r.message() : failedAt));
+        }
+        return out;
+    }
+
+    private Path clusterLog(String from, String to) {
+        return dir.resolve("cluster-" + from + "-" + to + ".log");
+    }
+
+    /** Where this node's own update writes its log (the updater's {@code <from>-<to>.log}). */
+    private Path nodeLog(Rollout r) {
+        return dir.resolve(r.from() + "-" + r.to() + ".log");
+    }
+
+    private static String lastLine(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (!lines.get(i).isBlank()) {
+                return lines.get(i);
+            }
+        }
+        return "";
+    }
+
+    static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                md.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+}
