@@ -70,20 +70,36 @@ final class ClusterStore {
         }
     }
 
-    /** Records this node's heartbeat (the first of a run also sets {@code started_at}). */
-    void heartbeat(String node, String address, String version, boolean primary, boolean first) throws SQLException {
-        try (Connection c = open(); PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO cluster.nodes (node_id, address, version, role, started_at, heartbeat_at) "
-                        + "VALUES (?, ?, ?, ?, clock_timestamp(), clock_timestamp()) ON CONFLICT (node_id) DO UPDATE SET "
-                        + "address = EXCLUDED.address, version = EXCLUDED.version, role = EXCLUDED.role, heartbeat_at = clock_timestamp(), "
-                        + "started_at = CASE WHEN ? THEN clock_timestamp() ELSE cluster.nodes.started_at END")) {
-            ps.setString(1, node);
-            ps.setString(2, address);
-            ps.setString(3, version);
-            ps.setString(4, primary ? "primary" : "secondary");
-            ps.setBoolean(5, first);
-            ps.executeUpdate();
-        }
+    /**
+     * Records this node's heartbeat as written by {@code instance} (the first of a run also sets
+     * {@code started_at}); returns the instance that wrote the row before (null: a new row).
+     */
+    String heartbeat(String node, String instance, String address, String version, boolean primary, boolean first) throws SQLException {
+        return transaction(c -> {
+            String before = null;
+            try (PreparedStatement ps = c.prepareStatement("SELECT instance FROM cluster.nodes WHERE node_id = ? FOR UPDATE")) {
+                ps.setString(1, node);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        before = rs.getString(1);
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO cluster.nodes (node_id, address, version, role, started_at, heartbeat_at, instance) "
+                            + "VALUES (?, ?, ?, ?, clock_timestamp(), clock_timestamp(), ?) ON CONFLICT (node_id) DO UPDATE SET "
+                            + "address = EXCLUDED.address, version = EXCLUDED.version, role = EXCLUDED.role, heartbeat_at = clock_timestamp(), "
+                            + "instance = EXCLUDED.instance, started_at = CASE WHEN ? THEN clock_timestamp() ELSE cluster.nodes.started_at END")) {
+                ps.setString(1, node);
+                ps.setString(2, address);
+                ps.setString(3, version);
+                ps.setString(4, primary ? "primary" : "secondary");
+                ps.setString(5, instance);
+                ps.setBoolean(6, first);
+                ps.executeUpdate();
+            }
+            return before;
+        });
     }
 
     /** Takes {@code node} out of the registry (it leaves the cluster); false: it was not in it. */

@@ -55,6 +55,11 @@ final class Membership implements ClusterRole, Cluster, ClusterNodes {
     /** Until when (monotonic nanos) this node may count itself Primary. Guarded by {@link #lock}. */
     private long deadline;
     private boolean first = true;
+    /** This run of the component, as written in its row: another one there means a second process under this node id. */
+    private final String instance = java.util.UUID.randomUUID().toString();
+    /** When (monotonic nanos) another process was last seen writing this node's row; valid when {@link #foreignSeen}. */
+    private volatile long foreignAt;
+    private volatile boolean foreignSeen;
     private volatile boolean reachable;
     private volatile String lastError = "";
     private volatile String knownClusterVersion = "";
@@ -136,6 +141,10 @@ final class Membership implements ClusterRole, Cluster, ClusterNodes {
             lapsed = start - deadline >= 0;
         }
         try {
+            if (mine != 0 && duplicated()) {
+                handOver("because another running node uses its node id " + nodeId);
+                mine = 0;
+            }
             Optional<String> moved = clusterMovedOn(mine);
             if (moved.isPresent()) {
                 // another node committed a newer version (its turn in a cluster update): that version leads from now
@@ -151,7 +160,7 @@ final class Membership implements ClusterRole, Cluster, ClusterNodes {
                         throw e;
                     }
                     // this node's own fenced write holds the row: the next heartbeat renews (the deadline says until when it may wait)
-                    store.heartbeat(nodeId, address, version, isPrimary(), first);
+                    heartbeat();
                     return;
                 }
                 synchronized (lock) {
@@ -176,7 +185,7 @@ final class Membership implements ClusterRole, Cluster, ClusterNodes {
                     becomePrimary(taken.getAsLong(), start, "the lease was free");
                 }
             }
-            store.heartbeat(nodeId, address, version, isPrimary(), first);
+            heartbeat();
             first = false;
             if (!reachable) {
                 LOG.info("Cluster: node {} ({}) reaches the database", nodeId, version);
@@ -193,8 +202,33 @@ final class Membership implements ClusterRole, Cluster, ClusterNodes {
         }
     }
 
+    /** Writes this node's heartbeat, and notices another process that wrote the same row since this one's last. */
+    private void heartbeat() throws SQLException {
+        String before = store.heartbeat(nodeId, instance, address, version, isPrimary(), first);
+        if (!first && before != null && !before.equals(instance)) {
+            boolean was = duplicated();
+            foreignAt = nanos.getAsLong();
+            foreignSeen = true;
+            if (!was) {
+                LOG.error("Cluster: another running node uses this node's id {} too (a data/portcullis/node-id copied from another node?): "
+                        + "neither leads while both run; give one of them its own id (stop it, delete that file, start it)", nodeId);
+            }
+        } else if (foreignSeen && !duplicated()) {
+            foreignSeen = false;
+            LOG.info("Cluster: node id {} is this node's alone again", nodeId);
+        }
+    }
+
+    /** Whether another process wrote this node's row within the last three leases. */
+    private boolean duplicated() {
+        return foreignSeen && nanos.getAsLong() - foreignAt < lease.multipliedBy(3).toNanos();
+    }
+
     /** Whether this node runs the cluster's version (or the cluster has none yet): only then may it lead. */
     private boolean mayLead() {
+        if (duplicated()) {
+            return false;
+        }
         Optional<String> cluster;
         try {
             cluster = clusterVersion.get();
@@ -326,6 +360,10 @@ final class Membership implements ClusterRole, Cluster, ClusterNodes {
     public long promote() throws ClusterException {
         if (!runsClusterVersionKnown()) {
             throw new ClusterException("the cluster's version cannot be read (" + lastError + "); node " + nodeId + " is not promoted");
+        }
+        if (duplicated()) {
+            throw new ClusterException("another running node uses this node's id " + nodeId + " too: give one of them its own id first; "
+                    + "it may not become the Primary");
         }
         if (!mayLead()) {
             throw new ClusterException("node " + nodeId + " runs " + version + " but the cluster runs " + knownClusterVersion

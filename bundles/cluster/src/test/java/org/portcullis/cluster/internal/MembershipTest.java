@@ -46,7 +46,7 @@ class MembershipTest {
 
     @BeforeEach
     void freshSchema() throws Exception {
-        TestDatabase.recreate(ClusterService.SCHEMA, getClass(), "V1__nodes_and_lease.sql");
+        TestDatabase.recreate(ClusterService.SCHEMA, getClass(), "V1__nodes_and_lease.sql", "V4__node_instance.sql");
         try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE IF NOT EXISTS public.cluster_test_writes (epoch bigint, node text, at timestamptz DEFAULT clock_timestamp())");
             st.execute("TRUNCATE public.cluster_test_writes");
@@ -256,6 +256,75 @@ class MembershipTest {
         cluster.set(null); // a database with no version recorded yet: any node may lead
         old.tick();
         assertTrue(old.isPrimary());
+    }
+
+    @Test
+    void twoRunningNodesUnderOneIdSayItAndNeitherLeadsWhileBothRun() throws Exception {
+        Membership a = node("x");
+        a.tick();
+        assertTrue(a.isPrimary());
+        Membership copy = node("x"); // the same data/portcullis/node-id on another machine
+        Membership other = node("y");
+        tickUntil(() -> !a.isPrimary() && other.isPrimary(), Duration.ofSeconds(5), a, copy, other);
+        for (int i = 0; i < 5; i++) {
+            a.tick();
+            copy.tick();
+            other.tick();
+        }
+        assertFalse(a.isPrimary() || copy.isPrimary(), "a node id run twice led");
+        assertTrue(other.isPrimary());
+        assertEquals("another running node uses this node's id x too: give one of them its own id first; it may not become the Primary",
+                assertThrows(ClusterException.class, copy::promote).getMessage());
+        // once the copy is gone (three leases without its writes), the id is the first node's alone again and it may lead
+        copy.stop();
+        nodes.remove(copy);
+        other.stop();
+        nodes.remove(other);
+        tickUntil(a::isPrimary, LEASE.multipliedBy(6), a);
+    }
+
+    @Test
+    void aPrimaryCutOffFromTheDatabaseStopsLeadingByItselfAndStepsDownWhenItIsBack() throws Exception {
+        AtomicReference<Boolean> cut = new AtomicReference<>(false);
+        DataSource cuttable = (DataSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection") && cut.get()) {
+                        throw new SQLException("Connection refused (the network is cut)", "08001");
+                    }
+                    try {
+                        return method.invoke(ds, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        Membership a = new Membership(new ClusterStore(cuttable, Duration.ofSeconds(4)), "a", "a.example", "1.0",
+                () -> Optional.of("1.0"), HEARTBEAT, LEASE, System::nanoTime);
+        nodes.add(a);
+        Membership b = node("b");
+        a.tick();
+        b.tick();
+        assertTrue(a.isPrimary());
+        cut.set(true);
+        long cutAt = System.nanoTime();
+        tickUntil(() -> !a.isPrimary(), LEASE, a, b);
+        assertTrue(System.nanoTime() - cutAt < LEASE.toNanos(), "the cut-off Primary counted itself Primary past its lease");
+        assertFalse(a.status().reachable());
+        ClusterException promote = assertThrows(ClusterException.class, a::promote);
+        assertTrue(promote.getMessage().startsWith("the database does not answer: "), promote.getMessage());
+        tickUntil(b::isPrimary, LEASE.multipliedBy(3), a, b);
+        cut.set(false);
+        for (int i = 0; i < 3; i++) {
+            a.tick();
+            b.tick();
+        }
+        assertFalse(a.isPrimary(), "the node back from the cut took its role back");
+        assertTrue(b.isPrimary());
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT count(*) FROM cluster.terms t JOIN cluster.terms n ON n.epoch = t.epoch + 1 "
+                        + "WHERE t.ended_at > n.began_at")) {
+            rs.next();
+            assertEquals(0, rs.getLong(1), "overlapping terms");
+        }
     }
 
     @Test

@@ -55,7 +55,7 @@ class RolloutsTest {
 
     @BeforeEach
     void freshSchema() throws Exception {
-        TestDatabase.recreate(ClusterService.SCHEMA, getClass(), "V1__nodes_and_lease.sql", "V3__rollouts.sql");
+        TestDatabase.recreate(ClusterService.SCHEMA, getClass(), "V1__nodes_and_lease.sql", "V3__rollouts.sql", "V4__node_instance.sql");
     }
 
     @AfterEach

@@ -39,7 +39,7 @@ class SharedSettingsTest {
 
     @BeforeEach
     void freshSchema() throws Exception {
-        TestDatabase.recreate(ClusterService.SCHEMA, getClass(), "V1__nodes_and_lease.sql", "V2__settings.sql");
+        TestDatabase.recreate(ClusterService.SCHEMA, getClass(), "V1__nodes_and_lease.sql", "V2__settings.sql", "V4__node_instance.sql");
     }
 
     @AfterEach
