@@ -180,6 +180,16 @@ class ClusterUpdateIT {
                 List<Turn> turns = turns(pg, done.id());
                 assertEquals(order, turns.stream().map(Turn::nodeId).toList());
                 assertEquals(List.of("done", "done", "done"), turns.stream().map(Turn::state).toList());
+                // the old Primary gave its role to the first updated node as soon as that one beat on NEXT, before its own turn
+                try (Connection db = pg.connect(); PreparedStatement ps = db.prepareStatement(
+                        "SELECT count(*) FROM cluster.terms WHERE node_id = ? AND began_at < ?")) {
+                    ps.setString(1, order.get(0));
+                    ps.setTimestamp(2, turns.get(2).started());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        assertTrue(rs.getLong(1) > 0, "node 1 (on " + NEXT + ") never led before the old Primary's own turn");
+                    }
+                }
                 for (int i = 0; i < 3; i++) {
                     Turn t = turns.get(i);
                     assertTrue(t.started() != null && t.finished() != null && !t.finished().before(t.started()), t.toString());

@@ -49,6 +49,16 @@ public interface Updates {
      */
     Path applyCluster(Path file);
 
+    /** Whether an update is in flight here, or stopped and waiting for an admin (its journal exists). */
+    boolean inFlight();
+
+    /**
+     * Stops the running cluster update: no further node takes its turn; the node whose own update
+     * runs finishes it (or rolls it back) by itself. Returns what was stopped, as one line.
+     * Refused with one line without a cluster bundle or when no cluster update runs.
+     */
+    String abortCluster(String by);
+
     /** The update in flight or the last one, as lines for update:status; empty when there was none. */
     List<String> status();
 

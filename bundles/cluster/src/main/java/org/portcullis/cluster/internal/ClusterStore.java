@@ -76,6 +76,7 @@ final class ClusterStore {
      */
     String heartbeat(String node, String instance, String address, String version, boolean primary, boolean first) throws SQLException {
         return transaction(c -> {
+            limits(c);
             String before = null;
             try (PreparedStatement ps = c.prepareStatement("SELECT instance FROM cluster.nodes WHERE node_id = ? FOR UPDATE")) {
                 ps.setString(1, node);
@@ -100,6 +101,18 @@ final class ClusterStore {
             }
             return before;
         });
+    }
+
+    /** Whether a node that runs {@code version} gave a heartbeat within {@code within}. */
+    boolean beating(String version, Duration within) throws SQLException {
+        try (Connection c = open(); PreparedStatement ps = c.prepareStatement(
+                "SELECT 1 FROM cluster.nodes WHERE version = ? AND heartbeat_at > clock_timestamp() - ? * interval '1 millisecond' LIMIT 1")) {
+            ps.setString(1, version);
+            ps.setLong(2, within.toMillis());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     /** Takes {@code node} out of the registry (it leaves the cluster); false: it was not in it. */

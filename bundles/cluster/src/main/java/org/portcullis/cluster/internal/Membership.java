@@ -55,11 +55,7 @@ final class Membership implements ClusterRole, Cluster, ClusterNodes {
     /** Until when (monotonic nanos) this node may count itself Primary. Guarded by {@link #lock}. */
     private long deadline;
     private boolean first = true;
-    /** This run of the component, as written in its row: another one there means a second process under this node id. */
-    private final String instance = java.util.UUID.randomUUID().toString();
-    /** When (monotonic nanos) another process was last seen writing this node's row; valid when {@link #foreignSeen}. */
-    private volatile long foreignAt;
-    private volatile boolean foreignSeen;
+    private final InstanceGuard guard;
     private volatile boolean reachable;
     private volatile String lastError = "";
     private volatile String knownClusterVersion = "";
@@ -79,6 +75,7 @@ final class Membership implements ClusterRole, Cluster, ClusterNodes {
         this.heartbeat = heartbeat;
         this.lease = lease;
         this.nanos = nanos;
+        this.guard = new InstanceGuard(nodeId, lease, nanos);
     }
 
     /** Starts the heartbeat on a thread of its own. */
@@ -204,24 +201,12 @@ final class Membership implements ClusterRole, Cluster, ClusterNodes {
 
     /** Writes this node's heartbeat, and notices another process that wrote the same row since this one's last. */
     private void heartbeat() throws SQLException {
-        String before = store.heartbeat(nodeId, instance, address, version, isPrimary(), first);
-        if (!first && before != null && !before.equals(instance)) {
-            boolean was = duplicated();
-            foreignAt = nanos.getAsLong();
-            foreignSeen = true;
-            if (!was) {
-                LOG.error("Cluster: another running node uses this node's id {} too (a data/portcullis/node-id copied from another node?): "
-                        + "neither leads while both run; give one of them its own id (stop it, delete that file, start it)", nodeId);
-            }
-        } else if (foreignSeen && !duplicated()) {
-            foreignSeen = false;
-            LOG.info("Cluster: node id {} is this node's alone again", nodeId);
-        }
+        guard.wrote(store.heartbeat(nodeId, guard.instance(), address, version, isPrimary(), first), first);
     }
 
-    /** Whether another process wrote this node's row within the last three leases. */
-    private boolean duplicated() {
-        return foreignSeen && nanos.getAsLong() - foreignAt < lease.multipliedBy(3).toNanos();
+    /** Whether another running process uses this node's id (then this one neither leads nor takes a cluster update's turn). */
+    boolean duplicated() {
+        return guard.duplicated();
     }
 
     /** Whether this node runs the cluster's version (or the cluster has none yet): only then may it lead. */
@@ -246,16 +231,22 @@ final class Membership implements ClusterRole, Cluster, ClusterNodes {
         return current;
     }
 
-    /** For a Primary (epoch {@code mine} not 0): the cluster's version, when it was read and this node does not run it. */
-    private Optional<String> clusterMovedOn(long mine) {
+    /**
+     * For a Primary (epoch {@code mine} not 0): the cluster's version, when it was read, this node
+     * does not run it, and a node that does run it beats (so someone can take the lease: without
+     * one, this node leads on rather than leave the cluster without a Primary).
+     */
+    private Optional<String> clusterMovedOn(long mine) throws SQLException {
         if (mine == 0) {
             return Optional.empty();
         }
+        Optional<String> moved;
         try {
-            return clusterVersion.get().filter(cluster -> !ClusterStatus.current(cluster, version));
+            moved = clusterVersion.get().filter(cluster -> !ClusterStatus.current(cluster, version));
         } catch (RuntimeException e) {
             return Optional.empty(); // not known: the renewal below finds out whether the database answers
         }
+        return moved.isPresent() && store.beating(moved.get(), lease.multipliedBy(3)) ? moved : Optional.empty();
     }
 
     /** Whether this node runs the cluster's version (or the cluster has none yet), without a word in the log. */

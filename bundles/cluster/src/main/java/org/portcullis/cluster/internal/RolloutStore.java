@@ -139,17 +139,23 @@ final class RolloutStore {
         }
     }
 
-    /** Writes the rollout's package to {@code into}, chunk by chunk (never whole on the heap). */
-    void fetch(long id, Path into) throws SQLException, IOException {
+    /** Writes the rollout's package to {@code into}, chunk by chunk (never whole on the heap), refusing more than {@code max} bytes. */
+    void fetch(long id, Path into, long max) throws SQLException, IOException {
         try (Connection c = db.open()) {
             c.setAutoCommit(false); // a cursor: the driver fetches one row at a time
             try (PreparedStatement ps = c.prepareStatement("SELECT data FROM cluster.rollout_chunks WHERE rollout_id = ? ORDER BY seq");
                     OutputStream out = Files.newOutputStream(into)) {
                 ps.setFetchSize(1);
                 ps.setLong(1, id);
+                long written = 0;
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.write(rs.getBytes(1));
+                        byte[] chunk = rs.getBytes(1);
+                        written += chunk.length;
+                        if (written > max) {
+                            throw new IOException("the package in the database is larger than the " + max + " bytes recorded");
+                        }
+                        out.write(chunk);
                     }
                 }
             } finally {
@@ -167,6 +173,16 @@ final class RolloutStore {
         return one("WHERE started_by = ? ORDER BY id DESC LIMIT 1", node);
     }
 
+    Optional<Rollout> byId(long id) throws SQLException {
+        try (Connection c = db.open(); PreparedStatement ps = c.prepareStatement("SELECT id, from_version, to_version, package_name, package_sha256, "
+                + "package_size, started_by, state, message FROM cluster.rollouts WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rollout(rs)) : Optional.empty();
+            }
+        }
+    }
+
     /** The newest cluster update. */
     Optional<Rollout> last() throws SQLException {
         return one("ORDER BY id DESC LIMIT 1", null);
@@ -179,10 +195,14 @@ final class RolloutStore {
                 ps.setString(1, arg);
             }
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new Rollout(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                        rs.getLong(6), rs.getString(7), rs.getString(8), rs.getString(9))) : Optional.empty();
+                return rs.next() ? Optional.of(rollout(rs)) : Optional.empty();
             }
         }
+    }
+
+    private static Rollout rollout(ResultSet rs) throws SQLException {
+        return new Rollout(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getLong(6), rs.getString(7),
+                rs.getString(8), rs.getString(9));
     }
 
     List<Turn> turns(long id) throws SQLException {
@@ -199,18 +219,40 @@ final class RolloutStore {
         }
     }
 
-    /** Seconds since {@code node} last gave a sign: its heartbeat, or the start of its turn when later. */
-    long silentSeconds(long id, String node) throws SQLException {
+    /** How long a node's turn has gone: seconds since its last sign (a heartbeat, the turn's or the update's start), and since its turn began (0 before). */
+    record Timing(long silent, long inTurn) {
+    }
+
+    Timing timing(long id, String node) throws SQLException {
         try (Connection c = db.open(); PreparedStatement ps = c.prepareStatement(
-                "SELECT extract(epoch FROM clock_timestamp() - GREATEST(n.heartbeat_at, r.started_at, r0.started_at)) "
+                "SELECT extract(epoch FROM clock_timestamp() - GREATEST(n.heartbeat_at, r.started_at, r0.started_at)), "
+                        + "COALESCE(extract(epoch FROM clock_timestamp() - r.started_at), 0) "
                         + "FROM cluster.rollout_nodes r JOIN cluster.rollouts r0 ON r0.id = r.rollout_id "
                         + "LEFT JOIN cluster.nodes n ON n.node_id = r.node_id WHERE r.rollout_id = ? AND r.node_id = ?")) {
             ps.setLong(1, id);
             ps.setString(2, node);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? (long) rs.getDouble(1) : 0;
+                return rs.next() ? new Timing((long) rs.getDouble(1), (long) rs.getDouble(2)) : new Timing(0, 0);
             }
         }
+    }
+
+    /** Whether {@code node}'s turn is still running in a running update (checked just before its own update begins). */
+    boolean applying(long id, String node) throws SQLException {
+        try (Connection c = db.open(); PreparedStatement ps = c.prepareStatement("SELECT 1 FROM cluster.rollout_nodes n JOIN cluster.rollouts r "
+                + "ON r.id = n.rollout_id WHERE r.id = ? AND n.node_id = ? AND n.state = 'applying' AND r.state = 'running'")) {
+            ps.setLong(1, id);
+            ps.setString(2, node);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** {@code node}'s turn needs nothing (it runs the to-version already): done without an update. */
+    boolean skip(long id, String node, String message) throws SQLException {
+        return update("UPDATE cluster.rollout_nodes SET state = 'done', message = ?, started_at = clock_timestamp(), finished_at = clock_timestamp() "
+                + "WHERE rollout_id = ? AND node_id = ? AND state = 'waiting'", message, id, node) == 1;
     }
 
     /** Takes {@code node}'s turn; false when it was taken already. */
@@ -238,9 +280,10 @@ final class RolloutStore {
                 turn.setString(1, why);
                 turn.setLong(2, id);
                 turn.setString(3, node);
-                turn.executeUpdate();
+                if (turn.executeUpdate() == 1) {
+                    end(c, id, "failed", why);
+                }
             }
-            end(c, id, "failed", why);
             return null;
         });
     }

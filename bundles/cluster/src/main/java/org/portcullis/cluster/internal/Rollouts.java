@@ -47,6 +47,8 @@ final class Rollouts implements ClusterUpdate {
     /** The last line of every update's log, the node's and the cluster's, starts with this. */
     static final String LAST = "006: ";
     private static final Pattern PACKAGE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,200}");
+    /** A product version as the update package writes it; a row's versions become file names here. */
+    private static final Pattern VERSION = Pattern.compile("[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}");
 
     private final RolloutStore store;
     private final Membership membership;
@@ -60,6 +62,10 @@ final class Rollouts implements ClusterUpdate {
     private ScheduledExecutorService ticker;
     /** The newest of this node's cluster updates whose log here is complete. */
     private volatile long logComplete;
+    /** Whether this node's last cluster update may still want lines in its log (a look at start, then while one runs). */
+    private volatile boolean logPending = true;
+    /** Whether the last tick failed (a failure that lasts is logged once, not every heartbeat). */
+    private volatile boolean failing;
 
     /**
      * @param dir the updater's folder ({@code data/portcullis/updates}): the node's own update log is there, the cluster's log goes there
@@ -118,17 +124,20 @@ final class Rollouts implements ClusterUpdate {
             order.sort(Comparator.comparing((Member m) -> m.nodeId().equals(primary)).thenComparing(Member::nodeId));
             List<Turn> turns = new ArrayList<>();
             for (Member m : order) {
-                boolean updated = m.version().equals(to);
-                turns.add(new Turn(turns.size() + 1, m.nodeId(), m.address(), m.nodeId().equals(primary), updated ? "done" : "waiting",
-                        updated ? "already runs " + to : ""));
+                // a node on the to-version takes its turn too: only it can tell whether its own update ended cleanly
+                turns.add(new Turn(turns.size() + 1, m.nodeId(), m.address(), m.nodeId().equals(primary), "waiting", ""));
             }
             long id = store.create(from, to, keptPackage, sha256(keptPackage), nodeId, turns);
             Path log = clusterLog(from, to);
             Files.deleteIfExists(log);
             logComplete = 0;
+            logPending = true;
             LOG.info("Cluster update {} -> {} started from node {}: {}", from, to, nodeId,
                     turns.stream().map(t -> t.position() + ". " + t.nodeId()).collect(Collectors.joining(", ")));
-            writeLog(store.running().filter(r -> r.id() == id).orElseThrow(() -> new ClusterException("the cluster update " + id + " ended at once")));
+            Optional<Rollout> started = store.byId(id);
+            if (started.isPresent()) {
+                writeLog(started.get());
+            }
             return log;
         } catch (SQLException e) {
             throw new ClusterException("the cluster's database does not answer: " + ClusterStore.serverMessage(e), e);
@@ -137,21 +146,51 @@ final class Rollouts implements ClusterUpdate {
         }
     }
 
+    @Override
+    public String abort(String by) throws ClusterException {
+        try {
+            Rollout r = store.running().orElseThrow(() -> new ClusterException("no cluster update is running"));
+            List<Turn> turns = store.turns(r.id());
+            Optional<Turn> at = turns.stream().filter(Turn::pending).findFirst();
+            String why = "stopped by " + by + " (update:cluster-abort)";
+            if (at.isPresent()) {
+                store.fail(r.id(), at.get().nodeId(), why);
+            } else {
+                store.finish(r.id(), "every node runs " + r.to());
+            }
+            LOG.warn("Cluster update {} -> {} {}", r.from(), r.to(), why);
+            return "Cluster update " + r.from() + " -> " + r.to() + " stopped" + at.map(t -> " at node " + t.position() + " of " + turns.size() + " "
+                    + t.nodeId() + (t.state().equals("applying") ? ", whose own update goes on to its end (update:status there)" : "")).orElse("");
+        } catch (SQLException e) {
+            throw new ClusterException("the cluster's database does not answer: " + ClusterStore.serverMessage(e), e);
+        }
+    }
+
     /** One look at the running cluster update: this node takes its turn, or sees that the update has ended or a node fell silent. */
     void tick() {
         try {
             Optional<Rollout> running = store.running();
             if (running.isPresent()) {
-                advance(running.get());
+                logPending = true;
+                if (VERSION.matcher(running.get().from()).matches() && VERSION.matcher(running.get().to()).matches()) {
+                    advance(running.get());
+                }
             }
-            Optional<Rollout> mine = store.lastStartedBy(nodeId);
-            if (mine.isPresent() && mine.get().id() != logComplete) {
-                writeLog(store.lastStartedBy(nodeId).orElseThrow());
+            if (logPending) {
+                Optional<Rollout> mine = store.lastStartedBy(nodeId);
+                if (mine.isPresent() && mine.get().id() != logComplete) {
+                    writeLog(mine.get());
+                }
+                logPending = running.isPresent() || mine.isPresent() && mine.get().id() != logComplete;
             }
+            failing = false;
         } catch (SQLException e) {
             LOG.debug("Cluster update: the database does not answer now: {}", ClusterStore.serverMessage(e));
         } catch (IOException | RuntimeException e) {
-            LOG.warn("Cluster update: node {} could not take its part now (it tries again at the next heartbeat): {}", nodeId, e.toString());
+            if (!failing) {
+                LOG.warn("Cluster update: node {} could not take its part now (it tries again at every heartbeat): {}", nodeId, e.toString());
+            }
+            failing = true;
         }
     }
 
@@ -168,18 +207,40 @@ final class Rollouts implements ClusterUpdate {
             takeTurn(r, t);
             return;
         }
-        long silent = store.silentSeconds(r.id(), t.nodeId());
-        Duration limit = t.state().equals("waiting") ? waitingSilence : nodeTimeout;
-        if (silent > limit.toSeconds()) {
-            String why = "no heartbeat from this node for " + silent + " s during its turn (" + (t.state().equals("waiting")
-                    ? "it never began its update" : "update.node.timeout.s is " + nodeTimeout.toSeconds()) + "): see its update:status";
-            store.fail(r.id(), t.nodeId(), why);
-            LOG.warn("Cluster update {} -> {} stopped at node {}: {}", r.from(), r.to(), t.nodeId(), why);
+        Optional<String> late = overdue(r, t);
+        if (late.isPresent()) {
+            stopAt(r, t.nodeId(), late.get());
         }
     }
 
+    /** Why the turn of {@code t} has gone on too long, if it has: silent before it began, or its own update not ended in time. */
+    private Optional<String> overdue(Rollout r, Turn t) throws SQLException {
+        RolloutStore.Timing timing = store.timing(r.id(), t.nodeId());
+        if (t.state().equals("waiting") && timing.silent() > waitingSilence.toSeconds()) {
+            return Optional.of("no heartbeat from this node for " + timing.silent() + " s when its turn came (it never began its update)");
+        }
+        if (t.state().equals("applying") && timing.inTurn() > nodeTimeout.toSeconds()) {
+            return Optional.of("its own update has not ended " + timing.inTurn() + " s after its turn began (update.node.timeout.s is "
+                    + nodeTimeout.toSeconds() + "): see update:status on that node");
+        }
+        return Optional.empty();
+    }
+
+    private void stopAt(Rollout r, String node, String why) throws SQLException {
+        store.fail(r.id(), node, why);
+        LOG.warn("Cluster update {} -> {} stopped at node {}: {}", r.from(), r.to(), node, why);
+    }
+
     private void takeTurn(Rollout r, Turn t) throws SQLException, IOException {
+        if (membership.duplicated()) {
+            stopAt(r, nodeId, "another running node uses this node's id too: give one of them its own data/portcullis/node-id");
+            return;
+        }
         if (t.state().equals("waiting")) {
+            if (version.equals(r.to())) {
+                alreadyUpdated(r);
+                return;
+            }
             if (!store.claim(r.id(), nodeId)) {
                 return;
             }
@@ -188,9 +249,13 @@ final class Rollouts implements ClusterUpdate {
             begin(r);
             return;
         }
-        Path marker = dir.resolve("cluster-turn");
+        Optional<String> late = overdue(r, t);
+        if (late.isPresent()) {
+            stopAt(r, nodeId, late.get());
+            return;
+        }
         Path log = nodeLog(r);
-        if (!Files.isRegularFile(marker) || !Files.readString(marker).strip().equals(Long.toString(r.id())) || !Files.isRegularFile(log)) {
+        if (!marked(r) || !Files.isRegularFile(log)) {
             begin(r); // this node's update never began (the container stopped between taking the turn and the apply)
             return;
         }
@@ -198,13 +263,44 @@ final class Rollouts implements ClusterUpdate {
         if (last.equals(LAST + "OK")) {
             if (version.equals(r.to())) {
                 store.nodeDone(r.id(), nodeId, "done, runs " + r.to());
+                cleanUp(r);
                 LOG.info("Cluster update {} -> {}: this node runs {}", r.from(), r.to(), r.to());
             }
         } else if (last.startsWith(LAST)) {
-            store.fail(r.id(), nodeId, last.substring(LAST.length()) + " (log: " + log + ")");
-        } else if (!last.isEmpty()) {
+            stopAt(r, nodeId, last.substring(LAST.length()) + " (update:status on that node)");
+            cleanUp(r);
+        } else if (last.startsWith(" * ")) {
+            // only the update's step lines: OS step output and file paths stay in the node's own log (right 'update')
             store.progress(r.id(), nodeId, last.strip());
         }
+    }
+
+    /** The turn of a node that runs the to-version already: done, unless its own update has not ended (stopped, or running). */
+    private void alreadyUpdated(Rollout r) throws SQLException {
+        Optional<Updates> u = updates.get();
+        if (u.isEmpty() || u.get().inFlight()) {
+            if (store.claim(r.id(), nodeId)) {
+                stopAt(r, nodeId, "it runs " + r.to() + " but " + (u.isEmpty() ? "its updater is not running" : "its own update has not ended")
+                        + ": see update:status on that node");
+            }
+            return;
+        }
+        store.skip(r.id(), nodeId, "already runs " + r.to());
+    }
+
+    /** Whether this node's marker says it began its own update for {@code r}. */
+    private boolean marked(Rollout r) throws IOException {
+        Path marker = dir.resolve("cluster-turn");
+        return Files.isRegularFile(marker) && Files.readString(marker).strip().equals(token(r));
+    }
+
+    /** What the marker holds for {@code r}: its id and package, so a marker of another database's update with the same id never matches. */
+    private static String token(Rollout r) {
+        return r.id() + ":" + r.sha256();
+    }
+
+    private void cleanUp(Rollout r) throws IOException {
+        Files.deleteIfExists(dir.resolve("cluster").resolve(r.packageName()));
     }
 
     /** Fetches the package, checks it is the bytes the cluster update recorded, and starts this node's own update. */
@@ -217,25 +313,28 @@ final class Rollouts implements ClusterUpdate {
             Path folder = Files.createDirectories(dir.resolve("cluster"));
             Path pkg = folder.resolve(r.packageName());
             Path part = folder.resolve(r.packageName() + ".part");
-            store.fetch(r.id(), part);
+            store.fetch(r.id(), part, r.size());
             if (Files.size(part) != r.size() || !sha256(part).equals(r.sha256())) {
                 Files.deleteIfExists(part);
                 throw new ClusterException("the package fetched from the database is not the one the cluster update recorded (size or SHA-256)");
             }
             Files.move(part, pkg, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            if (!store.applying(r.id(), nodeId)) {
+                return; // the update was stopped (update:cluster-abort) while the package came
+            }
             Files.deleteIfExists(nodeLog(r)); // what is read from now on is this turn's
-            AtomicFiles.write(dir.resolve("cluster-turn"), out -> out.write((r.id() + "\n").getBytes(StandardCharsets.US_ASCII)));
+            AtomicFiles.write(dir.resolve("cluster-turn"), out -> out.write((token(r) + "\n").getBytes(StandardCharsets.US_ASCII)));
             Path log = u.apply(pkg, true);
             LOG.info("Cluster update {} -> {}: this node's update began (log {})", r.from(), r.to(), log);
-        } catch (ClusterException | RuntimeException e) {
+        } catch (ClusterException | IOException | SQLException | RuntimeException e) {
+            // a turn that cannot begin ends the update here, with why, rather than be tried at every heartbeat
             String why = e.getMessage() == null ? e.toString() : e.getMessage();
-            store.fail(r.id(), nodeId, why);
-            LOG.warn("Cluster update {} -> {} stopped at this node ({}): {}", r.from(), r.to(), nodeId, why);
+            stopAt(r, nodeId, why);
         }
     }
 
     /** This node's log of {@code r}, written on the node that started it: appends what the database says happened since. */
-    private void writeLog(Rollout r) throws SQLException, IOException {
+    private synchronized void writeLog(Rollout r) throws SQLException, IOException {
         if (!r.startedBy().equals(nodeId)) {
             return;
         }

@@ -284,6 +284,22 @@ class MembershipTest {
     }
 
     @Test
+    void aRestartUnderTheSameIdIsNotTakenForASecondNode() throws Exception {
+        Membership before = node("x");
+        before.tick();
+        before.tick();
+        before.stop(); // a bundle swap or a restart: the old run ends, the new one begins
+        nodes.remove(before);
+        Membership after = node("x");
+        tickUntil(after::isPrimary, Duration.ofSeconds(3), after);
+        for (int i = 0; i < 3; i++) {
+            after.tick();
+        }
+        assertFalse(after.duplicated());
+        assertTrue(after.isPrimary());
+    }
+
+    @Test
     void aPrimaryCutOffFromTheDatabaseStopsLeadingByItselfAndStepsDownWhenItIsBack() throws Exception {
         AtomicReference<Boolean> cut = new AtomicReference<>(false);
         DataSource cuttable = (DataSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},

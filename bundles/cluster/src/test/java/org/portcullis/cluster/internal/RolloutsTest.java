@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import javax.sql.DataSource;
@@ -65,17 +64,21 @@ class RolloutsTest {
 
     private Membership member(String id, String version) {
         Membership m = new Membership(new ClusterStore(ds, Duration.ofSeconds(4)), id, id + ".example", version, () -> Optional.ofNullable(
-                clusterVersion.get()), HEARTBEAT, LEASE, new AtomicLong()::get);
+                clusterVersion.get()), HEARTBEAT, LEASE, System::nanoTime);
         memberships.add(m);
         return m;
     }
 
     /** The agent of {@code m}'s node as its bundle at {@code version} runs it. */
     private Rollouts agent(Membership m, String version) throws IOException {
+        return agent(m, version, Duration.ofHours(1));
+    }
+
+    private Rollouts agent(Membership m, String version, Duration nodeTimeout) throws IOException {
         Path dir = Files.createDirectories(tmp.resolve(m.nodeId()));
         Recorder r = updaters.computeIfAbsent(m.nodeId(), id -> new Recorder(dir));
         return new Rollouts(new RolloutStore(new ClusterStore(ds, Duration.ofSeconds(10))), m, version, () -> Optional.of(r), dir,
-                LEASE.multipliedBy(3), Duration.ofHours(1), Duration.ofSeconds(1));
+                LEASE.multipliedBy(3), nodeTimeout, Duration.ofSeconds(1));
     }
 
     /** A package of {@code bytes} random bytes (more than one chunk in the database). */
@@ -87,7 +90,11 @@ class RolloutsTest {
 
     /** a, b, c beating; c took the lease first, so it is the Primary. */
     private Membership[] threeNodes(String versionOfB) {
-        Membership a = member("a", "1.0");
+        return threeNodes("1.0", versionOfB);
+    }
+
+    private Membership[] threeNodes(String versionOfA, String versionOfB) {
+        Membership a = member("a", versionOfA);
         Membership b = member("b", versionOfB);
         Membership c = member("c", "1.0");
         c.tick();
@@ -115,20 +122,33 @@ class RolloutsTest {
         }
         assertEquals(List.of(Rollouts.sha256(pkg)), updaters.get("a").applied);
         assertEquals("applying waiting waiting", states());
+        n[2].tick();
         assertTrue(n[2].isPrimary(), "the Primary leads while the Secondaries update");
 
-        // a's update commits 2.0: the Primary on 1.0 gives its role up at its next heartbeat
-        updaters.get("a").progress("   bundles swapped: 14");
+        // a's update is under way: its step lines show, its other lines (OS step output, paths) do not
+        updaters.get("a").progress(" * Stopping postfix");
         a1.tick();
-        assertEquals("bundles swapped: 14", message("a"), "cluster:status shows the updating node's latest word");
+        assertEquals("* Stopping postfix", message("a"), "cluster:status shows the updating node's latest step");
+        updaters.get("a").progress("   dpkg: unpacking /var/cache/secret-path/x.deb");
+        a1.tick();
+        assertEquals("* Stopping postfix", message("a"));
+
+        // a's update commits 2.0: the Primary on 1.0 leads on until a node on 2.0 beats, then gives its role up
         clusterVersion.set("2.0");
         n[2].tick();
+        assertTrue(n[2].isPrimary(), "no node runs 2.0 yet: the old Primary must not leave the cluster without one");
+        n[0].stop(); // a's bundles are swapped: its new cluster component beats on 2.0
+        memberships.remove(n[0]);
+        Membership a2m = member("a", "2.0");
+        a2m.tick();
+        n[2].tick();
         assertFalse(n[2].isPrimary());
-        assertEquals(Optional.empty(), new RolloutStore(new ClusterStore(ds, Duration.ofSeconds(4))).leaseHolder());
+        a2m.tick();
+        assertTrue(a2m.isPrimary(), "the node on the cluster's version takes the lease");
         updaters.get("a").finish("006: OK");
         a1.tick(); // the old bundle's agent does not end the turn: the new version's does
         assertEquals("applying waiting waiting", states());
-        Rollouts a2 = agent(n[0], "2.0");
+        Rollouts a2 = agent(a2m, "2.0");
         a2.tick();
         assertEquals("done waiting waiting", states());
 
@@ -151,6 +171,7 @@ class RolloutsTest {
                 "node 3 of 3 c (c.example): updating", "node 3 of 3 c (c.example): done, runs 2.0",
                 "Cluster update done: every node runs 2.0", "006: OK"), Files.readAllLines(log));
         assertEquals(Files.readAllLines(log), a2.status(), "every node shows the same story");
+        assertFalse(Files.exists(tmp.resolve("a/cluster/portcullis-update-1.0-2.0.pcup")), "the node's copy of the package is removed");
     }
 
     @Test
@@ -178,15 +199,84 @@ class RolloutsTest {
         updaters.get("a").finish("006: FAILED, rolled back to 1.0: at database: V2__x.sql failed");
         a1.tick();
         assertEquals("failed", rolloutState());
-        assertTrue(message("a").startsWith("FAILED, rolled back to 1.0: at database: V2__x.sql failed (log: "), message("a"));
+        assertEquals("FAILED, rolled back to 1.0: at database: V2__x.sql failed (update:status on that node)", message("a"));
     }
 
     @Test
-    void aNodeOnTheNewVersionAlreadyIsDoneAtOnce() throws Exception {
-        Membership[] n = threeNodes("2.0");
-        Path log = agent(n[2], "1.0").start(pkg(1000), "1.0", "2.0");
-        assertEquals("waiting done waiting", states());
-        assertTrue(Files.readAllLines(log).contains("node 2 of 3 b (b.example): already runs 2.0"), Files.readAllLines(log).toString());
+    void aNodeOnTheNewVersionIsDoneAtItsTurnUnlessItsOwnUpdateHasNotEnded() throws Exception {
+        Membership[] n = threeNodes("2.0", "1.0");
+        Rollouts a2 = agent(n[0], "2.0");
+        Rollouts c1 = agent(n[2], "1.0");
+        updaters.get("a").inFlight = true; // its own update stopped after the commit: maintenance on, no mail
+        c1.start(pkg(1000), "1.0", "2.0");
+        a2.tick();
+        assertEquals("failed waiting waiting", states());
+        assertEquals("it runs 2.0 but its own update has not ended: see update:status on that node", message("a"));
+
+        updaters.get("a").inFlight = false;
+        Path log = c1.start(pkg(1000), "1.0", "2.0");
+        a2.tick();
+        c1.tick();
+        assertEquals("done waiting waiting", states());
+        assertTrue(Files.readAllLines(log).contains("node 1 of 3 a (a.example): already runs 2.0"), Files.readAllLines(log).toString());
+        assertTrue(updaters.get("a").applied.isEmpty(), "a node on the new version is not updated again");
+    }
+
+    @Test
+    void aTurnThatCannotBeginOrNeverEndsStopsItAndAnAdminCanStopIt() throws Exception {
+        Membership[] n = threeNodes("1.0");
+        Rollouts a1 = agent(n[0], "1.0", Duration.ofSeconds(1));
+        Rollouts c1 = agent(n[2], "1.0", Duration.ofSeconds(1));
+        // the node cannot write the package (a file where its folder goes): its turn fails at once, not at every heartbeat
+        Files.writeString(tmp.resolve("a/cluster"), "in the way");
+        c1.start(pkg(1000), "1.0", "2.0");
+        a1.tick();
+        assertEquals("failed", rolloutState());
+        assertTrue(message("a").contains("cluster"), message("a"));
+        Files.delete(tmp.resolve("a/cluster"));
+
+        // a node whose own update never ends (it beats on): after update.node.timeout.s another node stops the update
+        c1.start(pkg(1000), "1.0", "2.0");
+        a1.tick();
+        assertEquals("applying waiting waiting", states());
+        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!rolloutState().equals("failed")) {
+            assertTrue(System.nanoTime() < end, "a turn that never ends was never given up");
+            n[0].tick();
+            n[2].tick();
+            c1.tick();
+            Thread.sleep(200);
+        }
+        assertTrue(message("a").startsWith("its own update has not ended "), message("a"));
+
+        // update:cluster-abort
+        for (Membership m : n) {
+            m.tick(); // b has not beaten since the start: it would be left out
+        }
+        c1.start(pkg(1000), "1.0", "2.0");
+        a1.tick();
+        assertEquals("Cluster update 1.0 -> 2.0 stopped at node 1 of 3 a, whose own update goes on to its end (update:status there)",
+                c1.abort("admin"));
+        assertEquals("failed", rolloutState());
+        assertEquals("stopped by admin (update:cluster-abort)", message("a"));
+        assertEquals("no cluster update is running", assertThrows(ClusterException.class, () -> c1.abort("admin")).getMessage());
+    }
+
+    @Test
+    void aNodeWhoseIdAnotherRunningNodeUsesDoesNotTakeItsTurn() throws Exception {
+        Membership[] n = threeNodes("1.0");
+        Membership copy = member("a", "1.0");
+        for (int i = 0; i < 2; i++) {
+            copy.tick();
+            n[0].tick();
+        }
+        assertTrue(n[0].duplicated());
+        Rollouts a1 = agent(n[0], "1.0");
+        agent(n[2], "1.0").start(pkg(1000), "1.0", "2.0");
+        a1.tick();
+        assertEquals("failed waiting waiting", states());
+        assertEquals("another running node uses this node's id too: give one of them its own data/portcullis/node-id", message("a"));
+        assertTrue(updaters.get("a").applied.isEmpty());
     }
 
     @Test
@@ -224,12 +314,12 @@ class RolloutsTest {
             Thread.sleep(200);
         }
         assertTrue(message("a").startsWith("no heartbeat from this node for "), message("a"));
-        assertTrue(message("a").endsWith(" s during its turn (it never began its update): see its update:status"), message("a"));
+        assertTrue(message("a").endsWith(" s when its turn came (it never began its update)"), message("a"));
 
         // bytes changed in the database are refused before the node's updater sees them
         c1.start(pkg(1000), "1.0", "2.0");
         try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
-            st.executeUpdate("UPDATE cluster.rollout_chunks SET data = data || '\\x00'::bytea");
+            st.executeUpdate("UPDATE cluster.rollout_chunks SET data = set_byte(data, 9, (get_byte(data, 9) + 1) % 256)");
         }
         agent(n[0], "1.0").tick();
         assertEquals("the package fetched from the database is not the one the cluster update recorded (size or SHA-256)", message("a"));
@@ -267,6 +357,7 @@ class RolloutsTest {
         final Path dir;
         final List<String> applied = new ArrayList<>();
         String refuse;
+        boolean inFlight;
 
         Recorder(Path dir) {
             this.dir = dir;
@@ -296,6 +387,16 @@ class RolloutsTest {
 
         private Path log() {
             return dir.resolve("1.0-2.0.log");
+        }
+
+        @Override
+        public boolean inFlight() {
+            return inFlight;
+        }
+
+        @Override
+        public String abortCluster(String by) {
+            throw new UnsupportedOperationException();
         }
 
         @Override

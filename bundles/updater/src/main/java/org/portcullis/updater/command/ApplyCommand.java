@@ -5,6 +5,7 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -31,7 +32,8 @@ public class ApplyCommand extends UpdateAction {
     @Override
     protected void run() throws Exception {
         Path log = cluster ? updates.applyCluster(packageFile(file)) : updates.apply(packageFile(file));
-        String last = follow(log);
+        // a cluster update's log is quiet while one node's own update runs (up to update.node.timeout.s)
+        String last = follow(log, cluster ? Duration.ofHours(2) : Duration.ofMinutes(15));
         if (!last.equals(LAST + "OK")) {
             throw new IllegalStateException(last.substring(LAST.length()) + " (log: " + log + ")");
         }
@@ -41,7 +43,7 @@ public class ApplyCommand extends UpdateAction {
      * Prints the log as the update writes it, until its last line. Reads the file, not a service:
      * the update swaps the bundle this command came from, and the file goes on.
      */
-    static String follow(Path log) throws IOException, InterruptedException {
+    static String follow(Path log, Duration quietLimit) throws IOException, InterruptedException {
         long offset = 0;
         long quietSince = System.nanoTime();
         StringBuilder partial = new StringBuilder();
@@ -65,8 +67,8 @@ public class ApplyCommand extends UpdateAction {
                     }
                 }
                 quietSince = System.nanoTime();
-            } else if (System.nanoTime() - quietSince > 15L * 60 * 1_000_000_000) {
-                return LAST + "the log has been quiet for 15 minutes; the update may still run: update:status";
+            } else if (System.nanoTime() - quietSince > quietLimit.toNanos()) {
+                return LAST + "the log has been quiet for " + quietLimit.toMinutes() + " minutes; the update may still run: update:status";
             }
             Thread.sleep(100);
         }

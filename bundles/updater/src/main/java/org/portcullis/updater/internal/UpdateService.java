@@ -198,6 +198,30 @@ public class UpdateService implements Updates {
     }
 
     @Override
+    public String abortCluster(String by) {
+        org.portcullis.updater.spi.ClusterUpdate rollout = clusterUpdate;
+        if (rollout == null) {
+            throw new PackageException("no cluster update to stop: the cluster bundle is not running here");
+        }
+        try {
+            return rollout.abort(by);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new PackageException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean inFlight() {
+        try {
+            return Journal.read(journalFile()).isPresent();
+        } catch (IOException e) {
+            return true; // a journal that cannot be read is not taken for none
+        }
+    }
+
+    @Override
     public Path apply(Path file, boolean clusterTurn) {
         synchronized (this) {
             try {
@@ -355,12 +379,12 @@ public class UpdateService implements Updates {
     private List<Check> precheck(Path file, boolean clusterTurn) {
         List<Check> checks = new java.util.ArrayList<>(prechecks.run(file, file.toAbsolutePath().normalize().startsWith(directory.toAbsolutePath().normalize()),
                 clusterTurn));
-        checks.add(inFlight());
+        checks.add(runningCheck());
         return checks;
     }
 
     /** Only one update at a time: one in flight, or one stopped by its loop guard, must end first. */
-    private Check inFlight() {
+    private Check runningCheck() {
         try {
             Optional<Journal> j = Journal.read(journalFile());
             if (j.isEmpty()) {

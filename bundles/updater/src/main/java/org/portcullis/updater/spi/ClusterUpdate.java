@@ -23,4 +23,12 @@ public interface ClusterUpdate {
      *         changed then
      */
     Path start(Path keptPackage, String from, String to) throws Exception;
+
+    /**
+     * Stops the running cluster update, recording {@code by} (who asked): no further node takes its
+     * turn. Returns what was stopped, as one line.
+     *
+     * @throws Exception with a one-line message when no cluster update runs or the database does not answer
+     */
+    String abort(String by) throws Exception;
 }
