@@ -56,6 +56,8 @@ final class Membership implements ClusterRole, Cluster, ClusterNodes {
     private long deadline;
     private boolean first = true;
     private final InstanceGuard guard;
+    /** Set while this node's own update runs (its turn in a cluster update): it neither takes the lease nor can be promoted. */
+    private volatile boolean updating;
     private volatile boolean reachable;
     private volatile String lastError = "";
     private volatile String knownClusterVersion = "";
@@ -204,6 +206,21 @@ final class Membership implements ClusterRole, Cluster, ClusterNodes {
         guard.wrote(store.heartbeat(nodeId, guard.instance(), address, version, isPrimary(), first), first);
     }
 
+    /**
+     * This node's own update begins (its turn in a cluster update): it gives the Primary's role up
+     * and does not take it again, so no Primary-only job starts on it while its update drains and
+     * swaps its bundles. The update's new cluster component starts without this; {@link
+     * #updateEnded()} lifts it when the turn ends without one (refused, failed before the swap).
+     */
+    void updateBegins() {
+        updating = true;
+        handOver("before its own update (its turn in the cluster update)");
+    }
+
+    void updateEnded() {
+        updating = false;
+    }
+
     /** Whether another running process uses this node's id (then this one neither leads nor takes a cluster update's turn). */
     boolean duplicated() {
         return guard.duplicated();
@@ -211,7 +228,7 @@ final class Membership implements ClusterRole, Cluster, ClusterNodes {
 
     /** Whether this node runs the cluster's version (or the cluster has none yet): only then may it lead. */
     private boolean mayLead() {
-        if (duplicated()) {
+        if (duplicated() || updating) {
             return false;
         }
         Optional<String> cluster;
@@ -355,6 +372,9 @@ final class Membership implements ClusterRole, Cluster, ClusterNodes {
         if (duplicated()) {
             throw new ClusterException("another running node uses this node's id " + nodeId + " too: give one of them its own id first; "
                     + "it may not become the Primary");
+        }
+        if (updating) {
+            throw new ClusterException("node " + nodeId + " is in its own update (its turn in a cluster update): it may not become the Primary now");
         }
         if (!mayLead()) {
             throw new ClusterException("node " + nodeId + " runs " + version + " but the cluster runs " + knownClusterVersion

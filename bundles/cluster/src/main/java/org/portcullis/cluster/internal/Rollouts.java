@@ -227,6 +227,9 @@ final class Rollouts implements ClusterUpdate {
     }
 
     private void stopAt(Rollout r, String node, String why) throws SQLException {
+        if (node.equals(nodeId)) {
+            membership.updateEnded(); // this node's turn is over: it may lead again
+        }
         store.fail(r.id(), node, why);
         LOG.warn("Cluster update {} -> {} stopped at node {}: {}", r.from(), r.to(), node, why);
     }
@@ -245,7 +248,7 @@ final class Rollouts implements ClusterUpdate {
                 return;
             }
             LOG.info("Cluster update {} -> {}: the turn of this node ({} of the cluster's nodes)", r.from(), r.to(), t.position());
-            membership.handOver("before its own update (its turn in the cluster update)");
+            membership.updateBegins();
             begin(r);
             return;
         }
@@ -320,7 +323,8 @@ final class Rollouts implements ClusterUpdate {
             }
             Files.move(part, pkg, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             if (!store.applying(r.id(), nodeId)) {
-                return; // the update was stopped (update:cluster-abort) while the package came
+                membership.updateEnded(); // the update was stopped (update:cluster-abort) while the package came
+                return;
             }
             Files.deleteIfExists(nodeLog(r)); // what is read from now on is this turn's
             AtomicFiles.write(dir.resolve("cluster-turn"), out -> out.write((token(r) + "\n").getBytes(StandardCharsets.US_ASCII)));

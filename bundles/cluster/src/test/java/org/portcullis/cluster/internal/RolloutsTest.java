@@ -263,6 +263,26 @@ class RolloutsTest {
     }
 
     @Test
+    void aSingleNodeGivesItsRoleUpForItsOwnUpdateAndTakesItBackWhenTheTurnFails() throws Exception {
+        Membership a = member("a", "1.0");
+        a.tick();
+        assertTrue(a.isPrimary());
+        Rollouts a1 = agent(a, "1.0");
+        a1.start(pkg(1000), "1.0", "2.0");
+        a1.tick(); // its turn: the lease is handed over, and not taken back while its update runs
+        for (int i = 0; i < 3; i++) {
+            a.tick();
+        }
+        assertFalse(a.isPrimary(), "a node in its own update took the Primary's role back");
+        assertEquals("node a is in its own update (its turn in a cluster update): it may not become the Primary now",
+                assertThrows(ClusterException.class, a::promote).getMessage());
+        updaters.get("a").finish("006: FAILED, rolled back to 1.0: at features: a bundle did not start");
+        a1.tick(); // the turn ends with the update's failure: the node may lead again
+        assertEquals("failed", rolloutState());
+        tickUntil(a::isPrimary, a);
+    }
+
+    @Test
     void aNodeWhoseIdAnotherRunningNodeUsesDoesNotTakeItsTurn() throws Exception {
         Membership[] n = threeNodes("1.0");
         Membership copy = member("a", "1.0");
@@ -324,6 +344,16 @@ class RolloutsTest {
         agent(n[0], "1.0").tick();
         assertEquals("the package fetched from the database is not the one the cluster update recorded (size or SHA-256)", message("a"));
         assertTrue(updaters.get("a").applied.isEmpty());
+    }
+
+    /** Polls {@code m}'s heartbeat until {@code done} holds (within two leases). */
+    private static void tickUntil(java.util.function.BooleanSupplier done, Membership m) throws InterruptedException {
+        long end = System.nanoTime() + LEASE.multipliedBy(2).toNanos();
+        while (!done.getAsBoolean()) {
+            assertTrue(System.nanoTime() < end, "not reached within two leases");
+            m.tick();
+            Thread.sleep(HEARTBEAT.toMillis());
+        }
     }
 
     private String states() throws SQLException {
