@@ -105,10 +105,16 @@ final class ClusterStore {
 
     /** Whether a node that runs {@code version} gave a heartbeat within {@code within}. */
     boolean beating(String version, Duration within) throws SQLException {
-        try (Connection c = open(); PreparedStatement ps = c.prepareStatement(
-                "SELECT 1 FROM cluster.nodes WHERE version = ? AND heartbeat_at > clock_timestamp() - ? * interval '1 millisecond' LIMIT 1")) {
-            ps.setString(1, version);
-            ps.setLong(2, within.toMillis());
+        return exists("SELECT 1 FROM cluster.nodes WHERE version = ? AND heartbeat_at > clock_timestamp() - ? * interval '1 millisecond' LIMIT 1",
+                version, within.toMillis());
+    }
+
+    /** Whether {@code query} (with {@code args}) finds a row. */
+    boolean exists(String query, Object... args) throws SQLException {
+        try (Connection c = open(); PreparedStatement ps = c.prepareStatement(query)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }

@@ -239,14 +239,8 @@ final class RolloutStore {
 
     /** Whether {@code node}'s turn is still running in a running update (checked just before its own update begins). */
     boolean applying(long id, String node) throws SQLException {
-        try (Connection c = db.open(); PreparedStatement ps = c.prepareStatement("SELECT 1 FROM cluster.rollout_nodes n JOIN cluster.rollouts r "
-                + "ON r.id = n.rollout_id WHERE r.id = ? AND n.node_id = ? AND n.state = 'applying' AND r.state = 'running'")) {
-            ps.setLong(1, id);
-            ps.setString(2, node);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+        return db.exists("SELECT 1 FROM cluster.rollout_nodes n JOIN cluster.rollouts r ON r.id = n.rollout_id "
+                + "WHERE r.id = ? AND n.node_id = ? AND n.state = 'applying' AND r.state = 'running'", id, node);
     }
 
     /** {@code node}'s turn needs nothing (it runs the to-version already): done without an update. */

@@ -70,7 +70,7 @@ final class Rollouts implements ClusterUpdate {
     /**
      * @param dir the updater's folder ({@code data/portcullis/updates}): the node's own update log is there, the cluster's log goes there
      * @param alive a node with a heartbeat within this is alive
-     * @param nodeTimeout how long the node whose update runs may stay silent (its heartbeat pauses while its update holds the migrations)
+     * @param nodeTimeout how long a node's turn may run, from its start, before another node stops the update (heartbeat or not)
      * @param waitingSilence how long a node whose turn came may stay silent before it begins its update
      */
     Rollouts(RolloutStore store, Membership membership, String version, Supplier<Optional<Updates>> updates, Path dir, Duration alive,

@@ -407,6 +407,11 @@ class RolloutsTest {
             }
         }
 
+        /** The agent uses a node's updater for its turn (apply with clusterTurn) and to ask inFlight, nothing else. */
+        private static UnsupportedOperationException notForTheAgent(String what) {
+            return new UnsupportedOperationException("the cluster update's agent called " + what + " on a node's updater");
+        }
+
         void progress(String line) throws IOException {
             Files.writeString(log(), line + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         }
@@ -426,52 +431,52 @@ class RolloutsTest {
 
         @Override
         public String abortCluster(String by) {
-            throw new UnsupportedOperationException();
+            throw notForTheAgent("abortCluster");
         }
 
         @Override
         public List<Check> precheck(Path file) {
-            throw new UnsupportedOperationException();
+            throw notForTheAgent("precheck");
         }
 
         @Override
         public Path install(Path file) {
-            throw new UnsupportedOperationException();
+            throw notForTheAgent("install");
         }
 
         @Override
         public List<Path> packages() {
-            throw new UnsupportedOperationException();
+            throw notForTheAgent("packages");
         }
 
         @Override
         public Path apply(Path file) {
-            throw new UnsupportedOperationException("a cluster turn must not run a plain update");
+            throw notForTheAgent("a plain update");
         }
 
         @Override
         public Path applyCluster(Path file) {
-            throw new UnsupportedOperationException();
+            throw notForTheAgent("applyCluster");
         }
 
         @Override
         public List<String> status() {
-            throw new UnsupportedOperationException();
+            throw notForTheAgent("status");
         }
 
         @Override
         public List<Past> history() {
-            throw new UnsupportedOperationException();
+            throw notForTheAgent("history");
         }
 
         @Override
         public List<Offer> check() {
-            throw new UnsupportedOperationException();
+            throw notForTheAgent("check");
         }
 
         @Override
         public Path download(Offer offer, java.util.function.BiConsumer<Long, Long> progress) {
-            throw new UnsupportedOperationException();
+            throw notForTheAgent("download");
         }
     }
 }

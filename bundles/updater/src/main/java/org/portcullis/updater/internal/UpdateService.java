@@ -182,14 +182,32 @@ public class UpdateService implements Updates {
 
     @Override
     public Path applyCluster(Path file) {
+        org.portcullis.updater.spi.ClusterUpdate rollout = cluster("no cluster to update: the cluster bundle is not running here "
+                + "(update:apply without --cluster updates this node)");
+        Path kept = keep(file);
+        UpdateManifest m = UpdatePackage.open(kept, Prechecks.keysIn(keys).get()).manifest();
+        return refusedInOneLine(() -> rollout.start(kept, m.fromVersion().toString(), m.toVersion().toString()));
+    }
+
+    @Override
+    public String abortCluster(String by) {
+        org.portcullis.updater.spi.ClusterUpdate rollout = cluster("no cluster update to stop: the cluster bundle is not running here");
+        return refusedInOneLine(() -> rollout.abort(by));
+    }
+
+    /** The cluster bundle's service, or a refusal that says {@code without}. */
+    private org.portcullis.updater.spi.ClusterUpdate cluster(String without) {
         org.portcullis.updater.spi.ClusterUpdate rollout = clusterUpdate;
         if (rollout == null) {
-            throw new PackageException("no cluster to update: the cluster bundle is not running here (update:apply without --cluster updates this node)");
+            throw new PackageException(without);
         }
-        Path kept = file.toAbsolutePath().normalize().startsWith(directory.toAbsolutePath().normalize()) ? file : install(file);
-        UpdateManifest m = UpdatePackage.open(kept, Prechecks.keysIn(keys).get()).manifest();
+        return rollout;
+    }
+
+    /** Runs a call into the cluster bundle; what it refuses (a checked exception with its one line) becomes this API's refusal. */
+    private static <T> T refusedInOneLine(java.util.concurrent.Callable<T> call) {
         try {
-            return rollout.start(kept, m.fromVersion().toString(), m.toVersion().toString());
+            return call.call();
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -197,19 +215,14 @@ public class UpdateService implements Updates {
         }
     }
 
-    @Override
-    public String abortCluster(String by) {
-        org.portcullis.updater.spi.ClusterUpdate rollout = clusterUpdate;
-        if (rollout == null) {
-            throw new PackageException("no cluster update to stop: the cluster bundle is not running here");
-        }
-        try {
-            return rollout.abort(by);
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new PackageException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
-        }
+    /** Whether {@code file} is one of the kept packages. */
+    private boolean isKept(Path file) {
+        return file.toAbsolutePath().normalize().startsWith(directory.toAbsolutePath().normalize());
+    }
+
+    /** {@code file} as kept here: itself when it is a kept package, else a verified copy ({@link #install}). */
+    private Path keep(Path file) {
+        return isKept(file) ? file : install(file);
     }
 
     @Override
@@ -241,7 +254,7 @@ public class UpdateService implements Updates {
                 throw new PackageException(failed.size() + " of " + checks.size() + " prechecks failed, nothing was changed: "
                         + failed.stream().map(c -> c.name() + ": " + c.reason()).collect(java.util.stream.Collectors.joining("; ")));
             }
-            Path kept = file.toAbsolutePath().normalize().startsWith(directory.toAbsolutePath().normalize()) ? file : install(file);
+            Path kept = keep(file);
             UpdateManifest m = UpdatePackage.open(kept, Prechecks.keysIn(keys).get()).manifest();
             String from = m.fromVersion().toString();
             String to = m.toVersion().toString();
@@ -377,8 +390,7 @@ public class UpdateService implements Updates {
     }
 
     private List<Check> precheck(Path file, boolean clusterTurn) {
-        List<Check> checks = new java.util.ArrayList<>(prechecks.run(file, file.toAbsolutePath().normalize().startsWith(directory.toAbsolutePath().normalize()),
-                clusterTurn));
+        List<Check> checks = new java.util.ArrayList<>(prechecks.run(file, isKept(file), clusterTurn));
         checks.add(runningCheck());
         return checks;
     }

@@ -14,9 +14,10 @@ import org.osgi.annotation.versioning.ConsumerType;
 public interface ClusterUpdate {
 
     /**
-     * Starts the cluster update of {@code keptPackage} (which moves {@code from} to {@code to})
-     * and returns at once with this node's log of it: one line per node as it goes; its last line
-     * starts with {@code 006: }. Called from a shell command or a REST request thread.
+     * Starts the cluster update of {@code keptPackage} (which moves {@code from} to {@code to}) and
+     * returns once it is recorded (the package stored in the cluster's database), with this node's
+     * log of it: two lines per node as it goes; its last line starts with {@code 006: }. Called
+     * from a shell command or a REST request thread.
      *
      * @throws Exception with a one-line message when it cannot start (a cluster update runs
      *         already, a node runs neither version, the database does not answer); nothing was
