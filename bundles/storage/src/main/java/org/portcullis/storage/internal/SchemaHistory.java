@@ -28,11 +28,37 @@ final class SchemaHistory {
                 + "applied_by text NOT NULL, execution_ms integer NOT NULL, PRIMARY KEY (schema_name, version))");
     }
 
-    /** One of the storage bundle's own tables (schema {@code storage}), created when missing: {@code definition} is "name (columns)". */
+    /** The advisory lock that makes creators of the storage bundle's tables take turns ("PcCreate"). */
+    private static final long CREATE_LOCK = 0x5063437265617465L;
+
+    /**
+     * One of the storage bundle's own tables (schema {@code storage}), created when missing:
+     * {@code definition} is "name (columns)". {@code IF NOT EXISTS} does not hold against a
+     * concurrent creator (the second fails on the catalogue's unique index: a first boot once lost
+     * its accounts so, a migration racing the product-version row), so creators take turns under a
+     * transaction-scoped advisory lock, in the caller's transaction or in one of their own.
+     */
     static void createTable(Connection c, String definition) throws SQLException {
+        boolean own = c.getAutoCommit();
+        if (own) {
+            c.setAutoCommit(false);
+        }
         try (Statement st = c.createStatement()) {
+            st.execute("SELECT pg_advisory_xact_lock(" + CREATE_LOCK + ")");
             st.execute("CREATE SCHEMA IF NOT EXISTS storage");
             st.execute("CREATE TABLE IF NOT EXISTS " + definition);
+            if (own) {
+                c.commit();
+            }
+        } catch (SQLException e) {
+            if (own) {
+                c.rollback();
+            }
+            throw e;
+        } finally {
+            if (own) {
+                c.setAutoCommit(true);
+            }
         }
     }
 
