@@ -130,6 +130,22 @@ run_mixed() {
     awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN {print a - b}'
 }
 
+# THREADS=yes: CPU ticks per thread name of the Portcullis JVM (digits folded, so a pool is one
+# line), summed over its measured runs: where its CPU per message goes (GC, JIT, event loops, pools)
+thread_ticks() {
+    local t
+    for t in /proc/"$1"/task/*; do
+        local name; name=$(tr -d '\n' < "$t/comm" 2>/dev/null) || continue
+        local stat; stat=$(cat "$t/stat" 2>/dev/null) || continue
+        stat=${stat##*) }
+        awk -v n="${name//[0-9]/#}" '{print n " (user)\t" $12; print n " (system)\t" $13}' <<< "$stat"
+    done | awk -F'\t' '{s[$1] += $2} END {for (n in s) print n "\t" s[n]}'
+}
+# appends this run's ticks per thread name (timed_run runs in a subshell: the sum is kept in a file)
+thread_delta() {
+    awk -F'\t' 'NR == FNR {b[$1] = $2; next} {print $1 "\t" $2 - b[$1]}' "$1" "$2" >> "$work/threads-runs"
+}
+
 # the whole machine's busy and total CPU seconds so far (/proc/stat: every state but idle and iowait is busy)
 machine_seconds() {
     awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" {busy = $2 + $3 + $4 + $7 + $8 + $9; printf "%.2f %.2f", busy / hz, (busy + $5 + $6) / hz}' /proc/stat
@@ -141,10 +157,13 @@ timed_run() {
     [ "$pid" = none ] || c0=$(cpu_seconds "$pid")
     [ "$milter" != portcullis ] || d0=$(db_seconds)
     local m0; m0=$(machine_seconds)
+    local tb="$work/threads-before" ta="$work/threads-after"
+    [ "${THREADS:-no}" != yes ] || [ "$milter" != portcullis ] || thread_ticks "$pid" > "$tb"
     local t
     if [ "$MIXED" = yes ]; then t=$(run_mixed "$milter" "$size" "$count" "$sessions"); else t=$(run_once "$milter" "$size" "$count" "$sessions"); fi
     local m1; m1=$(machine_seconds)
     [ "$pid" = none ] || c1=$(cpu_seconds "$pid")
+    [ "${THREADS:-no}" != yes ] || [ "$milter" != portcullis ] || { thread_ticks "$pid" > "$ta"; thread_delta "$tb" "$ta"; }
     [ "$milter" != portcullis ] || d1=$(db_seconds)
     echo "$t $(awk -v a="$c1" -v b="$c0" 'BEGIN {printf "%.2f", a - b}') $(awk -v a="$d1" -v b="$d0" 'BEGIN {printf "%.2f", a - b}')" \
         "$(awk -v a="$m1" -v b="$m0" 'BEGIN {split(a, x, " "); split(b, y, " "); printf "%.2f %.2f", x[1] - y[1], x[2] - y[2]}')"
@@ -164,14 +183,19 @@ if [ "$warm" -gt 0 ]; then
     load --milter 127.0.0.1:21340 --size 4096 --count "$warm" --concurrency 20 --expect-header clamav=clean >/dev/null
     load --milter 127.0.0.1:21340 --size 102400 --count $((warm / 6)) --concurrency 20 --expect-header clamav=clean --attachment >/dev/null
 fi
-# every milter once through Postfix first
+# every milter once through Postfix first (WARMUP_POSTFIX messages, default 300)
 for v in clamav-milter rspamd portcullis; do
     configure_milter "${address[$v]}"
-    run_once "warmup-$v" 4096 300 20 >/dev/null
+    run_once "warmup-$v" 4096 "${WARMUP_POSTFIX:-300}" 20 >/dev/null
 done
 
 # PROFILE_JFR=file: a JDK Flight Recorder recording of Portcullis over the measured rounds, and its hottest methods
-[ -z "${PROFILE_JFR:-}" ] || jcmd "$pc_pid" JFR.start name=peers settings=profile filename="$PROFILE_JFR" >/dev/null
+# (the JDK's "profile" settings, with every JIT compilation recorded, not only those over 100 ms)
+if [ -n "${PROFILE_JFR:-}" ]; then
+    jfc="$work/profile.jfc"
+    sed '/"jdk.Compilation"/,/<\/event>/ s/>100 ms</>0 ms</' "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/profile.jfc" > "$jfc"
+    jcmd "$pc_pid" JFR.start name=peers settings="$jfc" filename="$PROFILE_JFR" >/dev/null
+fi
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; clamd MaxThreads 4; runs $runs"
 # LOADS picks some: "size count sessions plain|mixed", several separated by ';'
 IFS=';' read -r -a loads <<< "${LOADS:-4096 2000 20 plain;1048576 200 10 plain;102400 2000 20 mixed}"
@@ -206,6 +230,11 @@ for spec in "${loads[@]}"; do
     done
     unset secs cpus dbs busy rest
 done
+if [ "${THREADS:-no}" = yes ]; then
+    echo "Portcullis CPU by thread over its measured runs (ms; # stands for digits):"
+    awk -F'\t' -v hz="$(getconf CLK_TCK)" '{s[$1] += $2} END {for (n in s) if (s[n] > 0) printf "%8.0f  %s\n", s[n] * 1000 / hz, n}' \
+        "$work/threads-runs" | sort -rn
+fi
 if [ -n "${PROFILE_JFR:-}" ]; then
     jcmd "$pc_pid" JFR.stop name=peers >/dev/null
     java -cp "$classpath" org.portcullis.bench.JfrTop "$PROFILE_JFR" "${TOP:-40}"

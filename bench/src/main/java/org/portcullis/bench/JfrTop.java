@@ -11,7 +11,8 @@ import jdk.jfr.consumer.RecordingFile;
 
 /**
  * Where a JVM spent its CPU, from a JDK Flight Recorder file: the share of execution samples
- * per top frame ("self") and per method anywhere on the stack ("total"), the top N of each.
+ * per top frame ("self") and per method anywhere on the stack ("total"), the top N of each; and,
+ * when the recording holds them, the JIT's compilations and deoptimizations by method.
  *
  * <pre>java -cp bench/target/classes org.portcullis.bench.JfrTop recording.jfr [N]</pre>
  */
@@ -24,9 +25,24 @@ public final class JfrTop {
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 30;
         Map<String, Integer> self = new HashMap<>();
         Map<String, Integer> total = new HashMap<>();
+        Map<String, Integer> compiled = new HashMap<>();
+        Map<String, Integer> deoptimized = new HashMap<>();
         int samples = 0;
+        int compilations = 0;
+        int deoptimizations = 0;
         for (RecordedEvent e : RecordingFile.readAllEvents(Path.of(args[0]))) {
-            if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null) {
+            String type = e.getEventType().getName();
+            if (type.equals("jdk.Compilation")) {
+                compilations++;
+                compiled.merge(methodName(e.getValue("method")), 1, Integer::sum);
+                continue;
+            }
+            if (type.equals("jdk.Deoptimization")) {
+                deoptimizations++;
+                deoptimized.merge(methodName(e.getValue("method")) + " (" + e.getString("reason") + ")", 1, Integer::sum);
+                continue;
+            }
+            if (!type.equals("jdk.ExecutionSample") || e.getStackTrace() == null) {
                 continue;
             }
             samples++;
@@ -46,6 +62,15 @@ public final class JfrTop {
         System.out.println(samples + " execution samples");
         print("self", self, samples, n);
         print("total", total, samples, n);
+        if (compilations > 0 || deoptimizations > 0) {
+            System.out.println(compilations + " compilations recorded, " + deoptimizations + " deoptimizations");
+            print("compilations (share of those recorded)", compiled, Math.max(compilations, 1), n);
+            print("deoptimizations", deoptimized, Math.max(deoptimizations, 1), n);
+        }
+    }
+
+    private static String methodName(jdk.jfr.consumer.RecordedMethod m) {
+        return m == null ? "?" : m.getType().getName() + "." + m.getName();
     }
 
     private static String name(RecordedFrame f) {
