@@ -59,6 +59,9 @@ class MailFlowIT {
     private PostfixInstance sender;
     /** Message-IDs that were accepted and so must reach the sink, once each. */
     private final Set<String> expected = ConcurrentHashMap.newKeySet();
+    /** Those of them that were held in the quarantine and released (their mail-log verdict is quarantine). */
+    private final Set<String> released = ConcurrentHashMap.newKeySet();
+    private int reinjectPort;
 
     @BeforeAll
     void startEverything() throws Exception {
@@ -72,13 +75,17 @@ class MailFlowIT {
         Files.writeString(dist.home.resolve("etc/org.portcullis.scanner.clamav.cfg"), String.join("\n",
                 "address = " + clamd.tcp(), "timeout.seconds = 10", "stream.max.bytes = " + ClamdProcess.STREAM_MAX,
                 "max.connections = 4", ""));
+        // released mail goes back in through the gateway's listener without milters
+        reinjectPort = Distribution.freePort();
+        Files.writeString(dist.home.resolve("etc/org.portcullis.quarantine.cfg"), "reinject.host = 127.0.0.1\nreinject.port = " + reinjectPort
+                + "\nreinject.timeout.seconds = 30\n");
         dist.start();
         password = dist.awaitFile(dist.home.resolve("data/portcullis/initial-admin-password")).strip();
         String installed = dist.ssh(password, "feature:install portcullis-scanner-clamav");
         assertFalse(installed.toLowerCase().contains("error"), installed);
         dist.awaitSsh(password, "service:list org.portcullis.scanner.MessageScanner", "ClamavScanner");
 
-        gateway = PostfixInstance.create("gateway", Distribution.freePort(), sink.port, "127.0.0.1:" + dist.milterPort);
+        gateway = PostfixInstance.create("gateway", Distribution.freePort(), sink.port, "127.0.0.1:" + dist.milterPort, reinjectPort);
         gateway.start();
         sender = PostfixInstance.create("sender", Distribution.freePort(), gateway.smtpPort, null);
         sender.start();
@@ -236,8 +243,9 @@ class MailFlowIT {
         expected.add("bulk-host");
         assertTrue(awaitDelivered("bulk-host").contains("X-Portcullis-List: allow mx.bulk.example"));
 
-        // a spam scanner joins: spam-like mail from a sender not on a list is quarantined (the
-        // gateway's hold queue), from an allowed sender it is delivered without that scanner
+        // a spam scanner joins: spam-like mail from a sender not on a list is quarantined (stored in
+        // PostgreSQL before Postfix is answered; Postfix discards its copy), from an allowed sender
+        // it is delivered without that scanner
         Path spamBundle = work.resolve("marker-spam.jar");
         Files.write(spamBundle, spamScannerBundle());
         String installed = dist.ssh(password, "bundle:install -s " + spamBundle.toUri());
@@ -245,9 +253,36 @@ class MailFlowIT {
         assertTrue(bundleId.find(), installed);
         dist.awaitSsh(password, "service:list org.portcullis.scanner.MessageScanner", "marker-spam");
         String spam = SmtpClient.send(gateway.smtpPort, "promo@shop.example", "bob@example.test", message("spam-1", "SPAM-MARKER deals"));
-        assertTrue(spam.startsWith("250"), "quarantine accepts the message into the hold queue: " + spam);
-        await(() -> gateway.held() == 1, () -> "not quarantined:\n" + gateway.log());
-        gateway.deleteHeld();
+        assertTrue(spam.startsWith("250"), "a held message is accepted: " + spam);
+        String heldLine = awaitMailLog("msgid=<spam-1@portcullis.test>");
+        Matcher heldAs = Pattern.compile(" verdict=quarantine reply=\"quarantine (\\d+): spam score ").matcher(heldLine);
+        assertTrue(heldAs.find(), heldLine);
+        String id = heldAs.group(1);
+        assertEquals(0, gateway.held(), "the quarantine owns it, not Postfix's hold queue:\n" + gateway.log());
+        String listed = dist.ssh(password, "quarantine:list --from promo@shop.example");
+        assertTrue(listed.contains("bob@example.test (held)") && listed.contains("spam: spam score"), listed);
+
+        // release: refused without the right, done once with it, and a second release sends nothing
+        ApiClient api = new ApiClient(dist);
+        String admin = ApiClient.basic("admin", password);
+        assertEquals(201, api.call("POST", "/auth/users", admin, "{\"name\":\"bob\",\"role\":\"user\",\"scopes\":[\"bob@example.test\"],"
+                + "\"password\":\"own-secret-word-for-mail-1\"}").statusCode());
+        String bob = ApiClient.basic("bob", "own-secret-word-for-mail-1");
+        HttpResponse<String> noRight = api.call("POST", "/quarantine/" + id + "/release", bob, "{}");
+        assertEquals(403, noRight.statusCode(), noRight.body());
+        assertTrue(noRight.body().contains("needs the right 'quarantine-release'"), noRight.body());
+        assertEquals(200, api.call("POST", "/auth/users/bob/rights/quarantine-release", admin, null).statusCode());
+        HttpResponse<String> release = api.call("POST", "/quarantine/" + id + "/release", bob, "{}");
+        assertEquals(200, release.statusCode(), release.body());
+        assertEquals("bob@example.test", ApiClient.json(release).get("done").get(0).asText(), release.body());
+        expected.add("spam-1");
+        released.add("spam-1");
+        assertTrue(awaitDelivered("spam-1").contains("X-Portcullis-Verdict: spam"), "released as held, with its verdict headers");
+        HttpResponse<String> again = api.call("POST", "/quarantine/" + id + "/release", bob, "{}");
+        assertEquals(200, again.statusCode(), again.body());
+        assertEquals(0, ApiClient.json(again).get("done").size(), again.body());
+        String shown = dist.ssh(password, "quarantine:show " + id);
+        assertTrue(shown.contains("Recipient:   bob@example.test released") && shown.contains(" by bob (250 "), shown);
 
         String clean = SmtpClient.send(gateway.smtpPort, "news@mail.partner.example", "bob@example.test",
                 message("allowed-1", "news, SPAM-MARKER deals inside"));
@@ -280,7 +315,7 @@ class MailFlowIT {
         assertTrue(status.matches("(?s).*Verdicts .*\\breject 3\\b.*"), "three viruses rejected:\n" + status);
         // one mail log line per delivered message: each accepted Message-ID is logged delivered exactly once
         List<String> lines = Files.readAllLines(dist.home.resolve("data/log/mail.log"));
-        for (String id : expected) {
+        for (String id : notReleased()) {
             long delivered = lines.stream().filter(l -> l.contains(" msgid=<" + id + "@portcullis.test> ") && l.contains(" verdict=deliver ")).count();
             assertEquals(1, delivered, id + " in the mail log:\n" + String.join("\n", lines));
         }
@@ -290,7 +325,7 @@ class MailFlowIT {
         // and kept in message tracking: the same records through mail:log and GET /api/v1/messages, scoped
         ApiClient api = new ApiClient(dist);
         String admin = ApiClient.basic("admin", password);
-        for (String id : expected) {
+        for (String id : notReleased()) {
             await(() -> ApiClient.json(api.call("GET", "/messages?verdict=deliver&messageId=" + id + "@portcullis.test", admin, null)).size() == 1,
                     () -> id + " is not tracked once as delivered");
         }
@@ -389,6 +424,13 @@ class MailFlowIT {
             assertFalse(Files.exists(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS), "the socket file went with the listener");
             Files.deleteIfExists(dir);
         }
+    }
+
+    /** The accepted messages that went straight through (not held and released). */
+    private Set<String> notReleased() {
+        Set<String> ids = new TreeSet<>(expected);
+        ids.removeAll(released);
+        return ids;
     }
 
     /** The fixture spam scanner as a bundle: its class, a component description, a manifest. */

@@ -45,6 +45,16 @@ final class PostfixInstance implements AutoCloseable {
      * retried every few seconds, as a sending MTA would.
      */
     static PostfixInstance create(String name, int smtpPort, int relayPort, String milter) throws IOException, InterruptedException {
+        return create(name, smtpPort, relayPort, milter, 0);
+    }
+
+    /**
+     * The same, with a second listener on {@code 127.0.0.1:reinjectPort} (when not 0) that runs no
+     * milter: where the quarantine re-injects released mail, as bundles/quarantine/README.md
+     * documents it for an appliance.
+     */
+    static PostfixInstance create(String name, int smtpPort, int relayPort, String milter, int reinjectPort)
+            throws IOException, InterruptedException {
         if (!Files.isExecutable(POSTFIX)) {
             throw new IllegalStateException(POSTFIX + " not found: run ./run-tests, which installs postfix");
         }
@@ -101,6 +111,7 @@ final class PostfixInstance implements AutoCloseable {
         Files.writeString(pf.etc.resolve("master.cf"), String.join("\n",
                 "# Portcullis test instance: no chroot, the services relaying needs",
                 "127.0.0.1:" + smtpPort + " inet n - n - - smtpd",
+                reinjectPort == 0 ? "" : "127.0.0.1:" + reinjectPort + " inet n - n - - smtpd -o smtpd_milters= -o receive_override_options=no_milters",
                 "pickup unix n - n 60 1 pickup",
                 "cleanup unix n - n - 0 cleanup",
                 "qmgr unix n - n 300 1 qmgr",
@@ -182,7 +193,7 @@ final class PostfixInstance implements AutoCloseable {
         return n;
     }
 
-    /** Messages in the hold queue (where a milter's quarantine puts them). */
+    /** Messages in the hold queue (where a milter quarantine puts them when Portcullis has no quarantine bundle). */
     int held() throws IOException {
         Path d = queue.resolve("hold");
         if (!Files.isDirectory(d)) {
@@ -191,11 +202,6 @@ final class PostfixInstance implements AutoCloseable {
         try (Stream<Path> files = Files.walk(d)) {
             return (int) files.filter(Files::isRegularFile).count();
         }
-    }
-
-    /** Deletes every held message (as an admin discarding quarantined spam). */
-    void deleteHeld() throws IOException, InterruptedException {
-        run(sudo("postsuper", "-c", etc.toString(), "-d", "ALL", "hold"));
     }
 
     /** Asks the queue manager to retry every deferred message now. */

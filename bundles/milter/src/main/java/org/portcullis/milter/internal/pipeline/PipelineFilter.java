@@ -18,6 +18,7 @@ import org.portcullis.milter.internal.session.Transaction;
 import org.portcullis.policy.ListDecision;
 import org.portcullis.policy.ListPolicy;
 import org.portcullis.policy.ListQuery;
+import org.portcullis.policy.MessageHold;
 import org.portcullis.policy.Verdict;
 import org.portcullis.scanner.ScanResult;
 import org.portcullis.scanner.Scanner;
@@ -52,6 +53,7 @@ public final class PipelineFilter implements MilterFilter {
     private final Path spoolDirectory;
     private final int memoryLimit;
     private final MilterStats stats;
+    private final Supplier<MessageHold> quarantine;
     /** The scanners the current message started with (one message at a time per connection). */
     private List<Scanner> snapshot = List.of();
     /** The lists the current message started with, or {@code null}. */
@@ -66,10 +68,12 @@ public final class PipelineFilter implements MilterFilter {
 
     /**
      * @param lists the Allow/Block lists now, or {@code null} when none is registered
+     * @param quarantine where held mail goes now, or {@code null} when no quarantine is installed
+     *        (the MTA's hold queue keeps it then)
      */
     public PipelineFilter(BooleanSupplier maintenance, Supplier<List<Scanner>> scanners, Supplier<ListPolicy> lists,
             ScanRunner runner, Supplier<VerdictPolicy> policy, ExecutorService workers, Path spoolDirectory, int memoryLimit,
-            MilterStats stats) {
+            MilterStats stats, Supplier<MessageHold> quarantine) {
         this.maintenance = maintenance;
         this.scanners = scanners;
         this.lists = lists;
@@ -79,6 +83,7 @@ public final class PipelineFilter implements MilterFilter {
         this.spoolDirectory = spoolDirectory;
         this.memoryLimit = memoryLimit;
         this.stats = stats;
+        this.quarantine = quarantine;
     }
 
     @Override
@@ -160,7 +165,11 @@ public final class PipelineFilter implements MilterFilter {
                 .thenApply(outcomes -> {
                     outcomes.forEach(stats::outcome);
                     trace(tx, outcomes);
-                    return rules.decide(outcomes, allowEntry);
+                    Verdict verdict = rules.decide(outcomes, allowEntry);
+                    if (verdict instanceof Verdict.Quarantine held) {
+                        hold(tx, held, outcomes);
+                    }
+                    return verdict;
                 }));
         return decision.whenComplete((verdict, error) -> {
             if (error != null) {
@@ -169,6 +178,38 @@ public final class PipelineFilter implements MilterFilter {
                 stats.message(verdict, System.nanoTime() - start);
             }
         });
+    }
+
+    /**
+     * Stores a held message in the quarantine, when one is installed, before the MTA is answered
+     * (on a worker thread): the session then tells the MTA to discard its copy. When storing
+     * fails the verdict fails, and the MTA is answered with a temporary failure: the message
+     * stays with the sender's MTA, never lost between the two.
+     */
+    private void hold(Transaction tx, Verdict.Quarantine verdict, List<ScannerOutcome> outcomes) {
+        MessageHold store = quarantine.get();
+        if (store == null) {
+            return;
+        }
+        MessageHold.Held held = new MessageHold.Held(tx.macro("i"), tx.messageId(), Transaction.unbracket(tx.sender()),
+                tx.recipients().stream().map(Transaction::unbracket).toList(), tx.client() == null ? "" : tx.client().address(),
+                category(outcomes), verdict.reason(), tx.trace().scanners());
+        try (java.io.InputStream content = HeldCopy.open(tx, verdict.headers())) {
+            tx.trace().held(store.hold(held, content));
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new IllegalStateException("the quarantine could not store the held message: " + e.getMessage(), e);
+        }
+    }
+
+    /** Why the quarantine files a held message: a virus, something suspicious, else its spam score. */
+    static MessageHold.Category category(List<ScannerOutcome> outcomes) {
+        if (outcomes.stream().anyMatch(o -> o.result() instanceof ScanResult.Infected)) {
+            return MessageHold.Category.VIRUS;
+        }
+        if (outcomes.stream().anyMatch(o -> o.result() instanceof ScanResult.Suspicious)) {
+            return MessageHold.Category.POLICY;
+        }
+        return MessageHold.Category.SPAM;
     }
 
     /** Each scanner's answer and time, and the spam score, for the message's mail log line. */

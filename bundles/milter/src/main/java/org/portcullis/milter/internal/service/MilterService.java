@@ -39,6 +39,7 @@ import org.portcullis.milter.internal.session.MilterFilter;
 import org.portcullis.milter.internal.session.SessionSettings;
 import org.portcullis.milter.internal.spool.MessageSpool;
 import org.portcullis.policy.ListPolicy;
+import org.portcullis.policy.MessageHold;
 import org.portcullis.policy.MessageListener;
 import org.portcullis.policy.MessageRecord;
 import org.portcullis.scanner.MessageScanner;
@@ -83,6 +84,11 @@ public class MilterService {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile ListPolicy lists;
 
+    /** Where held mail goes (the quarantine bundle); without one, the MTA's hold queue keeps it. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile MessageHold quarantine;
+
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile List<MessageListener> messageListeners = List.of();
@@ -115,7 +121,7 @@ public class MilterService {
         SessionSettings settings = new SessionSettings(limits, spool, config.spool_memory_bytes(), ACTIONS, STEPS,
                 Duration.ofSeconds(config.idle_timeout_seconds()), Duration.ofSeconds(config.progress_interval_seconds()), this::record);
         Supplier<MilterFilter> filters = () -> new PipelineFilter(maintenance::isActive, this::scanners, () -> lists, runner,
-                () -> policy, workers, spool, config.spool_memory_bytes(), stats);
+                () -> policy, workers, spool, config.spool_memory_bytes(), stats, () -> quarantine);
         String socket = config.socket().trim();
         try {
             server = socket.isEmpty() ? MilterServer.start(new InetSocketAddress(config.address(), config.port()), settings, filters)

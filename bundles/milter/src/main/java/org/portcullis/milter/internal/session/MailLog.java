@@ -59,8 +59,13 @@ public final class MailLog {
 
     /** What the MTA is told for {@code v}, as the log shows it. */
     public static String reply(Verdict v) {
+        return reply(v, "");
+    }
+
+    /** The same, for a message the quarantine has stored as {@code heldAs} (empty: the MTA holds it). */
+    public static String reply(Verdict v, String heldAs) {
         if (v instanceof Verdict.Quarantine q) {
-            return "hold: " + q.reason();
+            return heldAs.isEmpty() ? "hold: " + q.reason() : "quarantine " + heldAs + ": " + q.reason();
         }
         if (v instanceof Verdict.Discard) {
             return "discard";

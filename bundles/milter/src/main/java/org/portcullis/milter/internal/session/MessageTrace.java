@@ -15,6 +15,7 @@ public final class MessageTrace {
     private final List<String> scanners = new ArrayList<>();
     private volatile String score = "";
     private volatile String error = "";
+    private volatile String held = "";
 
     /** The list decision, such as {@code allow *.partner.example (global, #7)}. */
     public void list(String decision) {
@@ -33,6 +34,16 @@ public final class MessageTrace {
     /** Why deciding failed, when it did. */
     public void error(String why) {
         error = why == null ? "" : why;
+    }
+
+    /** The quarantine took the message, as {@code id}: the MTA is told to discard its copy. */
+    public void held(String id) {
+        held = id == null ? "" : id;
+    }
+
+    /** The message's quarantine id, or empty when it is not in the quarantine. */
+    public String held() {
+        return held;
     }
 
     public String list() {

@@ -143,12 +143,16 @@ public final class MilterSessionHandler extends ChannelInboundHandlerAdapter {
         long every = settings.progressInterval().toMillis();
         progress = ctx.executor().scheduleAtFixedRate(() -> send(ctx, List.of(MilterReply.Action.PROGRESS)),
                 every, every, TimeUnit.MILLISECONDS);
-        filter.endOfMessage(tx).whenComplete((verdict, error) -> ctx.executor().execute(() -> {
+        filter.endOfMessage(tx).whenComplete((verdict, failure) -> ctx.executor().execute(() -> {
+            // the filter's own exception, not the future's wrapper around it
+            Throwable error = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
             if (!deciding || id != decision) {
                 return; // aborted or closed meanwhile: this verdict is for a message that is gone
             }
             stopDeciding();
-            List<MilterReply> replies = error == null ? VerdictReplies.of(verdict, tx.headers()) : List.of(MilterReply.Action.TEMPFAIL);
+            List<MilterReply> replies = error == null ? VerdictReplies.of(verdict, tx.headers(), tx.trace().held())
+                    : List.of(MilterReply.Action.TEMPFAIL);
             long millis = (System.nanoTime() - start) / 1_000_000;
             if (error != null) {
                 LOG.error("Message {} from {}: deciding failed ({}); answered tempfail so the sender retries",
@@ -172,7 +176,7 @@ public final class MilterSessionHandler extends ChannelInboundHandlerAdapter {
             settings.mailLog().accept(new MessageRecord(java.time.Instant.now(), queueId(), stage, c == null ? "" : c.hostname(),
                     c == null ? "" : c.address(), sender, recipients.stream().map(Transaction::unbracket).toList(), tx.size(),
                     tx.messageId(), t.list(), t.scanners(), t.score(), t.error(), verdict == null ? Verdict.Kind.TEMPFAIL : verdict.kind(),
-                    verdict == null ? "tempfail" : MailLog.reply(verdict), millis));
+                    verdict == null ? "tempfail" : MailLog.reply(verdict, t.held()), millis));
         } catch (RuntimeException e) {
             LOG.warn("Mail log record for {} not written: {}", queueId(), e.toString());
         }

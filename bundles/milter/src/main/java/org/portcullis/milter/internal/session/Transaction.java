@@ -31,6 +31,8 @@ public final class Transaction implements AutoCloseable {
     private final Map<Character, Map<String, String>> macros = new HashMap<>();
     private int macroBytes;
     private long headerBytes;
+    /** Bytes of the spool that are the header section: the header lines as received and the blank line. */
+    private long headerSection;
     private long messageBytes;
     private String refusal;
     private MessageTrace trace = new MessageTrace();
@@ -126,6 +128,11 @@ public final class Transaction implements AutoCloseable {
         return List.copyOf(headers);
     }
 
+    /** How many bytes at the start of {@link #spool()} are the header section (its header lines and the blank line). */
+    public long headerSectionBytes() {
+        return headerSection;
+    }
+
     /** The raw message (headers as received, blank line, body), or {@code null} before DATA. */
     public MessageSpool spool() {
         return spool;
@@ -206,12 +213,14 @@ public final class Transaction implements AutoCloseable {
         if (keepContent) {
             byte[] line = (name + ":" + (leadingSpaceIncluded ? "" : " ") + value + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
             spoolOrOpen().append(line);
+            headerSection += line.length;
         }
     }
 
     void endOfHeaders() throws IOException {
         if (admit(2) && keepContent) {
             spoolOrOpen().append(new byte[] {'\r', '\n'});
+            headerSection += 2;
         }
     }
 
@@ -262,6 +271,7 @@ public final class Transaction implements AutoCloseable {
         recipients.clear();
         headers.clear();
         headerBytes = 0;
+        headerSection = 0;
         messageBytes = 0;
         refusal = null;
         if (spool != null) {

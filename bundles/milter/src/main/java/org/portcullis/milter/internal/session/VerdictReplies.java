@@ -13,8 +13,9 @@ import org.portcullis.policy.Verdict;
  * The one place a {@link Verdict} becomes milter replies. A delivered or held message first
  * loses every {@code X-Portcullis-*} header it arrived with (the sender or an earlier hop wrote
  * those, and whatever reads the verdict downstream must not be fooled), then gets the verdict's
- * headers; a held one is quarantined with its reason; then it is accepted. A refusal is its SMTP
- * reply, a discard a discard.
+ * headers; a held one is quarantined with its reason; then it is accepted. A held message the
+ * quarantine has stored is discarded by the MTA instead. A refusal is its SMTP reply, a discard a
+ * discard.
  */
 public final class VerdictReplies {
 
@@ -27,6 +28,18 @@ public final class VerdictReplies {
      * @param received the headers the message arrived with, in order (empty before DATA)
      */
     public static List<MilterReply> of(Verdict verdict, List<Map.Entry<String, String>> received) {
+        return of(verdict, received, "");
+    }
+
+    /**
+     * @param heldAs the quarantine id when the quarantine has stored the message (a held message
+     *        is then discarded by the MTA: the quarantine owns it); empty when it has not (the MTA
+     *        holds it in its hold queue)
+     */
+    public static List<MilterReply> of(Verdict verdict, List<Map.Entry<String, String>> received, String heldAs) {
+        if (verdict instanceof Verdict.Quarantine && !heldAs.isEmpty()) {
+            return List.of(MilterReply.Action.DISCARD);
+        }
         if (verdict instanceof Verdict.Reject || verdict instanceof Verdict.Tempfail) {
             return List.of(new MilterReply.ReplyCode(verdict.reply()));
         }

@@ -33,6 +33,7 @@ import org.portcullis.milter.internal.session.MailLog;
 import org.portcullis.milter.internal.session.SessionSettings;
 import org.portcullis.policy.ListDecision;
 import org.portcullis.policy.ListPolicy;
+import org.portcullis.policy.MessageHold;
 import org.portcullis.policy.ListQuery;
 import org.portcullis.scanner.Message;
 import org.portcullis.scanner.MessageScanner;
@@ -52,6 +53,7 @@ class PipelineFilterTest {
     private final AtomicBoolean maintenance = new AtomicBoolean();
     private final List<Scanner> scanners = new CopyOnWriteArrayList<>();
     private final AtomicReference<ListPolicy> lists = new AtomicReference<>();
+    private final AtomicReference<MessageHold> quarantine = new AtomicReference<>();
     private final MilterStats stats = new MilterStats();
     private final List<String> mailLog = new CopyOnWriteArrayList<>();
     private MilterServer server;
@@ -91,7 +93,8 @@ class PipelineFilterTest {
                 Duration.ofSeconds(30), Duration.ofSeconds(10), r -> mailLog.add(MailLog.line(r)));
         VerdictPolicy policy = new VerdictPolicy(5.0, 10.0, Set.of());
         server = MilterServer.start(new InetSocketAddress("127.0.0.1", 0), settings, () -> new PipelineFilter(maintenance::get,
-                () -> scanners, lists::get, new ScanRunner(workers, timer), () -> policy, workers, spool, 8192, stats));
+                () -> scanners, lists::get, new ScanRunner(workers, timer), () -> policy, workers, spool, 8192, stats,
+                quarantine::get));
     }
 
     @AfterEach
@@ -161,6 +164,46 @@ class PipelineFilterTest {
         assertTrue(texts.contains("h:X-Portcullis-Verdict\0suspicious"), texts.toString());
         assertTrue(texts.contains("q:exe: executable invoice.pdf"), texts.toString());
         assertEquals('a', replies.get(replies.size() - 1).code());
+    }
+
+    private static final String DISGUISED_EXE = "--b\r\nContent-Type: text/plain\r\n\r\nplease pay\r\n--b\r\n"
+            + "Content-Type: application/pdf; name=invoice.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            + "TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAgAAAAA4fug4AtAnNIbgBTM0hVGhpcyBwcm9ncmFt\r\n"
+            + "--b--\r\n";
+
+    @Test
+    void aHeldMessageIsStoredInTheQuarantineBeforeTheMtaIsToldToDiscardIt() throws Exception {
+        List<MessageHold.Held> held = new CopyOnWriteArrayList<>();
+        List<String> contents = new CopyOnWriteArrayList<>();
+        quarantine.set((h, content) -> {
+            held.add(h);
+            contents.add(new String(content.readAllBytes(), StandardCharsets.ISO_8859_1));
+            return "42";
+        });
+        String headers = "Message-ID: <m1@example.com>\r\nX-Portcullis-Verdict: clean\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=b\r\n";
+        List<MtaClient.Reply> replies = deliver(headers, DISGUISED_EXE);
+        assertEquals(List.of("d:"), replies.stream().map(PipelineFilterTest::text).toList(), "stored, so the MTA discards its copy");
+        assertEquals(1, held.size());
+        MessageHold.Held h = held.get(0);
+        assertEquals(List.of("Q1TEST", "<m1@example.com>", "a@example.com", List.of("b@example.net"), "192.0.2.7",
+                MessageHold.Category.POLICY, "exe: executable invoice.pdf"),
+                List.of(h.queueId(), h.messageId(), h.sender(), h.recipients(), h.clientAddress(), h.category(), h.reason()));
+        assertEquals("Message-ID: <m1@example.com>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n"
+                + "X-Portcullis-Verdict: suspicious\r\nX-Portcullis-Scanners: marker=clean, exe=suspicious\r\n\r\n" + DISGUISED_EXE, contents.get(0),
+                "the forged verdict header gone, ours added, the body as it came");
+        assertTrue(mailLog.get(0).contains(" verdict=quarantine reply=\"quarantine 42: exe: executable invoice.pdf\""), mailLog.get(0));
+    }
+
+    @Test
+    void aQuarantineThatCannotStoreMakesTheSenderRetry() throws Exception {
+        quarantine.set((h, content) -> {
+            throw new IOException("database down");
+        });
+        List<MtaClient.Reply> replies = deliver("MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n", DISGUISED_EXE);
+        assertEquals(List.of("t:"), replies.stream().map(PipelineFilterTest::text).toList(), "never accepted unless stored");
+        assertTrue(mailLog.get(0).contains("error=\"deciding failed: java.lang.IllegalStateException: the quarantine could not store the held "
+                + "message: database down\""), mailLog.get(0));
     }
 
     @Test

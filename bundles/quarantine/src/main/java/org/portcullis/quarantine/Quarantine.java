@@ -1,0 +1,52 @@
+package org.portcullis.quarantine;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import org.osgi.annotation.versioning.ProviderType;
+import org.portcullis.auth.Account;
+
+/**
+ * The held messages, for the commands, the REST API and (later) the console. Every call that acts
+ * on a message checks the caller: the right its category needs ({@code virus-release} for a virus,
+ * {@code sandbox-release} or {@code virus-release} for the sandbox's, {@code quarantine-release}
+ * otherwise; an admin holds them all) and, per recipient, the caller's scope.
+ */
+@ProviderType
+public interface Quarantine {
+
+    /** Messages matching {@code query}, newest first. */
+    List<HeldMessage> search(QuarantineQuery query);
+
+    /** The message {@code id} with every recipient's state, if {@code caller} may see it. */
+    Optional<HeldMessage> get(long id, Account caller);
+
+    /**
+     * Delivers the message to {@code recipients} (empty: every held recipient the caller's scope
+     * covers) through the re-injection listener, one SMTP transaction; a recipient is marked
+     * released only once the listener has answered 250 to the data. Recipients already released,
+     * deleted or expired are left as they are and reported, so a repeated release sends nothing.
+     *
+     * @throws QuarantineException naming what is wrong: no such message or recipient, a right or
+     *         scope missing, the content gone, the listener down or refusing
+     */
+    Outcome release(long id, Set<String> recipients, Account caller);
+
+    /** Deletes the message for {@code recipients} (empty: every held one the caller covers); the same checks as a release. */
+    Outcome delete(long id, Set<String> recipients, Account caller);
+
+    /**
+     * What a release or delete did.
+     *
+     * @param done the recipients it released or deleted now
+     * @param unchanged recipients left as they were, each with its state ({@code released}, …)
+     * @param reply the listener's reply to the data (empty for a delete, or when nothing was sent)
+     */
+    record Outcome(List<String> done, List<String> unchanged, String reply) {
+        public Outcome {
+            done = List.copyOf(done);
+            unchanged = List.copyOf(unchanged);
+        }
+    }
+}

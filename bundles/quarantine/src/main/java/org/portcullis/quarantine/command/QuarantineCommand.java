@@ -1,0 +1,39 @@
+package org.portcullis.quarantine.command;
+
+import java.time.Instant;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.portcullis.auth.Account;
+import org.portcullis.auth.Right;
+import org.portcullis.auth.Role;
+import org.portcullis.auth.shell.AccountCommand;
+import org.portcullis.quarantine.Quarantine;
+import org.portcullis.quarantine.QuarantineException;
+
+/** Base of the quarantine commands: the service, and the caller as the quarantine checks it. */
+abstract class QuarantineCommand extends AccountCommand {
+
+    @Reference
+    Quarantine quarantine;
+
+    @Override
+    protected Right required() {
+        return null; // the quarantine checks the right each message's category needs
+    }
+
+    /** The caller's account; the local console, which has none, acts as an admin under its own name. */
+    Account who() {
+        return caller().orElseGet(() -> new Account(LOCAL_CONSOLE, Role.ADMIN, new TreeSet<>(), Set.of(), Instant.EPOCH));
+    }
+
+    static long id(String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new QuarantineException(QuarantineException.Code.INVALID, "not a quarantine id (a number, as quarantine:list shows it): '"
+                    + value + "'");
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** The quarantine:list, show, release and delete shell commands. */
+package org.portcullis.quarantine.command;

@@ -1,0 +1,296 @@
+package org.portcullis.quarantine.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import org.portcullis.core.cluster.Fence;
+import org.portcullis.core.cluster.FencedException;
+import org.portcullis.policy.MessageHold;
+import org.portcullis.quarantine.HeldMessage;
+import org.portcullis.quarantine.QuarantineQuery;
+
+/** The quarantine's tables (schema {@code quarantine}): SQL only, no rights, no SMTP. */
+final class QuarantineStore {
+
+    /** Bytes of content per row: a message is streamed in and out in pieces this big. */
+    static final int CHUNK = 256 * 1024;
+
+    private static final String MESSAGE_COLUMNS = "id, held, queue_id, message_id, sender, client_address, category, reason, details, size, "
+            + "sha256, has_content";
+
+    private final DataSource ds;
+
+    QuarantineStore(DataSource ds) {
+        this.ds = ds;
+    }
+
+    DataSource dataSource() {
+        return ds;
+    }
+
+    /** Stores the message, its content and its recipients in one transaction; returns its id. */
+    long hold(MessageHold.Held h, InputStream content) throws SQLException, IOException {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                long id;
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO quarantine.messages (queue_id, message_id, sender, client_address, "
+                        + "category, reason, details, size, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, 0, '') RETURNING id")) {
+                    ps.setString(1, h.queueId());
+                    ps.setString(2, h.messageId());
+                    ps.setString(3, h.sender());
+                    ps.setString(4, h.clientAddress());
+                    ps.setString(5, h.category().id());
+                    ps.setString(6, h.reason());
+                    ps.setArray(7, c.createArrayOf("text", h.details().toArray()));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        id = rs.getLong(1);
+                    }
+                }
+                MessageDigest sha = sha256();
+                long size = 0;
+                byte[] buffer = new byte[CHUNK];
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO quarantine.chunks (message, seq, data) VALUES (?, ?, ?)")) {
+                    int n;
+                    for (int seq = 0; (n = content.readNBytes(buffer, 0, CHUNK)) > 0; seq++) {
+                        sha.update(buffer, 0, n);
+                        size += n;
+                        ps.setLong(1, id);
+                        ps.setInt(2, seq);
+                        ps.setBytes(3, n == CHUNK ? buffer : java.util.Arrays.copyOf(buffer, n));
+                        ps.executeUpdate();
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement("UPDATE quarantine.messages SET size = ?, sha256 = ? WHERE id = ?")) {
+                    ps.setLong(1, size);
+                    ps.setString(2, HexFormat.of().formatHex(sha.digest()));
+                    ps.setLong(3, id);
+                    ps.executeUpdate();
+                }
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO quarantine.recipients (message, recipient) VALUES (?, ?) "
+                        + "ON CONFLICT DO NOTHING")) {
+                    for (String r : h.recipients()) {
+                        ps.setLong(1, id);
+                        ps.setString(2, r);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+                c.commit();
+                return id;
+            } catch (SQLException | IOException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    List<HeldMessage> search(QuarantineQuery q) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT " + MESSAGE_COLUMNS + " FROM quarantine.messages m WHERE true");
+        List<Object> args = new ArrayList<>();
+        where(sql, args, "lower(m.sender) = ?", lower(q.sender()));
+        where(sql, args, "m.category = ?", q.category());
+        where(sql, args, "m.held >= ?", q.since() == null ? null : Timestamp.from(q.since()));
+        where(sql, args, "m.held < ?", q.until() == null ? null : Timestamp.from(q.until()));
+        where(sql, args, "EXISTS (SELECT 1 FROM quarantine.recipients r WHERE r.message = m.id AND lower(r.recipient) = ?)", lower(q.recipient()));
+        where(sql, args, "EXISTS (SELECT 1 FROM quarantine.recipients r WHERE r.message = m.id AND r.state = ?)", q.state());
+        if (q.domains() != null) {
+            // a recipient in one of the domains or a subdomain of one
+            where(sql, args, "EXISTS (SELECT 1 FROM quarantine.recipients r, unnest(?::text[]) d WHERE r.message = m.id "
+                    + "AND (lower(split_part(r.recipient, '@', 2)) = d OR lower(split_part(r.recipient, '@', 2)) LIKE '%.' || d))",
+                    q.domains().stream().map(QuarantineStore::lower).toArray(String[]::new));
+        }
+        if (q.addresses() != null) {
+            where(sql, args, "EXISTS (SELECT 1 FROM quarantine.recipients r WHERE r.message = m.id AND lower(r.recipient) = ANY(?::text[]))",
+                    q.addresses().stream().map(QuarantineStore::lower).toArray(String[]::new));
+        }
+        sql.append(" ORDER BY m.held DESC, m.id DESC LIMIT ").append(Math.max(1, Math.min(q.limit(), 10_000)));
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            for (int i = 0; i < args.size(); i++) {
+                Object a = args.get(i);
+                if (a instanceof String[] values) {
+                    ps.setArray(i + 1, c.createArrayOf("text", values));
+                } else {
+                    ps.setObject(i + 1, a);
+                }
+            }
+            List<HeldMessage> found = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.add(message(c, rs));
+                }
+            }
+            return found;
+        }
+    }
+
+    Optional<HeldMessage> get(Connection c, long id, boolean lock) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + MESSAGE_COLUMNS + " FROM quarantine.messages m WHERE id = ?"
+                + (lock ? " FOR UPDATE" : ""))) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(message(c, rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Sets {@code recipients} of message {@code id} to {@code state}, by {@code who}, with the listener's {@code reply}. */
+    void mark(Connection c, long id, List<String> recipients, String state, String who, String reply) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE quarantine.recipients SET state = ?, changed = now(), changed_by = ?, reply = ? "
+                + "WHERE message = ? AND recipient = ANY(?)")) {
+            ps.setString(1, state);
+            ps.setString(2, who);
+            ps.setString(3, reply);
+            ps.setLong(4, id);
+            ps.setArray(5, c.createArrayOf("text", recipients.toArray()));
+            ps.executeUpdate();
+        }
+    }
+
+    /** The content of message {@code id}, read a chunk at a time on {@code c}. */
+    InputStream content(Connection c, long id) {
+        return new InputStream() {
+            private int seq;
+            private byte[] chunk = new byte[0];
+            private int at;
+            private boolean end;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                while (at == chunk.length) {
+                    if (end || !next()) {
+                        return -1;
+                    }
+                }
+                int n = Math.min(len, chunk.length - at);
+                System.arraycopy(chunk, at, b, off, n);
+                at += n;
+                return n;
+            }
+
+            private boolean next() throws IOException {
+                try (PreparedStatement ps = c.prepareStatement("SELECT data FROM quarantine.chunks WHERE message = ? AND seq = ?")) {
+                    ps.setLong(1, id);
+                    ps.setInt(2, seq++);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) {
+                            end = true;
+                            return false;
+                        }
+                        chunk = rs.getBytes(1);
+                        at = 0;
+                        return true;
+                    }
+                } catch (SQLException e) {
+                    throw new IOException("the quarantine's content could not be read: " + e.getMessage(), e);
+                }
+            }
+        };
+    }
+
+    /**
+     * Retention: the content of messages held longer than {@code keep} is deleted and their held
+     * recipients expire; records held longer than twice that are deleted. Returns how many
+     * messages lost their content.
+     */
+    int expire(Duration keep, Fence fence) throws SQLException, FencedException {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Timestamp before = Timestamp.from(java.time.Instant.now().minus(keep));
+                int n;
+                try (PreparedStatement ps = c.prepareStatement("UPDATE quarantine.messages SET has_content = false "
+                        + "WHERE held < ? AND has_content RETURNING id")) {
+                    ps.setTimestamp(1, before);
+                    List<Long> ids = new ArrayList<>();
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            ids.add(rs.getLong(1));
+                        }
+                    }
+                    n = ids.size();
+                    try (PreparedStatement chunks = c.prepareStatement("DELETE FROM quarantine.chunks WHERE message = ANY(?)");
+                            PreparedStatement expire = c.prepareStatement("UPDATE quarantine.recipients SET state = 'expired', changed = now() "
+                                    + "WHERE message = ANY(?) AND state = 'held'")) {
+                        Array a = c.createArrayOf("bigint", ids.toArray());
+                        chunks.setArray(1, a);
+                        chunks.executeUpdate();
+                        expire.setArray(1, a);
+                        expire.executeUpdate();
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM quarantine.messages WHERE held < ?")) {
+                    ps.setTimestamp(1, Timestamp.from(java.time.Instant.now().minus(keep.multipliedBy(2))));
+                    ps.executeUpdate();
+                }
+                fence.check(c);
+                c.commit();
+                return n;
+            } catch (SQLException | FencedException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private HeldMessage message(Connection c, ResultSet rs) throws SQLException {
+        long id = rs.getLong("id");
+        List<HeldMessage.Recipient> recipients = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT recipient, state, changed, changed_by, reply FROM quarantine.recipients "
+                + "WHERE message = ? ORDER BY recipient")) {
+            ps.setLong(1, id);
+            try (ResultSet r = ps.executeQuery()) {
+                while (r.next()) {
+                    recipients.add(new HeldMessage.Recipient(r.getString(1), r.getString(2), r.getTimestamp(3).toInstant(), r.getString(4),
+                            r.getString(5)));
+                }
+            }
+        }
+        return new HeldMessage(id, rs.getTimestamp("held").toInstant(), rs.getString("queue_id"), rs.getString("message_id"),
+                rs.getString("sender"), rs.getString("client_address"), rs.getString("category"), rs.getString("reason"),
+                List.of((String[]) rs.getArray("details").getArray()), rs.getLong("size"), rs.getString("sha256"),
+                rs.getBoolean("has_content"), recipients);
+    }
+
+    private static void where(StringBuilder sql, List<Object> args, String condition, Object value) {
+        if (value != null) {
+            sql.append(" AND ").append(condition);
+            args.add(value);
+        }
+    }
+
+    private static String lower(String s) {
+        return s == null ? null : s.toLowerCase(Locale.ROOT);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** /api/v1/quarantine. */
+package org.portcullis.quarantine.rest;

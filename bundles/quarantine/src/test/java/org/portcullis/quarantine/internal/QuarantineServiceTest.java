@@ -1,0 +1,235 @@
+package org.portcullis.quarantine.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.portcullis.auth.Account;
+import org.portcullis.auth.Right;
+import org.portcullis.auth.Role;
+import org.portcullis.core.cluster.Fence;
+import org.portcullis.policy.MessageHold;
+import org.portcullis.quarantine.HeldMessage;
+import org.portcullis.quarantine.Quarantine;
+import org.portcullis.quarantine.QuarantineException;
+import org.portcullis.quarantine.QuarantineQuery;
+import org.portcullis.storage.internal.TestDatabase;
+
+/**
+ * The quarantine against a real PostgreSQL and a real SMTP listener (Postfix's {@code smtp-sink},
+ * which writes every message it accepts to a file): held content comes back byte for byte, a
+ * release sends once, rights and scopes refuse, a listener that is down leaves the mail held.
+ */
+class QuarantineServiceTest {
+
+    private static final Account ADMIN = account("admin", Role.ADMIN, Set.of(), Set.of());
+
+    private Path dir;
+
+    private QuarantineService service;
+    private Process sink;
+    private int port;
+
+    @BeforeEach
+    void start() throws Exception {
+        TestDatabase.recreate("quarantine", getClass(), "V1__quarantine.sql");
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        // under /tmp: smtp-sink, run as root, drops to the postfix user, which must reach and write its dump directory
+        dir = Files.createTempDirectory("portcullis-quarantine-");
+        Path dumps = Files.createDirectories(dir.resolve("sink"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(dumps, PosixFilePermissions.fromString("rwxrwxrwx"));
+        List<String> command = new ArrayList<>(List.of("/usr/sbin/smtp-sink"));
+        if ("root".equals(System.getProperty("user.name"))) {
+            command.addAll(List.of("-u", "postfix"));
+        }
+        command.addAll(List.of("-d", dumps + "/%H%M%S.", "127.0.0.1:" + port, "10"));
+        sink = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("sink.out").toFile()).start();
+        awaitPort(port);
+        service = new QuarantineService();
+        service.start(new QuarantineStore(TestDatabase.get()), new Reinjector("127.0.0.1", port, "test.localhost", 10_000),
+                Duration.ofDays(30));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        sink.destroy();
+        sink.waitFor();
+        try (Stream<Path> all = Files.walk(dir)) {
+            all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private static Account account(String name, Role role, Set<String> scopes, Set<Right> rights) {
+        return new Account(name, role, new TreeSet<>(scopes), rights, Instant.EPOCH);
+    }
+
+    private static void awaitPort(int port) throws InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException e) {
+                Thread.sleep(50);
+            }
+        }
+        throw new AssertionError("smtp-sink never listened on " + port);
+    }
+
+    private List<String> sunk() throws IOException {
+        try (Stream<Path> files = Files.list(dir.resolve("sink"))) {
+            return files.sorted().map(p -> {
+                try {
+                    return Files.readString(p, StandardCharsets.ISO_8859_1);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList();
+        }
+    }
+
+    /** A message over three chunks, with a line that starts with a dot (the release must dot-stuff it). */
+    private static byte[] bigMessage() {
+        StringBuilder b = new StringBuilder("Message-ID: <big@example.org>\r\nSubject: held\r\nX-Portcullis-Verdict: suspicious\r\n\r\n");
+        b.append(".a line starting with a dot\r\n");
+        for (int i = 0; b.length() < 600_000; i++) {
+            b.append("line ").append(i).append(" \u00e9 some text to fill the body of a large held message\r\n");
+        }
+        return b.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private long hold(MessageHold.Category category, byte[] content, String... recipients) throws IOException {
+        return Long.parseLong(service.hold(new MessageHold.Held("Q1", "<big@example.org>", "alice@example.org", List.of(recipients),
+                "192.0.2.7", category, "exe: executable invoice.pdf", List.of("exe:suspicious(executable invoice.pdf):3ms")),
+                new ByteArrayInputStream(content)));
+    }
+
+    @Test
+    void aHeldMessageIsReleasedOncePerRecipientWithItsContentAsItCame() throws Exception {
+        byte[] content = bigMessage();
+        long id = hold(MessageHold.Category.POLICY, content, "bob@corp.example", "carol@corp.example");
+        HeldMessage m = service.get(id, ADMIN).orElseThrow();
+        assertEquals(content.length, m.size());
+        assertEquals(List.of("held", "held"), m.recipients().stream().map(HeldMessage.Recipient::state).toList());
+        try (Connection c = TestDatabase.get().getConnection(); InputStream in = new QuarantineStore(TestDatabase.get()).content(c, id)) {
+            assertArrayEquals(content, in.readAllBytes(), "stored in chunks, read back whole");
+        }
+
+        Quarantine.Outcome first = service.release(id, Set.of("bob@corp.example"), ADMIN);
+        assertEquals(List.of("bob@corp.example"), first.done());
+        assertTrue(first.reply().startsWith("250"), first.reply());
+        List<String> sunk = sunk();
+        assertEquals(1, sunk.size());
+        assertTrue(sunk.get(0).startsWith("X-Client-Addr: 127.0.0.1\nX-Client-Proto: SMTP\nX-Helo-Args: test.localhost\n"
+                + "X-Mail-Args: <alice@example.org>\nX-Rcpt-Args: <bob@corp.example>\n"), sunk.get(0).substring(0, 200));
+        // smtp-sink writes what it received with LF line ends, dots unstuffed, and one empty line more
+        String held = new String(content, StandardCharsets.ISO_8859_1).replace("\r\n", "\n");
+        assertTrue(sunk.get(0).endsWith(held + "\n"), "the message arrives as it was held, the dot line included");
+
+        Quarantine.Outcome again = service.release(id, Set.of("bob@corp.example"), ADMIN);
+        assertEquals(List.of(), again.done());
+        assertEquals(List.of("bob@corp.example (released)"), again.unchanged());
+        assertEquals(1, sunk().size(), "a repeated release sends nothing");
+
+        Quarantine.Outcome rest = service.release(id, Set.of(), ADMIN);
+        assertEquals(List.of("carol@corp.example"), rest.done());
+        assertEquals(2, sunk().size());
+        HeldMessage after = service.get(id, ADMIN).orElseThrow();
+        assertEquals(List.of("released", "released"), after.recipients().stream().map(HeldMessage.Recipient::state).toList());
+        assertEquals("admin", after.recipients().get(0).changedBy());
+    }
+
+    @Test
+    void rightsFollowTheCategoryAndScopesTheRecipients() throws Exception {
+        long sandboxed = hold(MessageHold.Category.SANDBOX, "Subject: x\r\n\r\nbody\r\n".getBytes(StandardCharsets.ISO_8859_1),
+                "bob@corp.example", "dave@other.example");
+        Account noRight = account("bob", Role.USER, Set.of("bob@corp.example"), Set.of());
+        QuarantineException refused = assertThrows(QuarantineException.class, () -> service.release(sandboxed, Set.of(), noRight));
+        assertEquals(QuarantineException.Code.FORBIDDEN, refused.code());
+        assertEquals("releasing or deleting sandbox mail needs the right 'sandbox-release'", refused.getMessage());
+
+        // the release note's first fix: virus-release releases the sandbox's mail too
+        Account virusReleaser = account("bob", Role.USER, Set.of("bob@corp.example"), Set.of(Right.VIRUS_RELEASE));
+        Quarantine.Outcome o = service.release(sandboxed, Set.of(), virusReleaser);
+        assertEquals(List.of("bob@corp.example"), o.done(), "only the recipient in the user's scope");
+        assertEquals(1, sunk().size());
+
+        QuarantineException outside = assertThrows(QuarantineException.class,
+                () -> service.release(sandboxed, Set.of("dave@other.example"), virusReleaser));
+        assertEquals("dave@other.example is outside your scope", outside.getMessage());
+
+        Account otherDomain = account("ops", Role.DOMAIN_ADMIN, Set.of("elsewhere.example"), Set.of(Right.SANDBOX_RELEASE));
+        assertEquals(QuarantineException.Code.NOT_FOUND,
+                assertThrows(QuarantineException.class, () -> service.release(sandboxed, Set.of(), otherDomain)).code());
+        assertEquals(List.of(), service.search(new QuarantineQuery(null, null, null, null, null, null, 10, Set.of("elsewhere.example"), null)));
+        assertEquals(1, service.search(new QuarantineQuery(null, null, null, null, null, null, 10, Set.of("other.example"), null)).size());
+    }
+
+    @Test
+    void aListenerThatIsDownLeavesTheMailHeld() throws Exception {
+        long id = hold(MessageHold.Category.SPAM, "Subject: x\r\n\r\nbody\r\n".getBytes(StandardCharsets.ISO_8859_1), "bob@corp.example");
+        sink.destroy();
+        sink.waitFor();
+        QuarantineException down = assertThrows(QuarantineException.class, () -> service.release(id, Set.of(), ADMIN));
+        assertEquals(QuarantineException.Code.UNAVAILABLE, down.code());
+        assertTrue(down.getMessage().startsWith("the re-injection listener 127.0.0.1:" + port + " failed: "), down.getMessage());
+        assertFalse(down.getMessage().contains("\n"));
+        assertEquals("held", service.get(id, ADMIN).orElseThrow().recipients().get(0).state());
+    }
+
+    @Test
+    void contentThatFailsHalfWayKeepsNothing() {
+        InputStream failing = new InputStream() {
+            private int n;
+
+            @Override
+            public int read() throws IOException {
+                if (n++ > QuarantineStore.CHUNK + 10) {
+                    throw new IOException("spool gone");
+                }
+                return 'x';
+            }
+        };
+        assertThrows(IOException.class, () -> service.hold(new MessageHold.Held("Q2", "", "", List.of("bob@corp.example"), "",
+                MessageHold.Category.SPAM, "spam score 12", List.of()), failing));
+        assertEquals(List.of(), service.search(new QuarantineQuery(null, null, null, null, null, null, 10, null, null)));
+    }
+
+    @Test
+    void retentionDeletesTheContentAndExpiresTheHeldRecipients() throws Exception {
+        long id = hold(MessageHold.Category.SPAM, "Subject: x\r\n\r\nbody\r\n".getBytes(StandardCharsets.ISO_8859_1), "bob@corp.example");
+        try (Connection c = TestDatabase.get().getConnection(); Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE quarantine.messages SET held = now() - interval '31 days' WHERE id = " + id);
+        }
+        assertEquals(1, new QuarantineStore(TestDatabase.get()).expire(Duration.ofDays(30), Fence.NONE));
+        HeldMessage m = service.get(id, ADMIN).orElseThrow();
+        assertFalse(m.hasContent());
+        assertEquals("expired", m.recipients().get(0).state());
+        assertEquals(List.of("bob@corp.example (expired)"), service.release(id, Set.of(), ADMIN).unchanged());
+    }
+}
