@@ -297,6 +297,69 @@ class MailFlowIT {
 
     @Test
     @Order(6)
+    void theSandboxHoldsRiskyAttachmentsAnalysesThemInParallelAndReleasesOrKeeps() throws Exception {
+        String installed = dist.ssh(password, "feature:install portcullis-sandbox");
+        assertFalse(installed.toLowerCase().contains("error"), installed);
+        dist.awaitSsh(password, "service:list org.portcullis.scanner.PartScanner", "Portcullis sandbox");
+        Path analyzer = work.resolve("slow-analyzer.jar");
+        Class<?> type = org.portcullis.itests.fixture.SlowAnalyzer.class;
+        Files.write(analyzer, TestBundle.of("org.portcullis.itests.slow-analyzer", "1.0.0",
+                "org.portcullis.sandbox;version=\"[1.0,2)\",org.portcullis.scanner;version=\"[1.1,2)\"").withClass(type)
+                .withComponent("slow-analyzer", "", "<implementation class=\"" + type.getName() + "\"/>"
+                        + "<service><provide interface=\"org.portcullis.sandbox.SandboxAnalyzer\"/></service>").build());
+        String bundle = dist.ssh(password, "bundle:install -s " + analyzer.toUri());
+        Matcher bundleId = Pattern.compile("Bundle ID: (\\d+)").matcher(bundle);
+        assertTrue(bundleId.find(), bundle);
+        dist.awaitSsh(password, "service:list org.portcullis.sandbox.SandboxAnalyzer", "slow-analyzer");
+
+        // five PDFs, each taking the slow analyser a second: held, analysed at once, then delivered
+        List<String[]> pdfs = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            pdfs.add(new String[] {"slow-" + i + ".pdf", "%PDF-1.4 page " + i});
+        }
+        String reply = SmtpClient.send(gateway.smtpPort, "alice@sender.test", "bob@example.test", attachments("sandbox-clean", pdfs));
+        assertTrue(reply.startsWith("250"), reply);
+        String held = awaitMailLog("msgid=<sandbox-clean@portcullis.test>");
+        assertTrue(held.contains(" verdict=quarantine reply=\"quarantine ") && held.contains("sandbox: slow-"), held);
+        expected.add("sandbox-clean");
+        released.add("sandbox-clean");
+        assertTrue(awaitDelivered("sandbox-clean").contains("slow-5.pdf"));
+        String done = awaitMailLog("msgid=<sandbox-clean@portcullis.test> verdict=deliver");
+        Matcher ms = Pattern.compile("msgid=<sandbox-clean@portcullis\\.test> verdict=deliver reply=\"released: every attachment analysed "
+                + "clean \\((\\d+) analyses\\)\" ms=(\\d+)").matcher(done);
+        assertTrue(ms.find(), done);
+        long millis = Long.parseLong(ms.group(2));
+        System.out.println("MailFlowIT: the sandbox analysed 5 attachments taking 1 s each in " + millis + " ms (" + ms.group(1) + " analyses)");
+        assertTrue(millis >= 1000 && millis < 2000, "five 1 s analyses in parallel took " + millis + " ms");
+
+        // a program in disguise stays held, with the finding
+        String program = SmtpClient.send(gateway.smtpPort, "mallory@sender.test", "bob@example.test",
+                attachments("sandbox-bad", List.<String[]>of(new String[] {"invoice.pdf", "MZ\u0090\u0000\u0003 This program cannot be run in DOS mode"})));
+        assertTrue(program.startsWith("250"), program);
+        String kept = dist.awaitSsh(password, "sandbox:list --state malicious", "executable in disguise");
+        assertTrue(kept.contains("type: invoice.pdf: executable in disguise"), kept);
+        String listed = dist.ssh(password, "quarantine:list --reason sandbox --state held");
+        assertTrue(listed.contains("mallory@sender.test") && listed.contains("bob@example.test (held)"), listed);
+        dist.ssh(password, "bundle:uninstall " + bundleId.group(1));
+        dist.ssh(password, "feature:uninstall portcullis-sandbox");
+    }
+
+    /** A message with base64 attachments, each {name, content}. */
+    private static String attachments(String id, List<String[]> files) {
+        StringBuilder b = new StringBuilder("From: Alice <alice@sender.test>\r\nTo: bob@example.test\r\nSubject: test " + id + "\r\nMessage-ID: <"
+                + id + "@portcullis.test>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\n"
+                + "Content-Type: text/plain\r\n\r\nfiles attached\r\n");
+        for (String[] f : files) {
+            b.append("--b1\r\nContent-Type: application/octet-stream; name=\"").append(f[0]).append("\"\r\nContent-Disposition: attachment; "
+                    + "filename=\"").append(f[0]).append("\"\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+                    .append(Base64.getMimeEncoder(76, "\r\n".getBytes(StandardCharsets.US_ASCII))
+                            .encodeToString(f[1].getBytes(StandardCharsets.ISO_8859_1))).append("\r\n");
+        }
+        return b.append("--b1--\r\n").append(END).append("\r\n").toString();
+    }
+
+    @Test
+    @Order(7)
     void theSinkHasExactlyWhatWasAcceptedAndNothingIsLeftAnywhere() throws Exception {
         await(() -> deliveredIds().size() >= expected.size(), () -> "missing at the sink: " + missing());
         List<String> all = new ArrayList<>();
@@ -400,7 +463,7 @@ class MailFlowIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void postfixReachesTheMilterOverAUnixSocketToo() throws Exception {
         Path dir = Files.createTempDirectory("portcullis-milter");
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));

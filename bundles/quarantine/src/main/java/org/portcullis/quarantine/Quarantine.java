@@ -33,6 +33,14 @@ public interface Quarantine {
      */
     Outcome release(long id, Set<String> recipients, Account caller);
 
+    /**
+     * The stored message (headers, blank line, body), read from the database a chunk at a time;
+     * close it to give its connection back. For the sandbox, which analyses held mail.
+     *
+     * @throws QuarantineException (not found) when there is no such message or its content has expired
+     */
+    java.io.InputStream content(long id);
+
     /** Deletes the message for {@code recipients} (empty: every held one the caller covers); the same checks as a release. */
     Outcome delete(long id, Set<String> recipients, Account caller);
 

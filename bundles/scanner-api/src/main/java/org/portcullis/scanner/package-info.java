@@ -4,7 +4,7 @@
  * See docs/SCANNER-SPI.md for how to write, test and hot-install a scanner bundle.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.portcullis.scanner;
 
 import org.osgi.annotation.bundle.Export;

@@ -134,6 +134,43 @@ public class QuarantineService implements Quarantine, MessageHold {
     }
 
     @Override
+    public InputStream content(long id) {
+        Connection c = null;
+        try {
+            c = store.dataSource().getConnection();
+            c.setAutoCommit(false); // one snapshot for every chunk
+            if (store.get(c, id, false).filter(HeldMessage::hasContent).isEmpty()) {
+                throw new QuarantineException(QuarantineException.Code.NOT_FOUND, "no quarantined message " + id + " with its content");
+            }
+            Connection held = c;
+            return new java.io.FilterInputStream(store.content(c, id)) {
+                @Override
+                public void close() throws IOException {
+                    try {
+                        held.rollback();
+                        held.close();
+                    } catch (SQLException e) {
+                        throw new IOException(e.getMessage(), e);
+                    }
+                }
+            };
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(c);
+            throw e instanceof SQLException s ? unavailable(s) : (RuntimeException) e;
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                // the call failed already; that is what the caller hears
+            }
+        }
+    }
+
+    @Override
     public Outcome release(long id, Set<String> recipients, Account caller) {
         return act(id, recipients, caller, true);
     }

@@ -166,49 +166,35 @@ final class QuarantineStore {
 
     /** The content of message {@code id}, read a chunk at a time on {@code c}. */
     InputStream content(Connection c, long id) {
-        return new InputStream() {
+        return new java.io.SequenceInputStream(new java.util.Enumeration<InputStream>() {
             private int seq;
-            private byte[] chunk = new byte[0];
-            private int at;
-            private boolean end;
+            private byte[] next = fetch();
 
             @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            public boolean hasMoreElements() {
+                return next != null;
             }
 
             @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                while (at == chunk.length) {
-                    if (end || !next()) {
-                        return -1;
-                    }
-                }
-                int n = Math.min(len, chunk.length - at);
-                System.arraycopy(chunk, at, b, off, n);
-                at += n;
-                return n;
+            public InputStream nextElement() {
+                InputStream chunk = new java.io.ByteArrayInputStream(next);
+                next = fetch();
+                return chunk;
             }
 
-            private boolean next() throws IOException {
+            /** The next chunk, or null after the last; a database failure surfaces as the stream's IOException. */
+            private byte[] fetch() {
                 try (PreparedStatement ps = c.prepareStatement("SELECT data FROM quarantine.chunks WHERE message = ? AND seq = ?")) {
                     ps.setLong(1, id);
                     ps.setInt(2, seq++);
                     try (ResultSet rs = ps.executeQuery()) {
-                        if (!rs.next()) {
-                            end = true;
-                            return false;
-                        }
-                        chunk = rs.getBytes(1);
-                        at = 0;
-                        return true;
+                        return rs.next() ? rs.getBytes(1) : null;
                     }
                 } catch (SQLException e) {
-                    throw new IOException("the quarantine's content could not be read: " + e.getMessage(), e);
+                    throw new java.io.UncheckedIOException(new IOException("the quarantine's content could not be read: " + e.getMessage(), e));
                 }
             }
-        };
+        });
     }
 
     /**

@@ -66,7 +66,8 @@ final class Reinjector {
             String reply = smtp.getReplyString().strip();
             smtp.logout();
             return reply;
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // (unchecked: the content's database read failed mid-way)
             throw new QuarantineException(QuarantineException.Code.UNAVAILABLE,
                     "the re-injection listener " + listener() + " failed: " + e.getMessage(), e);
         } finally {

@@ -9,21 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,69 +41,29 @@ class QuarantineServiceTest {
 
     private static final Account ADMIN = account("admin", Role.ADMIN, Set.of(), Set.of());
 
-    private Path dir;
-
     private QuarantineService service;
-    private Process sink;
+    private TestSink sink;
     private int port;
 
     @BeforeEach
     void start() throws Exception {
-        TestDatabase.recreate("quarantine", getClass(), "V1__quarantine.sql");
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        // under /tmp: smtp-sink, run as root, drops to the postfix user, which must reach and write its dump directory
-        dir = Files.createTempDirectory("portcullis-quarantine-");
-        Path dumps = Files.createDirectories(dir.resolve("sink"));
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.setPosixFilePermissions(dumps, PosixFilePermissions.fromString("rwxrwxrwx"));
-        List<String> command = new ArrayList<>(List.of("/usr/sbin/smtp-sink"));
-        if ("root".equals(System.getProperty("user.name"))) {
-            command.addAll(List.of("-u", "postfix"));
-        }
-        command.addAll(List.of("-d", dumps + "/%H%M%S.", "127.0.0.1:" + port, "10"));
-        sink = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("sink.out").toFile()).start();
-        awaitPort(port);
-        service = new QuarantineService();
-        service.start(new QuarantineStore(TestDatabase.get()), new Reinjector("127.0.0.1", port, "test.localhost", 10_000),
-                Duration.ofDays(30));
+        TestDatabase.recreate("quarantine", getClass(), TestQuarantine.MIGRATION);
+        sink = TestSink.start();
+        port = sink.port;
+        service = TestQuarantine.on(TestDatabase.get(), port);
     }
 
     @AfterEach
     void stop() throws Exception {
-        sink.destroy();
-        sink.waitFor();
-        try (Stream<Path> all = Files.walk(dir)) {
-            all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        sink.close();
     }
 
     private static Account account(String name, Role role, Set<String> scopes, Set<Right> rights) {
         return new Account(name, role, new TreeSet<>(scopes), rights, Instant.EPOCH);
     }
 
-    private static void awaitPort(int port) throws InterruptedException {
-        for (int i = 0; i < 100; i++) {
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException e) {
-                Thread.sleep(50);
-            }
-        }
-        throw new AssertionError("smtp-sink never listened on " + port);
-    }
-
     private List<String> sunk() throws IOException {
-        try (Stream<Path> files = Files.list(dir.resolve("sink"))) {
-            return files.sorted().map(p -> {
-                try {
-                    return Files.readString(p, StandardCharsets.ISO_8859_1);
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }).toList();
-        }
+        return sink.messages();
     }
 
     /** A message over three chunks, with a line that starts with a dot (the release must dot-stuff it). */
@@ -193,8 +146,7 @@ class QuarantineServiceTest {
     @Test
     void aListenerThatIsDownLeavesTheMailHeld() throws Exception {
         long id = hold(MessageHold.Category.SPAM, "Subject: x\r\n\r\nbody\r\n".getBytes(StandardCharsets.ISO_8859_1), "bob@corp.example");
-        sink.destroy();
-        sink.waitFor();
+        sink.stop();
         QuarantineException down = assertThrows(QuarantineException.class, () -> service.release(id, Set.of(), ADMIN));
         assertEquals(QuarantineException.Code.UNAVAILABLE, down.code());
         assertTrue(down.getMessage().startsWith("the re-injection listener 127.0.0.1:" + port + " failed: "), down.getMessage());

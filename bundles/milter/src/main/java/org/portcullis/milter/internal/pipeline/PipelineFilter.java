@@ -193,7 +193,8 @@ public final class PipelineFilter implements MilterFilter {
         }
         MessageHold.Held held = new MessageHold.Held(tx.macro("i"), tx.messageId(), Transaction.unbracket(tx.sender()),
                 tx.recipients().stream().map(Transaction::unbracket).toList(), tx.client() == null ? "" : tx.client().address(),
-                category(outcomes), verdict.reason(), tx.trace().scanners());
+                category(outcomes, snapshot.stream().filter(s -> s.category() == Scanner.Category.SANDBOX).map(Scanner::name)
+                        .collect(java.util.stream.Collectors.toSet())), verdict.reason(), tx.trace().scanners());
         try (java.io.InputStream content = HeldCopy.open(tx, verdict.headers())) {
             tx.trace().held(store.hold(held, content));
         } catch (java.io.IOException | RuntimeException e) {
@@ -201,10 +202,17 @@ public final class PipelineFilter implements MilterFilter {
         }
     }
 
-    /** Why the quarantine files a held message: a virus, something suspicious, else its spam score. */
-    static MessageHold.Category category(List<ScannerOutcome> outcomes) {
+    /**
+     * Why the quarantine files a held message: a virus; the sandbox's gate (a suspicious result
+     * from a scanner of category {@code SANDBOX}, named in {@code sandboxes}); something else
+     * suspicious; else its spam score.
+     */
+    static MessageHold.Category category(List<ScannerOutcome> outcomes, java.util.Set<String> sandboxes) {
         if (outcomes.stream().anyMatch(o -> o.result() instanceof ScanResult.Infected)) {
             return MessageHold.Category.VIRUS;
+        }
+        if (outcomes.stream().anyMatch(o -> o.result() instanceof ScanResult.Suspicious && sandboxes.contains(o.scanner()))) {
+            return MessageHold.Category.SANDBOX;
         }
         if (outcomes.stream().anyMatch(o -> o.result() instanceof ScanResult.Suspicious)) {
             return MessageHold.Category.POLICY;

@@ -1,0 +1,2 @@
+/** The sandbox:list shell command. */
+package org.portcullis.sandbox.command;

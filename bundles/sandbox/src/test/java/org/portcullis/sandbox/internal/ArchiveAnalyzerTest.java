@@ -1,0 +1,94 @@
+package org.portcullis.sandbox.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import org.junit.jupiter.api.Test;
+import org.portcullis.sandbox.Finding;
+
+/** Zip bombs, nesting, encryption, many entries, programs inside and broken archives: each a one-line finding, never a failure. */
+class ArchiveAnalyzerTest {
+
+    private final ArchiveAnalyzer analyzer = new ArchiveAnalyzer(new ArchiveAnalyzer.Limits(3, 1000, 100L << 20, 100));
+
+    private static byte[] zip(String name, byte[] content) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipOutputStream z = new ZipOutputStream(out)) {
+            z.putNextEntry(new ZipEntry(name));
+            z.write(content);
+            z.closeEntry();
+        }
+        return out.toByteArray();
+    }
+
+    private Finding analyze(byte[] zip) throws IOException {
+        return analyzer.analyze(TestPart.of("files.zip", "application/zip", zip));
+    }
+
+    @Test
+    void anOrdinaryArchiveIsClean() throws IOException {
+        assertEquals(Finding.clean(), analyze(zip("notes.txt", "minutes of the meeting".getBytes(StandardCharsets.US_ASCII))));
+        assertEquals(Finding.clean(), analyzer.analyze(TestPart.of("notes.txt", "text/plain", new byte[] {'x'})), "not an archive");
+    }
+
+    @Test
+    void aZipBombStopsAtTheRatioWithoutExpandingFurther() throws IOException {
+        byte[] bomb = zip("zeros.bin", new byte[64 << 20]); // 64 MiB of zeros, about 64 KiB compressed
+        long start = System.nanoTime();
+        Finding f = analyze(bomb);
+        assertEquals(Finding.malicious("archive expands more than 100 times its size (a zip bomb)"), f);
+        assertTrue((System.nanoTime() - start) / 1_000_000 < 5_000, "stopped early");
+        ArchiveAnalyzer small = new ArchiveAnalyzer(new ArchiveAnalyzer.Limits(3, 1000, 10L << 20, 1_000_000));
+        assertEquals(Finding.malicious("archive expands past 10485760 bytes"), small.analyze(TestPart.of("z.zip", "application/zip", bomb)));
+    }
+
+    @Test
+    void nestingPastTheLimitIsRefused() throws IOException {
+        byte[] inner = zip("a.txt", "x".getBytes(StandardCharsets.US_ASCII));
+        for (int level = 0; level < 3; level++) {
+            inner = zip("level" + level + ".zip", inner);
+        }
+        assertEquals(Finding.malicious("archive nested deeper than 3 levels"), analyze(inner));
+    }
+
+    @Test
+    void anEncryptedEntryCannotBeAnalysed() throws IOException {
+        // no writer here encrypts: set the "encrypted" flag (bit 0) in the local and the central header by hand
+        byte[] zip = zip("secret.doc", new byte[] {1, 2, 3});
+        for (int i = 0; i + 4 < zip.length; i++) {
+            if (zip[i] == 'P' && zip[i + 1] == 'K' && zip[i + 2] == 3 && zip[i + 3] == 4) {
+                zip[i + 6] |= 1;
+            } else if (zip[i] == 'P' && zip[i + 1] == 'K' && zip[i + 2] == 1 && zip[i + 3] == 2) {
+                zip[i + 8] |= 1;
+            }
+        }
+        assertEquals(Finding.malicious("encrypted archive entry secret.doc: it cannot be analysed"), analyze(zip));
+    }
+
+    @Test
+    void tooManyEntriesProgramsInsideAndBrokenArchivesAreFindings() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipOutputStream z = new ZipOutputStream(out)) {
+            for (int i = 0; i < 1001; i++) {
+                z.putNextEntry(new ZipEntry("f" + i + ".txt"));
+                z.closeEntry();
+            }
+        }
+        assertEquals(Finding.malicious("archive with more than 1000 entries"), analyze(out.toByteArray()));
+        assertEquals(Finding.malicious("program invoice.pdf.exe inside the archive"), analyze(zip("invoice.pdf.exe", new byte[] {1})));
+        assertEquals(Finding.malicious("program invoice.pdf inside the archive (by its content)"),
+                analyze(zip("invoice.pdf", "MZ\u0090\u0000 a program".getBytes(StandardCharsets.ISO_8859_1))));
+        byte[] broken = zip("notes.txt", new byte[4096]);
+        for (int i = 30; i < broken.length; i++) {
+            broken[i] = (byte) 0xA5;
+        }
+        Finding f = analyze(broken);
+        assertTrue(f.malicious() && f.reason().startsWith("unreadable archive ("), f.toString());
+    }
+}
