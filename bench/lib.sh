@@ -1,6 +1,7 @@
 # Shared by the bench scripts (sourced, not run). Everything stays on 127.0.0.1.
 # Ports used: Portcullis milter 21340, its PostgreSQL 25432, SSH 28101, RMI 21099/24444;
-# the C milters 21341/21342; Postfix 22525 → smtp-sink 22526.
+# the C milters 21341/21342; Postfix 22525 → smtp-sink 22526; Postfix's listener without milters
+# (where the quarantine re-injects released mail) 22527.
 
 bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 version=$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' "$bench_root/pom.xml" | head -1)
@@ -120,6 +121,7 @@ CF
 # the services table; its file name is fixed by Postfix
 cat > "$pf/etc/master.cf" <<CF
 127.0.0.1:22525 inet n - n - - smtpd
+127.0.0.1:22527 inet n - n - - smtpd -o smtpd_milters= -o receive_override_options=no_milters
 pickup unix n - n 60 1 pickup
 cleanup unix n - n - 0 cleanup
 qmgr unix n - n 300 1 qmgr
@@ -193,10 +195,8 @@ start_bench_clamd() {
 
 # The distribution (start_portcullis) with its ClamAV scanner on that clamd, up and answering;
 # sets classpath (the bench classes and their dependencies), shell (a command over SSH) and pc_pid.
-start_portcullis_clamav() {
-    start_portcullis
-    printf 'address = 127.0.0.1:23310\ntimeout.seconds = 60\nstream.max.bytes = 31457280\nmax.connections = 4\n' \
-        > "$home/etc/org.portcullis.scanner.clamav.cfg"
+# After start_portcullis: $classpath (the bench tools) and shell "command" (over SSH as admin).
+portcullis_shell() {
     local cp; cp=$(mktemp)
     (cd "$bench_root" && mvn -q -o dependency:build-classpath -pl bench -Dmdep.outputFile="$cp" >/dev/null)
     classpath="$bench_root/bench/target/classes:$(cat "$cp")"
@@ -204,6 +204,13 @@ start_portcullis_clamav() {
     password=$(cat "$home/data/portcullis/initial-admin-password")
     shell() { java -cp "$classpath" org.portcullis.bench.ShellCommand 28101 admin "$password" "$1" 2>/dev/null; }
     wait_port 28101
+}
+
+start_portcullis_clamav() {
+    start_portcullis
+    printf 'address = 127.0.0.1:23310\ntimeout.seconds = 60\nstream.max.bytes = 31457280\nmax.connections = 4\n' \
+        > "$home/etc/org.portcullis.scanner.clamav.cfg"
+    portcullis_shell
     shell "feature:install portcullis-scanner-clamav"
     local i
     for i in $(seq 120); do

@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * SMTP load with real attachments, which smtp-source cannot send: {@code --count} MIME messages
- * of about {@code --size} bytes (a short text part and a binary attachment, base64), one SMTP
+ * of about {@code --size} bytes (a short text part and {@code --attachments} binary attachments,
+ * default 1, sharing the size, base64), one SMTP
  * session per message on {@code --sessions} at once; every {@code --infected-every}th message
  * also carries the EICAR test file (assembled here from two halves) as a second attachment.
  * Prints one line: accepted, refused (5xx), deferred (4xx), seconds.
@@ -33,6 +34,7 @@ public final class SmtpLoad {
         int count = 1000;
         int sessions = 10;
         int infectedEvery = 0;
+        int attachments = 1;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--server" -> server = args[++i];
@@ -40,13 +42,14 @@ public final class SmtpLoad {
                 case "--count" -> count = Integer.parseInt(args[++i]);
                 case "--sessions" -> sessions = Integer.parseInt(args[++i]);
                 case "--infected-every" -> infectedEvery = Integer.parseInt(args[++i]);
+                case "--attachments" -> attachments = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (use --server host:port --size N --count N --sessions N [--infected-every N])");
+                        + " (use --server host:port --size N --count N --sessions N [--infected-every N] [--attachments N])");
             }
         }
         String host = server.substring(0, server.lastIndexOf(':'));
         int port = Integer.parseInt(server.substring(server.lastIndexOf(':') + 1));
-        byte[] payload = new byte[size * 3 / 4];
+        byte[] payload = new byte[size * 3 / 4 / Math.max(1, attachments)];
         new Random(7).nextBytes(payload);
         String attachment = Base64.getMimeEncoder(76, "\r\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(payload);
         String eicar = Base64.getEncoder().encodeToString(("X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR" + "-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*")
@@ -57,6 +60,7 @@ public final class SmtpLoad {
         AtomicInteger deferred = new AtomicInteger();
         int total = count;
         int every = infectedEvery;
+        int parts = Math.max(1, attachments);
         long start = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(sessions);
         for (int s = 0; s < sessions; s++) {
@@ -64,7 +68,7 @@ public final class SmtpLoad {
                 for (int n; (n = next.getAndIncrement()) < total;) {
                     boolean infected = every > 0 && n % every == every - 1;
                     try {
-                        char reply = send(host, port, message(n, attachment, infected ? eicar : null));
+                        char reply = send(host, port, message(n, attachment, parts, infected ? eicar : null));
                         (reply == '2' ? accepted : reply == '5' ? refused : deferred).incrementAndGet();
                     } catch (IOException e) {
                         deferred.incrementAndGet();
@@ -78,16 +82,19 @@ public final class SmtpLoad {
                 (System.nanoTime() - start) / 1e9);
     }
 
-    private static String message(int n, String attachment, String eicar) {
+    private static String message(int n, String attachment, int parts, String eicar) {
         String boundary = "=_bench_" + n;
-        StringBuilder m = new StringBuilder(attachment.length() + 1024);
+        StringBuilder m = new StringBuilder((attachment.length() + 256) * parts + 1024);
         m.append("From: sender@bench.test\r\nTo: rcpt@bench.test\r\nSubject: report ").append(n)
                 .append("\r\nMessage-ID: <load-").append(n).append("@bench.test>\r\nMIME-Version: 1.0\r\n")
                 .append("Content-Type: multipart/mixed; boundary=\"").append(boundary).append("\"\r\n\r\n")
-                .append("--").append(boundary).append("\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nThe report is attached.\r\n")
-                .append("--").append(boundary).append("\r\nContent-Type: application/octet-stream; name=\"report.bin\"\r\n")
-                .append("Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"report.bin\"\r\n\r\n")
-                .append(attachment).append("\r\n");
+                .append("--").append(boundary).append("\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nThe report is attached.\r\n");
+        for (int p = 1; p <= parts; p++) {
+            String name = parts == 1 ? "report.bin" : "report-" + p + ".bin";
+            m.append("--").append(boundary).append("\r\nContent-Type: application/octet-stream; name=\"").append(name).append("\"\r\n")
+                    .append("Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"").append(name).append("\"\r\n\r\n")
+                    .append(attachment).append("\r\n");
+        }
         if (eicar != null) {
             m.append("--").append(boundary).append("\r\nContent-Type: application/octet-stream; name=\"eicar.com\"\r\n")
                     .append("Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"eicar.com\"\r\n\r\n")

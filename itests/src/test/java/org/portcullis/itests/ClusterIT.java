@@ -286,7 +286,8 @@ class ClusterIT {
                 assertEquals(List.of(), load.awaitEachOnce(sink, sender, gateway), "lost or doubled while the database moved");
                 System.out.println("standby promoted under load: " + load.stop() + " messages, each at the sink once");
             }
-            assertTrue(a.ssh(password, "storage:status").contains("State    : reachable"));
+            // the status is the last periodic check's: it turns reachable at the first check after the promotion
+            a.awaitSsh(password, "storage:status", "State    : reachable");
         }
     }
 

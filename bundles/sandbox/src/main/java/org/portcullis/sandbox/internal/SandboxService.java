@@ -68,6 +68,10 @@ public class SandboxService {
     private static final Logger LOG = LoggerFactory.getLogger(SandboxService.class);
     private static final Logger MAIL = LoggerFactory.getLogger("portcullis.mail");
     private static final long RETRY_CAP_MILLIS = TimeUnit.HOURS.toMillis(1);
+    /** Messages handled at once: their releases are SMTP sessions and database transactions that wait, not compute. */
+    static final int MESSAGES_AT_ONCE = 4;
+    /** Analyses taken per look; a full batch is followed by the next at once. */
+    static final int BATCH = 50;
 
     @Reference(target = Storage.DATA_SOURCE_FILTER)
     private DataSource ds;
@@ -94,6 +98,8 @@ public class SandboxService {
     private int maxFailures;
     private long retryMillis;
     private ExecutorService pool;
+    /** Messages analysed and released at once (each one's analyses go to {@link #pool}). */
+    private ExecutorService messages;
     private ScheduledExecutorService timer;
     private ServiceRegistration<PartScanner> gate;
 
@@ -119,6 +125,7 @@ public class SandboxService {
         this.retryMillis = TimeUnit.SECONDS.toMillis(Math.max(0, config.retry_seconds()));
         AtomicInteger n = new AtomicInteger();
         pool = Executors.newFixedThreadPool(Math.max(1, config.threads()), r -> daemon(r, "portcullis-sandbox-" + n.incrementAndGet()));
+        messages = Executors.newFixedThreadPool(MESSAGES_AT_ONCE, r -> daemon(r, "portcullis-sandbox-message-" + n.incrementAndGet()));
         timer = Executors.newScheduledThreadPool(1, r -> daemon(r, "portcullis-sandbox-timer"));
         runner = new AnalysisRunner(pool, timer);
         Duration deadline = Duration.ofSeconds(Math.max(1, config.deadline_seconds()));
@@ -132,6 +139,7 @@ public class SandboxService {
             gate.unregister();
         }
         timer.shutdownNow();
+        messages.shutdownNow();
         pool.shutdownNow();
     }
 
@@ -180,7 +188,11 @@ public class SandboxService {
 
     private void tick() {
         try {
-            role.get().runAsPrimary(JOB, fence -> cycle());
+            role.get().runAsPrimary(JOB, fence -> {
+                while (cycle() == BATCH) {
+                    // more are due: go on without waiting for the next look
+                }
+            });
         } catch (Exception e) {
             LOG.warn("Sandbox: held mail not analysed this time ({}); tried again in a moment", e.getMessage());
         }
@@ -191,9 +203,20 @@ public class SandboxService {
         for (HeldMessage m : quarantine.search(new QuarantineQuery(null, null, "sandbox", "held", null, null, 1000, null, null))) {
             store.enqueue(m.id(), m.queueId());
         }
-        List<Long> due = store.due(50);
+        List<Long> due = store.due(BATCH);
+        List<java.util.concurrent.Future<Void>> running = new ArrayList<>();
         for (long id : due) {
-            analyse(id);
+            running.add(messages.submit(() -> {
+                analyse(id);
+                return null;
+            }));
+        }
+        for (java.util.concurrent.Future<Void> f : running) {
+            try {
+                f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                LOG.warn("Sandbox: a held message was not handled this time ({}); tried again at the next look", e.getCause().toString());
+            }
         }
         return due.size();
     }
