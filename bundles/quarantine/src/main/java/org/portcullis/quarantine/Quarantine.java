@@ -56,5 +56,20 @@ public interface Quarantine {
             done = List.copyOf(done);
             unchanged = List.copyOf(unchanged);
         }
+
+        /** The outcome as the shell prints it, {@code verb} saying what was done ({@code Released}, {@code Deleted}). */
+        public List<String> lines(String verb) {
+            List<String> lines = new java.util.ArrayList<>();
+            if (!done.isEmpty()) {
+                lines.add(verb + " for " + String.join(", ", done) + (reply.isEmpty() ? "" : " (" + reply + ")"));
+            }
+            if (!unchanged.isEmpty()) {
+                lines.add("Left as they were: " + String.join(", ", unchanged));
+            }
+            if (lines.isEmpty()) {
+                lines.add("No recipient of yours is held in this message");
+            }
+            return lines;
+        }
     }
 }

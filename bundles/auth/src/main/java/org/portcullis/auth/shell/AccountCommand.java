@@ -83,4 +83,13 @@ public abstract class AccountCommand implements Action {
     protected Optional<Account> caller() {
         return ShellAccess.account(accounts, user());
     }
+
+    /**
+     * Who a command acts as where a service checks rights and scopes itself: the caller's account,
+     * or for the local console (an admin's, without an account) an admin named {@value #LOCAL_CONSOLE}.
+     */
+    protected Account actingAccount() {
+        return caller().orElseGet(() -> new Account(LOCAL_CONSOLE, org.portcullis.auth.Role.ADMIN, new java.util.TreeSet<>(),
+                java.util.Set.of(), java.time.Instant.EPOCH));
+    }
 }

@@ -5,7 +5,7 @@
  * {@code org.portcullis.auth} so the account API carries no Karaf shell types.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.portcullis.auth.shell;
 
 import org.osgi.annotation.bundle.Export;

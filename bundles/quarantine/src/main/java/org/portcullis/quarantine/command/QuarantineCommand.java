@@ -1,13 +1,7 @@
 package org.portcullis.quarantine.command;
 
-import java.time.Instant;
-import java.util.Set;
-import java.util.TreeSet;
-
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
-import org.portcullis.auth.Account;
 import org.portcullis.auth.Right;
-import org.portcullis.auth.Role;
 import org.portcullis.auth.shell.AccountCommand;
 import org.portcullis.quarantine.Quarantine;
 import org.portcullis.quarantine.QuarantineException;
@@ -21,11 +15,6 @@ abstract class QuarantineCommand extends AccountCommand {
     @Override
     protected Right required() {
         return null; // the quarantine checks the right each message's category needs
-    }
-
-    /** The caller's account; the local console, which has none, acts as an admin under its own name. */
-    Account who() {
-        return caller().orElseGet(() -> new Account(LOCAL_CONSOLE, Role.ADMIN, new TreeSet<>(), Set.of(), Instant.EPOCH));
     }
 
     static long id(String value) {

@@ -16,7 +16,7 @@ public class ShowCommand extends QuarantineCommand {
 
     @Override
     protected void run() {
-        HeldMessage m = quarantine.get(id(id), who())
+        HeldMessage m = quarantine.get(id(id), actingAccount())
                 .orElseThrow(() -> new QuarantineException(QuarantineException.Code.NOT_FOUND, "no quarantined message " + id));
         System.out.printf("Id:          %d%nHeld:        %s%nQueue id:    %s%nMessage-ID:  %s%nFrom:        %s%nClient:      %s%n"
                 + "Reason:      %s: %s%nScanners:    %s%nSize:        %d bytes (SHA-256 %s)%s%n", m.id(), m.held(), m.queueId(), m.messageId(),

@@ -169,6 +169,15 @@ public class SandboxService {
         return list(s, Math.max(1, limit));
     }
 
+    /** The analysis of the held message {@code message}, if the sandbox has queued it. */
+    public java.util.Optional<Analysis> analysis(long message) {
+        try {
+            return store.find(message);
+        } catch (SQLException e) {
+            throw new IllegalStateException("the sandbox's database: " + e.getMessage(), e);
+        }
+    }
+
     private List<Analysis> list(String state, int limit) {
         try {
             return store.list(state, limit);

@@ -83,11 +83,25 @@ final class SandboxStore {
     }
 
     List<SandboxService.Analysis> list(String state, int limit) throws SQLException {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT message, queue_id, state, attempts, next_try, "
-                + "findings, last_error, updated FROM sandbox.analyses WHERE (?::text IS NULL OR state = ?) ORDER BY updated DESC LIMIT ?")) {
+        return select("WHERE (?::text IS NULL OR state = ?) ORDER BY updated DESC LIMIT ?", ps -> {
             ps.setString(1, state);
             ps.setString(2, state);
             ps.setInt(3, limit);
+        });
+    }
+
+    java.util.Optional<SandboxService.Analysis> find(long message) throws SQLException {
+        return select("WHERE message = ?", ps -> ps.setLong(1, message)).stream().findFirst();
+    }
+
+    private interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    private List<SandboxService.Analysis> select(String where, Binder binder) throws SQLException {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT message, queue_id, state, attempts, next_try, "
+                + "findings, last_error FROM sandbox.analyses " + where)) {
+            binder.bind(ps);
             List<SandboxService.Analysis> all = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -98,5 +112,4 @@ final class SandboxStore {
             return all;
         }
     }
-
 }
