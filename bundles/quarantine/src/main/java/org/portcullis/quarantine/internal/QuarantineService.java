@@ -115,10 +115,11 @@ public class QuarantineService implements Quarantine, MessageHold {
         }
     }
 
+    /** Found within a scope, each message shows the recipients of that scope only (a user never learns the other addresses). */
     @Override
     public List<HeldMessage> search(QuarantineQuery query) {
         try {
-            return store.search(query);
+            return store.search(query).stream().map(m -> only(m, r -> inScope(r.address(), query))).toList();
         } catch (SQLException e) {
             throw unavailable(e);
         }
@@ -127,10 +128,25 @@ public class QuarantineService implements Quarantine, MessageHold {
     @Override
     public Optional<HeldMessage> get(long id, Account caller) {
         try (Connection c = store.dataSource().getConnection()) {
-            return store.get(c, id, false).filter(m -> m.recipients().stream().anyMatch(r -> caller.covers(r.address())));
+            return store.get(c, id, false).map(m -> only(m, r -> caller.covers(r.address()))).filter(m -> !m.recipients().isEmpty());
         } catch (SQLException e) {
             throw unavailable(e);
         }
+    }
+
+    private static HeldMessage only(HeldMessage m, java.util.function.Predicate<HeldMessage.Recipient> keep) {
+        return new HeldMessage(m.id(), m.held(), m.queueId(), m.messageId(), m.sender(), m.clientAddress(), m.category(), m.reason(),
+                m.details(), m.size(), m.sha256(), m.hasContent(), m.recipients().stream().filter(keep).toList());
+    }
+
+    /** Whether {@code address} is inside the query's scope: its domains (and their subdomains), or its addresses; no scope: yes. */
+    static boolean inScope(String address, QuarantineQuery q) {
+        String a = address.toLowerCase(Locale.ROOT);
+        String domain = a.substring(a.lastIndexOf('@') + 1);
+        boolean domains = q.domains() == null || q.domains().stream().map(d -> d.toLowerCase(Locale.ROOT))
+                .anyMatch(d -> domain.equals(d) || domain.endsWith("." + d));
+        boolean addresses = q.addresses() == null || q.addresses().stream().anyMatch(x -> x.equalsIgnoreCase(a));
+        return domains && addresses;
     }
 
     @Override
@@ -156,6 +172,9 @@ public class QuarantineService implements Quarantine, MessageHold {
             };
         } catch (SQLException | RuntimeException e) {
             closeQuietly(c);
+            if (e instanceof java.io.UncheckedIOException u) {
+                throw new QuarantineException(QuarantineException.Code.UNAVAILABLE, u.getCause().getMessage(), u);
+            }
             throw e instanceof SQLException s ? unavailable(s) : (RuntimeException) e;
         }
     }
@@ -238,7 +257,7 @@ public class QuarantineService implements Quarantine, MessageHold {
             }
         } catch (SQLException e) {
             throw unavailable(e);
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
             throw new QuarantineException(QuarantineException.Code.UNAVAILABLE, "the quarantine's content: " + e.getMessage(), e);
         }
     }

@@ -64,7 +64,11 @@ final class Reinjector {
             data.close();
             expect(smtp, smtp.completePendingCommand(), "the message data");
             String reply = smtp.getReplyString().strip();
-            smtp.logout();
+            try {
+                smtp.logout();
+            } catch (IOException e) {
+                // the message is accepted (250): a QUIT that fails changes nothing, and must not undo the release
+            }
             return reply;
         } catch (IOException | java.io.UncheckedIOException e) {
             // (unchecked: the content's database read failed mid-way)

@@ -132,6 +132,11 @@ class QuarantineServiceTest {
         assertEquals(List.of("bob@corp.example"), o.done(), "only the recipient in the user's scope");
         assertEquals(1, sunk().size());
 
+        // a user sees its own recipient only, never the others' addresses
+        assertEquals(List.of("bob@corp.example"), service.get(sandboxed, virusReleaser).orElseThrow().recipients().stream()
+                .map(HeldMessage.Recipient::address).toList());
+        assertEquals(List.of("bob@corp.example"), service.search(new QuarantineQuery(null, null, null, null, null, null, 10, null,
+                Set.of("bob@corp.example"))).get(0).recipients().stream().map(HeldMessage.Recipient::address).toList());
         QuarantineException outside = assertThrows(QuarantineException.class,
                 () -> service.release(sandboxed, Set.of("dave@other.example"), virusReleaser));
         assertEquals("dave@other.example is outside your scope", outside.getMessage());

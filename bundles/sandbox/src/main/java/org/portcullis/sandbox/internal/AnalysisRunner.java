@@ -40,10 +40,16 @@ final class AnalysisRunner {
     }
 
     private final ExecutorService pool;
+    private final int threads;
     private final ScheduledExecutorService watchdog;
 
-    AnalysisRunner(ExecutorService pool, ScheduledExecutorService watchdog) {
+    /**
+     * @param threads the pool's size (for the wait's backstop)
+     * @param watchdog runs the deadlines: it must never be busy waiting for an analysis
+     */
+    AnalysisRunner(ExecutorService pool, int threads, ScheduledExecutorService watchdog) {
         this.pool = pool;
+        this.threads = threads;
         this.watchdog = watchdog;
     }
 
@@ -58,16 +64,22 @@ final class AnalysisRunner {
                 calls.add(call(analyzer, part));
             }
         }
+        // backstop: calls that never start (the pool's threads all stuck in analysers that ignore
+        // interrupts) would never meet their deadline; the whole wait is bounded too
+        long longest = analyzers.stream().mapToLong(a -> a.deadline().toMillis()).max().orElse(0);
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(longest * (1 + calls.size() / Math.max(1, threads)) + 5_000);
         List<String> malicious = new ArrayList<>();
         String failure = null;
         for (CompletableFuture<String> c : calls) {
             try {
-                String finding = c.get();
+                String finding = c.get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
                 if (finding != null) {
                     malicious.add(finding);
                 }
             } catch (ExecutionException e) {
                 failure = failure == null ? e.getCause().getMessage() : failure;
+            } catch (TimeoutException e) {
+                failure = failure == null ? "the analyses did not finish in time (the pool is busy with analysers that do not stop)" : failure;
             }
         }
         if (!malicious.isEmpty()) {

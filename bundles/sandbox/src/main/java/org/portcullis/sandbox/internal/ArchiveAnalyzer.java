@@ -107,8 +107,17 @@ final class ArchiveAnalyzer implements SandboxAnalyzer {
                 }
                 continue;
             }
-            InputStream body = new BoundedEntry(zip, count, compressed);
+            java.io.PushbackInputStream body = new java.io.PushbackInputStream(new BoundedEntry(zip, count, compressed), 4);
             byte[] head = body.readNBytes(4);
+            if (head.length == 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
+                // an archive inside, whatever its name says
+                body.unread(head);
+                String inner = walk(body, depth + 1, count, compressed);
+                if (inner != null) {
+                    return inner;
+                }
+                continue;
+            }
             if (head.length >= 2 && head[0] == 'M' && head[1] == 'Z' || head.length == 4 && head[0] == 0x7f && head[1] == 'E' && head[2] == 'L'
                     && head[3] == 'F') {
                 return "program " + e.getName() + " inside the archive (by its content)";

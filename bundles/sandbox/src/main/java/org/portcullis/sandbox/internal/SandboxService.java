@@ -101,6 +101,8 @@ public class SandboxService {
     /** Messages analysed and released at once (each one's analyses go to {@link #pool}). */
     private ExecutorService messages;
     private ScheduledExecutorService timer;
+    /** The analyses' deadlines: a thread of their own, never busy with a look (which waits for analyses). */
+    private ScheduledExecutorService watchdog;
     private ServiceRegistration<PartScanner> gate;
 
     @Activate
@@ -127,7 +129,8 @@ public class SandboxService {
         pool = Executors.newFixedThreadPool(Math.max(1, config.threads()), r -> daemon(r, "portcullis-sandbox-" + n.incrementAndGet()));
         messages = Executors.newFixedThreadPool(MESSAGES_AT_ONCE, r -> daemon(r, "portcullis-sandbox-message-" + n.incrementAndGet()));
         timer = Executors.newScheduledThreadPool(1, r -> daemon(r, "portcullis-sandbox-timer"));
-        runner = new AnalysisRunner(pool, timer);
+        watchdog = Executors.newScheduledThreadPool(1, r -> daemon(r, "portcullis-sandbox-deadlines"));
+        runner = new AnalysisRunner(pool, Math.max(1, config.threads()), watchdog);
         Duration deadline = Duration.ofSeconds(Math.max(1, config.deadline_seconds()));
         builtIn = List.of(withDeadline(new TypeAnalyzer(), deadline), withDeadline(new ArchiveAnalyzer(new ArchiveAnalyzer.Limits(
                 config.archive_max_depth(), config.archive_max_entries(), config.archive_max_bytes(), config.archive_max_ratio())), deadline));
@@ -139,6 +142,7 @@ public class SandboxService {
             gate.unregister();
         }
         timer.shutdownNow();
+        watchdog.shutdownNow();
         messages.shutdownNow();
         pool.shutdownNow();
     }
@@ -193,6 +197,11 @@ public class SandboxService {
             LOG.error("Sandbox: hold = '{}' is not risky, attachments or off; holding risky mail", value);
             return SandboxGate.Hold.RISKY;
         }
+    }
+
+    /** A look now, on the thread the scheduled looks use (for tests). */
+    java.util.concurrent.Future<?> lookNow() {
+        return timer.submit(this::tick);
     }
 
     private void tick() {

@@ -22,7 +22,7 @@ class AnalysisRunnerTest {
 
     private final ExecutorService pool = Executors.newFixedThreadPool(8);
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor();
-    private final AnalysisRunner runner = new AnalysisRunner(pool, watchdog);
+    private final AnalysisRunner runner = new AnalysisRunner(pool, 8, watchdog);
 
     @AfterEach
     void stop() {
@@ -91,6 +91,41 @@ class AnalysisRunnerTest {
         AnalysisRunner.Result crashed = runner.run(attachments(1), List.of(throwing));
         assertEquals(new AnalysisRunner.Result.Failed("crashes: file1.pdf: java.lang.IllegalStateException: engine down"), crashed);
         assertEquals(new AnalysisRunner.Result.Failed("no sandbox analyser is installed"), runner.run(attachments(1), List.of()));
+    }
+
+    @Test
+    void callsThatNeverStartBecauseThePoolIsStuckEndTheWaitToo() throws Exception {
+        ExecutorService one = Executors.newSingleThreadExecutor();
+        try {
+            SandboxAnalyzer stubborn = new SandboxAnalyzer() {
+                public String name() {
+                    return "stubborn";
+                }
+
+                public Duration deadline() {
+                    return Duration.ofMillis(100);
+                }
+
+                public Finding analyze(Part attachment) {
+                    long end = System.nanoTime() + 8_000_000_000L; // past the wait's backstop (5.3 s here)
+                    while (System.nanoTime() < end) {
+                        try {
+                            Thread.sleep(50);
+                        } catch (InterruptedException ignored) {
+                            // ignores interrupts: its thread stays taken
+                        }
+                    }
+                    return Finding.clean();
+                }
+            };
+            long start = System.nanoTime();
+            AnalysisRunner.Result r = new AnalysisRunner(one, 1, watchdog).run(attachments(2), List.of(stubborn));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertInstanceOf(AnalysisRunner.Result.Failed.class, r);
+            assertTrue(millis >= 5_000 && millis < 8_000, "the backstop ended the wait after " + millis + " ms");
+        } finally {
+            one.shutdownNow();
+        }
     }
 
     @Test

@@ -82,6 +82,8 @@ class ArchiveAnalyzerTest {
         }
         assertEquals(Finding.malicious("archive with more than 1000 entries"), analyze(out.toByteArray()));
         assertEquals(Finding.malicious("program invoice.pdf.exe inside the archive"), analyze(zip("invoice.pdf.exe", new byte[] {1})));
+        assertEquals(Finding.malicious("program run.exe inside the archive"), analyze(zip("invoice.dat", zip("run.exe", new byte[] {1}))),
+                "an archive inside is opened whatever its name");
         assertEquals(Finding.malicious("program invoice.pdf inside the archive (by its content)"),
                 analyze(zip("invoice.pdf", "MZ\u0090\u0000 a program".getBytes(StandardCharsets.ISO_8859_1))));
         byte[] broken = zip("notes.txt", new byte[4096]);

@@ -188,6 +188,30 @@ class SandboxServiceTest {
     }
 
     @Test
+    void anAnalyserThatHangsCountsAsFailedAtItsDeadlineOnTheScheduledLook() throws Exception {
+        sandbox.add(new SandboxAnalyzer() {
+            public String name() {
+                return "hangs";
+            }
+
+            public java.time.Duration deadline() {
+                return java.time.Duration.ofMillis(300);
+            }
+
+            public Finding analyze(Part attachment) throws InterruptedException {
+                Thread.sleep(60_000);
+                return Finding.clean();
+            }
+        });
+        long id = hold("hang", message("hang", "report.pdf", "%PDF-1.4"));
+        sandbox.lookNow().get(20, java.util.concurrent.TimeUnit.SECONDS); // the deadlines fire although the look waits on its own thread
+        SandboxService.Analysis a = sandbox.analysis(id).orElseThrow();
+        assertEquals(1, a.attempts());
+        assertTrue(a.lastError().contains("hangs: 1.1: no answer within 300 ms") || a.lastError().contains("hangs: report.pdf: no answer"),
+                a.lastError());
+    }
+
+    @Test
     void theRetryWaitsItsBackOff() throws Exception {
         sandbox.deactivate();
         sandbox = new SandboxService();
