@@ -55,11 +55,14 @@ final class SandboxStore {
 
     /**
      * Counts a failed analysis and sets the next try {@code baseMillis} later, doubled for each
-     * earlier failure, at most {@code capMillis}; returns the failures so far.
+     * earlier failure, at most {@code capMillis}, and spread by ±20 % at random so messages that
+     * failed together (an engine that was down) do not all come back at the same moment; returns
+     * the failures so far.
      */
     int failed(long message, String why, long baseMillis, long capMillis) throws SQLException {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("UPDATE sandbox.analyses SET attempts = attempts + 1, "
-                + "last_error = ?, next_try = now() + least(?, ? * power(2, least(attempts, 30))) * interval '1 millisecond', updated = now() "
+                + "last_error = ?, next_try = now() + least(?, ? * power(2, least(attempts, 30))) * (0.8 + random() * 0.4) * interval '1 millisecond', "
+                + "updated = now() "
                 + "WHERE message = ? RETURNING attempts")) {
             ps.setString(1, why);
             ps.setLong(2, capMillis);

@@ -10,6 +10,8 @@ import java.lang.annotation.Annotation;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
@@ -229,6 +231,29 @@ class SandboxServiceTest {
         assertEquals(1, sandbox.cycle());
         assertEquals(0, sandbox.cycle(), "the next try is a minute away");
         assertTrue(sandbox.analyses("pending", 1).get(0).lastError().contains("engine crashed"));
+    }
+
+    @Test
+    void retriesOfMessagesThatFailedTogetherAreSpreadOut() throws Exception {
+        SandboxStore store = new SandboxStore(TestDatabase.get());
+        List<Long> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            long id = hold("spread" + i, message("spread" + i, "report.pdf", "%PDF-1.4"));
+            store.enqueue(id, "Qspread" + i);
+            store.failed(id, "engine down", 100_000, 3_600_000);
+            store.failed(id, "engine down", 100_000, 3_600_000); // the second failure: 200 s, spread by ±20 %
+            ids.add(id);
+        }
+        Instant now = Instant.now();
+        java.util.Set<Long> waits = new java.util.TreeSet<>();
+        for (SandboxService.Analysis a : sandbox.analyses("pending", 100)) {
+            if (ids.contains(a.message())) {
+                long wait = Duration.between(now, a.nextTry()).toSeconds();
+                assertTrue(wait >= 155 && wait <= 241, "200 s ± 20 %: " + wait);
+                waits.add(wait);
+            }
+        }
+        assertTrue(waits.size() >= 4, "twelve messages that failed together come back at different moments: " + waits);
     }
 
     @Test
