@@ -69,4 +69,25 @@ public interface MessageHold {
      *         read): nothing is kept
      */
     String hold(Held held, InputStream content) throws IOException;
+
+    /**
+     * The header a released copy carries: the quarantine id, a value used once and a signature
+     * under the appliance's key over both and the Message-ID (since 1.2).
+     */
+    String RELEASE_HEADER = "X-Portcullis-Release";
+
+    /**
+     * Whether a message that the policy would hold is a copy this quarantine released, passing the
+     * milter again: {@code header} (the value of {@link #RELEASE_HEADER}) is signed by this
+     * appliance for the message with {@code messageId}, every one of {@code recipients} was
+     * released from that message, and this header has not passed before. True at most once per
+     * header: the pass is recorded before this returns, so a replayed copy is held like any other
+     * mail (since 1.2).
+     *
+     * @throws IOException when it cannot be checked (the database is down): the caller answers a
+     *         temporary failure
+     */
+    default boolean releasedCopy(String header, String messageId, List<String> recipients) throws IOException {
+        return false;
+    }
 }

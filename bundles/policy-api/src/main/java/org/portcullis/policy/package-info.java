@@ -5,7 +5,7 @@
  * lists, the sandbox and the quarantine depend on this and not on the milter and its libraries.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.portcullis.policy;
 
 import org.osgi.annotation.bundle.Export;

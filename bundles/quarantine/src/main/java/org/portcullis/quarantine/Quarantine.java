@@ -45,6 +45,30 @@ public interface Quarantine {
     Outcome delete(long id, Set<String> recipients, Account caller);
 
     /**
+     * The message a release link names, showing that link's recipient only (since 1.2).
+     *
+     * @throws QuarantineException forbidden (a link this appliance did not sign, or for a category
+     *         links do not release), gone (expired, used, or the message no longer kept)
+     */
+    HeldMessage linked(String token);
+
+    /**
+     * Releases the message a release link names to its one recipient, as {@link #release} does;
+     * the link's use is recorded in the release's transaction, so it works once (since 1.2).
+     *
+     * @throws QuarantineException as {@link #linked}, and as {@link #release} when the listener fails
+     *         (the link then still works)
+     */
+    Outcome releaseLinked(String token);
+
+    /**
+     * Sends each recipient whose digest is due a list of its newly held mail with a release link for
+     * each message; {@code force}: also those whose last digest is recent (only mail not listed
+     * before either way). Returns how many digests went out (since 1.2).
+     */
+    int sendDigests(boolean force);
+
+    /**
      * What a release or delete did.
      *
      * @param done the recipients it released or deleted now

@@ -5,8 +5,11 @@ public class QuarantineException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    /** What kind of refusal: the REST API answers 400, 404, 403 and 503 for them. */
-    public enum Code { INVALID, NOT_FOUND, FORBIDDEN, UNAVAILABLE }
+    /**
+     * What kind of refusal: the REST API answers 400, 404, 403, 503 and 410 for them ({@code GONE}:
+     * a release link that expired or was used already; since 1.2).
+     */
+    public enum Code { INVALID, NOT_FOUND, FORBIDDEN, UNAVAILABLE, GONE }
 
     private final Code code;
 

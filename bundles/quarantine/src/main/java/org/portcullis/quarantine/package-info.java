@@ -3,7 +3,7 @@
  * ({@link org.portcullis.quarantine.Quarantine}).
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.portcullis.quarantine;
 
 import org.osgi.annotation.bundle.Export;

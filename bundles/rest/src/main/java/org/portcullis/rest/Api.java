@@ -16,6 +16,12 @@ public final class Api {
 
     /** Where the API lives. */
     public static final String BASE = "/api/v1";
+    /**
+     * Paths under this prefix ({@code GET} and {@code POST}) are reached without an account: they
+     * are links sent by mail, whose token in the path is the credential. A resource there must
+     * check its token on every call and do no more than that token allows (since 1.2).
+     */
+    public static final String LINKS = "links/";
     /** The service property that makes a service part of the API; its value is {@code resource} or {@code extension}. */
     public static final String PART = "portcullis.api";
     /** Service property of a resource of the API: {@code @Component(property = Api.RESOURCE)}. */

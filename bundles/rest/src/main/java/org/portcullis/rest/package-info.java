@@ -3,7 +3,7 @@
  * application's name to select, and the caller's account.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.portcullis.rest;
 
 import org.osgi.annotation.bundle.Export;

@@ -20,4 +20,20 @@ public @interface QuarantineConfig {
 
     @AttributeDefinition(description = "Days a held message is kept; then its content is deleted and its held recipients expire")
     int retention_days() default 30;
+
+    @AttributeDefinition(description = "Hours between two digests to one recipient (0: no digests)")
+    int digest_hours() default 24;
+
+    @AttributeDefinition(description = "Categories of held mail listed in digests, with release links (sandbox, virus, spam, policy)")
+    String digest_categories() default "spam,policy";
+
+    @AttributeDefinition(description = "The sender of digests")
+    String digest_from() default "postmaster@portcullis.localhost";
+
+    @AttributeDefinition(description = "Where release links land: the appliance's HTTPS address as recipients reach it "
+            + "(empty: https://<this host's name>:8443)")
+    String link_base() default "";
+
+    @AttributeDefinition(description = "Days a release link works")
+    int link_days() default 7;
 }

@@ -5,11 +5,16 @@ import java.io.InputStream;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +34,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.portcullis.auth.Account;
 import org.portcullis.auth.Right;
+import org.portcullis.auth.Role;
 import org.portcullis.core.cluster.ClusterRole;
 import org.portcullis.policy.MessageHold;
 import org.portcullis.quarantine.HeldMessage;
@@ -57,6 +63,7 @@ public class QuarantineService implements Quarantine, MessageHold {
 
     static final String SCHEMA = "quarantine";
     static final String RETENTION_JOB = "quarantine.retention";
+    static final String DIGEST_JOB = "quarantine.digest";
 
     private static final Logger LOG = LoggerFactory.getLogger(QuarantineService.class);
 
@@ -73,6 +80,9 @@ public class QuarantineService implements Quarantine, MessageHold {
     private QuarantineStore store;
     private Reinjector reinjector;
     private Duration retention;
+    private Digests.Settings digests;
+    private volatile ReleaseLinks links;
+    private volatile ReleaseHeader releaseHeader;
     private ScheduledExecutorService timer;
 
     @Activate
@@ -80,20 +90,50 @@ public class QuarantineService implements Quarantine, MessageHold {
         migrator.migrate(SCHEMA, MigrationScripts.fromBundle(context.getBundle(), MigrationScripts.FOLDER));
         role = () -> ClusterRole.orSingleNode(cluster, context);
         start(new QuarantineStore(ds), new Reinjector(config.reinject_host(), config.reinject_port(), config.helo_name(),
-                (int) TimeUnit.SECONDS.toMillis(Math.max(1, config.reinject_timeout_seconds()))), Duration.ofDays(Math.max(1, config.retention_days())));
+                (int) TimeUnit.SECONDS.toMillis(Math.max(1, config.reinject_timeout_seconds()))), Duration.ofDays(Math.max(1, config.retention_days())),
+                digestSettings(config));
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "portcullis-quarantine");
             t.setDaemon(true);
             return t;
         });
         timer.scheduleWithFixedDelay(this::expire, 1, 60, TimeUnit.MINUTES);
+        timer.scheduleWithFixedDelay(this::digest, 5, 60, TimeUnit.MINUTES);
     }
 
     /** Uses {@code store} and {@code reinjector} (also for tests). */
-    void start(QuarantineStore store, Reinjector reinjector, Duration retention) {
+    void start(QuarantineStore store, Reinjector reinjector, Duration retention, Digests.Settings digests) {
         this.store = store;
         this.reinjector = reinjector;
         this.retention = retention;
+        this.digests = digests;
+    }
+
+    static Digests.Settings digestSettings(QuarantineConfig config) {
+        List<String> categories = new ArrayList<>();
+        for (String c : config.digest_categories().split("[,\\s]+")) {
+            if (!c.isBlank()) {
+                String category = c.strip().toLowerCase(Locale.ROOT);
+                if (!List.of("sandbox", "virus", "spam", "policy").contains(category)) {
+                    throw new IllegalArgumentException("digest.categories: '" + c.strip() + "' is not sandbox, virus, spam or policy");
+                }
+                categories.add(category);
+            }
+        }
+        String base = config.link_base() == null || config.link_base().isBlank() ? "https://" + hostName() + ":8443" : config.link_base().strip();
+        if (!base.startsWith("https://") && !base.startsWith("http://")) {
+            throw new IllegalArgumentException("link.base: '" + base + "' is not an http(s) address");
+        }
+        return new Digests.Settings(Duration.ofHours(Math.max(0, config.digest_hours())), categories, config.digest_from().strip(), base,
+                Duration.ofDays(Math.max(1, config.link_days())));
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
     }
 
     @Deactivate
@@ -191,15 +231,178 @@ public class QuarantineService implements Quarantine, MessageHold {
 
     @Override
     public Outcome release(long id, Set<String> recipients, Account caller) {
-        return act(id, recipients, caller, true);
+        return act(id, recipients, caller, true, null);
     }
 
     @Override
     public Outcome delete(long id, Set<String> recipients, Account caller) {
-        return act(id, recipients, caller, false);
+        return act(id, recipients, caller, false, null);
     }
 
-    private Outcome act(long id, Set<String> wanted, Account caller, boolean release) {
+    /** A check made under the message's row lock, before anything is sent (a release link's single use). */
+    private interface Locked {
+        void check(Connection c, HeldMessage m) throws SQLException;
+    }
+
+    @Override
+    public HeldMessage linked(String token) {
+        ReleaseLinks.Link link = links().check(token, Instant.now());
+        try (Connection c = store.dataSource().getConnection()) {
+            HeldMessage m = store.get(c, link.message(), false).map(x -> only(x, r -> r.address().equalsIgnoreCase(link.recipient())))
+                    .filter(x -> !x.recipients().isEmpty())
+                    .orElseThrow(() -> new QuarantineException(QuarantineException.Code.GONE, "this release link's message is no longer kept"));
+            linkable(m);
+            if (store.linkUsed(c, link.signature())) {
+                throw usedAlready();
+            }
+            return m;
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    @Override
+    public Outcome releaseLinked(String token) {
+        ReleaseLinks.Link link = links().check(token, Instant.now());
+        // the link's own account: its recipient's address, and the right of the message's category (checked below, under the lock)
+        Account acting = new Account("release link for " + link.recipient(), Role.USER, new TreeSet<>(Set.of(link.recipient())),
+                EnumSet.of(Right.QUARANTINE_RELEASE, Right.SANDBOX_RELEASE, Right.VIRUS_RELEASE), Instant.EPOCH);
+        return act(link.message(), Set.of(link.recipient()), acting, true, (c, m) -> {
+            linkable(m);
+            if (!store.useLink(c, link.signature(), m.id(), link.recipient())) {
+                throw usedAlready();
+            }
+        });
+    }
+
+    private void linkable(HeldMessage m) {
+        if (!digests.categories().contains(m.category())) {
+            throw new QuarantineException(QuarantineException.Code.FORBIDDEN, m.category() + " mail is released by an admin, not by a link");
+        }
+    }
+
+    private static QuarantineException usedAlready() {
+        return new QuarantineException(QuarantineException.Code.GONE, "this release link was used already");
+    }
+
+    private ReleaseLinks links() {
+        ReleaseLinks l = links;
+        if (l == null) {
+            l = new ReleaseLinks(key());
+            links = l;
+        }
+        return l;
+    }
+
+    private ReleaseHeader releaseHeader() {
+        ReleaseHeader h = releaseHeader;
+        if (h == null) {
+            h = new ReleaseHeader(key());
+            releaseHeader = h;
+        }
+        return h;
+    }
+
+    /** The appliance's release key (links and released copies sign under it, each for its own purpose). */
+    private byte[] key() {
+        try {
+            return store.key("release");
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    @Override
+    public boolean releasedCopy(String header, String messageId, List<String> recipients) throws IOException {
+        Optional<ReleaseHeader.Pass> pass;
+        try {
+            pass = releaseHeader().check(header, messageId);
+        } catch (QuarantineException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        if (pass.isEmpty()) {
+            return false;
+        }
+        long id = pass.get().message();
+        try (Connection c = store.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                // the copy goes to recipients of that message (its release commits after the listener's 250, so
+                // while the copy passes the milter they may still read held), never to anyone else
+                HeldMessage m = store.get(c, id, false).orElse(null);
+                boolean ours = m != null && !recipients.isEmpty() && recipients.stream().allMatch(r -> m.recipients().stream()
+                        .anyMatch(x -> x.address().equalsIgnoreCase(r) && (x.state().equals("held") || x.state().equals("released"))));
+                boolean first = ours && store.passRelease(c, pass.get().nonce(), id);
+                c.commit();
+                if (first) {
+                    LOG.info("Quarantine: a copy released from message {} passed the milter again, for {}: not held again", id,
+                            String.join(",", recipients));
+                }
+                return first;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IOException("the quarantine's database: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public int sendDigests(boolean force) {
+        if (digests.every().isZero() && !force) {
+            return 0;
+        }
+        List<QuarantineStore.Listed> due;
+        try {
+            due = store.digestDue(digests.categories(), force ? Duration.ZERO : digests.every(), 100_000);
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+        Map<String, List<QuarantineStore.Listed>> byRecipient = new LinkedHashMap<>();
+        for (QuarantineStore.Listed l : due) {
+            byRecipient.computeIfAbsent(l.recipient().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(l);
+        }
+        int sent = 0;
+        for (Map.Entry<String, List<QuarantineStore.Listed>> r : byRecipient.entrySet()) {
+            try {
+                digest(r.getKey(), r.getValue());
+                sent++;
+            } catch (QuarantineException | SQLException | IOException e) {
+                // this recipient's digest waits for the next look; the others go on
+                LOG.warn("Quarantine: the digest to {} was not sent: {}", r.getKey(), e.getMessage());
+            }
+        }
+        return sent;
+    }
+
+    private void digest(String recipient, List<QuarantineStore.Listed> held) throws SQLException, IOException {
+        Instant now = Instant.now();
+        Instant expires = now.plus(digests.linkLife());
+        List<QuarantineStore.Listed> listed = held.subList(0, Math.min(held.size(), Digests.MAX_ENTRIES));
+        List<Digests.Entry> entries = new ArrayList<>();
+        for (QuarantineStore.Listed l : listed) {
+            String subject;
+            try (Connection c = store.dataSource().getConnection(); InputStream content = store.content(c, l.message())) {
+                subject = Digests.subject(content);
+            }
+            entries.add(new Digests.Entry(l, subject, digests.link(links().token(l.message(), l.recipient(), expires))));
+        }
+        byte[] mail = Digests.compose(digests, recipient, entries, held.size() - listed.size(), now, expires);
+        String reply = reinjector.send(digests.from(), List.of(recipient), new java.io.ByteArrayInputStream(mail));
+        store.digestSent(recipient, listed.get(listed.size() - 1).held());
+        LOG.info("Quarantine: digest of {} held messages sent to {} ({})", entries.size(), recipient, reply);
+    }
+
+    void digest() {
+        try {
+            role.get().runAsPrimary(DIGEST_JOB, fence -> sendDigests(false));
+        } catch (Exception e) {
+            LOG.warn("Quarantine: digests not sent ({}); tried again in an hour", e.getMessage());
+        }
+    }
+
+    private Outcome act(long id, Set<String> wanted, Account caller, boolean release, Locked locked) {
         try (Connection c = store.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -232,6 +435,9 @@ public class QuarantineService implements Quarantine, MessageHold {
                         throw new QuarantineException(QuarantineException.Code.INVALID, "message " + id + " has no recipient " + w);
                     }
                 }
+                if (locked != null) {
+                    locked.check(c, m);
+                }
                 String reply = "";
                 if (!chosen.isEmpty()) {
                     if (release) {
@@ -239,7 +445,10 @@ public class QuarantineService implements Quarantine, MessageHold {
                             throw new QuarantineException(QuarantineException.Code.INVALID, "message " + id
                                     + " has expired: its content is gone");
                         }
-                        try (InputStream content = store.content(c, id)) {
+                        // the copy carries a signed header, so that if it passes the milter again it is not held again
+                        byte[] header = releaseHeader().line(id, m.messageId()).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+                        try (InputStream content = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(header),
+                                store.content(c, id))) {
                             reply = reinjector.send(m.sender(), chosen, content);
                         }
                     }

@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -239,6 +240,98 @@ final class QuarantineStore {
                 c.rollback();
                 throw e;
             }
+        }
+    }
+
+    /** The secret key {@code name}: made at random by the first node that asks, the same for every node after. */
+    byte[] key(String name) throws SQLException {
+        try (Connection c = ds.getConnection()) {
+            byte[] fresh = new byte[32];
+            new java.security.SecureRandom().nextBytes(fresh);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO quarantine.keys (name, secret) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+                ps.setString(1, name);
+                ps.setBytes(2, fresh);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT secret FROM quarantine.keys WHERE name = ?")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getBytes(1);
+                }
+            }
+        }
+    }
+
+    /**
+     * Records the use of the link with {@code signature} in {@code c}'s transaction; false when it
+     * was used already (a use at the same moment waits for the other's transaction, then sees it).
+     */
+    boolean useLink(Connection c, String signature, long message, String recipient) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO quarantine.link_uses (signature, message, recipient) VALUES (?, ?, ?) "
+                + "ON CONFLICT DO NOTHING")) {
+            ps.setString(1, signature);
+            ps.setLong(2, message);
+            ps.setString(3, recipient);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** Records that the released copy with {@code nonce} passed the milter; false when it had already. */
+    boolean passRelease(Connection c, String nonce, long message) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO quarantine.release_passes (nonce, message) VALUES (?, ?) "
+                + "ON CONFLICT DO NOTHING")) {
+            ps.setString(1, nonce);
+            ps.setLong(2, message);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    boolean linkUsed(Connection c, String signature) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM quarantine.link_uses WHERE signature = ?")) {
+            ps.setString(1, signature);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** One held message that a recipient's digest lists. */
+    record Listed(String recipient, long message, Instant held, String sender, String category, String reason) {
+    }
+
+    /**
+     * Held mail of {@code categories} to recipients whose digest is due ({@code every} since the
+     * last, or never sent), held after the last digest listed; by recipient, oldest first.
+     */
+    List<Listed> digestDue(List<String> categories, Duration every, int limit) throws SQLException {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT r.recipient, m.id, m.held, m.sender, "
+                + "m.category, m.reason FROM quarantine.recipients r JOIN quarantine.messages m ON m.id = r.message "
+                + "LEFT JOIN quarantine.digests d ON d.recipient = lower(r.recipient) "
+                + "WHERE r.state = 'held' AND m.has_content AND m.category = ANY(?) "
+                + "AND (d.recipient IS NULL OR (d.sent <= now() - ? * interval '1 second' AND m.held > d.through)) "
+                + "ORDER BY lower(r.recipient), m.held LIMIT ?")) {
+            ps.setArray(1, c.createArrayOf("text", categories.toArray()));
+            ps.setLong(2, every.toSeconds());
+            ps.setInt(3, limit);
+            List<Listed> all = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    all.add(new Listed(rs.getString(1), rs.getLong(2), rs.getTimestamp(3).toInstant(), rs.getString(4), rs.getString(5),
+                            rs.getString(6)));
+                }
+            }
+            return all;
+        }
+    }
+
+    /** Records that {@code recipient} was sent a digest listing mail held up to {@code through}. */
+    void digestSent(String recipient, Instant through) throws SQLException {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("INSERT INTO quarantine.digests (recipient, sent, "
+                + "through) VALUES (?, now(), ?) ON CONFLICT (recipient) DO UPDATE SET sent = now(), through = excluded.through")) {
+            ps.setString(1, recipient.toLowerCase(Locale.ROOT));
+            ps.setTimestamp(2, Timestamp.from(through));
+            ps.executeUpdate();
         }
     }
 

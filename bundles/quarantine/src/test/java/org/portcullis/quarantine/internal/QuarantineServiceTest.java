@@ -47,7 +47,7 @@ class QuarantineServiceTest {
 
     @BeforeEach
     void start() throws Exception {
-        TestDatabase.recreate("quarantine", getClass(), TestQuarantine.MIGRATION);
+        TestDatabase.recreate("quarantine", getClass(), TestQuarantine.MIGRATIONS);
         sink = TestSink.start();
         port = sink.port;
         service = TestQuarantine.on(TestDatabase.get(), port);
@@ -115,6 +115,35 @@ class QuarantineServiceTest {
         HeldMessage after = service.get(id, ADMIN).orElseThrow();
         assertEquals(List.of("released", "released"), after.recipients().stream().map(HeldMessage.Recipient::state).toList());
         assertEquals("admin", after.recipients().get(0).changedBy());
+    }
+
+    @Test
+    void aReleasedCopyCarriesASignedHeaderThatPassesTheMilterOnce() throws Exception {
+        long id = hold(MessageHold.Category.SPAM, "Message-ID: <big@example.org>\r\nSubject: held\r\n\r\nbody\r\n"
+                .getBytes(StandardCharsets.ISO_8859_1), "bob@corp.example", "carol@corp.example");
+        service.release(id, Set.of("bob@corp.example"), ADMIN);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^X-Portcullis-Release: (\\S+)$").matcher(sunk().get(0));
+        assertTrue(m.find(), sunk().get(0));
+        String header = m.group(1);
+        assertTrue(header.startsWith(id + "."), header);
+
+        assertFalse(service.releasedCopy(header, "<other@example.org>", List.of("bob@corp.example")), "signed for another Message-ID");
+        assertFalse(service.releasedCopy(header, "<big@example.org>", List.of("mallory@corp.example")), "to someone not a recipient");
+        String forged = header.substring(0, header.length() - 2) + (header.endsWith("AA") ? "BB" : "AA");
+        assertFalse(service.releasedCopy(forged, "<big@example.org>", List.of("bob@corp.example")));
+        assertFalse(service.releasedCopy(id + 1 + header.substring(header.indexOf('.')), "<big@example.org>", List.of("bob@corp.example")),
+                "another quarantine id under the same signature");
+        assertTrue(service.releasedCopy(header, "<big@example.org>", List.of("bob@corp.example")));
+        assertFalse(service.releasedCopy(header, "<big@example.org>", List.of("bob@corp.example")), "a replayed copy is held like any other");
+
+        service.release(id, Set.of("carol@corp.example"), ADMIN);
+        List<String> headers = new java.util.ArrayList<>();
+        for (String copy : sunk()) {
+            java.util.regex.Matcher c = java.util.regex.Pattern.compile("(?m)^X-Portcullis-Release: (\\S+)$").matcher(copy);
+            assertTrue(c.find(), copy);
+            headers.add(c.group(1));
+        }
+        assertEquals(2, Set.copyOf(headers).size(), "each release's copy has its own header");
     }
 
     @Test

@@ -28,8 +28,8 @@ import org.portcullis.rest.Api;
 import org.portcullis.rest.ApiError;
 
 /**
- * Every request to the API is authenticated, except logging in and reading the OpenAPI
- * document: HTTP Basic (checked by the account store, with its lockout keyed also by the client
+ * Every request to the API is authenticated, except logging in, reading the OpenAPI
+ * document, and links sent by mail ({@link Api#LINKS}, whose token is their credential): HTTP Basic (checked by the account store, with its lockout keyed also by the client
  * address) or {@code Authorization: Bearer <token>} from {@code POST /auth/login}. Anything
  * else is answered 401 with the error body and a {@code WWW-Authenticate} challenge — before the
  * request is even matched, so an anonymous caller learns nothing (not even 404 or 405). It fails
@@ -108,7 +108,17 @@ public class AuthenticationFilter implements ContainerRequestFilter {
     }
 
     static boolean isPublic(String method, String path) {
-        return ("POST".equals(method) && relative(path).equals("auth/login")) || isDocument(method, path);
+        return ("POST".equals(method) && relative(path).equals("auth/login")) || isDocument(method, path) || isLink(method, path);
+    }
+
+    /**
+     * A link sent by mail ({@code GET} or {@code POST} under {@code links/}): its token is its
+     * credential, checked by the resource that serves it; the caller has no account.
+     */
+    static boolean isLink(String method, String path) {
+        String p = relative(path);
+        // no dot segments: whatever the container normalises, a link's path never climbs out of links/
+        return ("GET".equals(method) || "POST".equals(method)) && p.startsWith(Api.LINKS) && !p.contains("..") && !p.contains("%");
     }
 
     /** The OpenAPI document: public, and served even while the account store is down. */

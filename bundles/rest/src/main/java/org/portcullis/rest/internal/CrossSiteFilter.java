@@ -34,6 +34,9 @@ public class CrossSiteFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext ctx) {
+        if (AuthenticationFilter.isLink(ctx.getMethod(), ctx.getUriInfo().getPath())) {
+            return; // a link's POST carries no ambient credential (its token is in the path): a forged one has nothing to borrow
+        }
         String refusal = refusal(ctx.getMethod(), ctx.getHeaderString(HttpHeaders.CONTENT_TYPE));
         if (refusal != null) {
             ctx.abortWith(new ApiError("unsupported_media_type", refusal).response(415));

@@ -94,12 +94,19 @@ class RestInternalsTest {
     }
 
     @Test
-    void onlyLoginAndTheDocumentArePublic() {
+    void onlyLoginTheDocumentAndLinksArePublic() {
         assertTrue(AuthenticationFilter.isPublic("POST", "/auth/login"));
         assertTrue(AuthenticationFilter.isPublic("GET", "openapi.json"));
         assertFalse(AuthenticationFilter.isPublic("GET", "/auth/login"));
         assertFalse(AuthenticationFilter.isPublic("POST", "/auth/logout"));
         assertFalse(AuthenticationFilter.isPublic("GET", "/auth/users"));
+        assertTrue(AuthenticationFilter.isPublic("GET", "/links/release/abc.def"));
+        assertTrue(AuthenticationFilter.isPublic("POST", "links/release/abc.def"));
+        assertFalse(AuthenticationFilter.isPublic("DELETE", "/links/release/abc.def"), "a link is shown and followed, nothing else");
+        assertFalse(AuthenticationFilter.isPublic("GET", "/linksx/release"));
+        assertFalse(AuthenticationFilter.isPublic("GET", "/quarantine/links/release/x"));
+        assertFalse(AuthenticationFilter.isPublic("GET", "/links/../quarantine"));
+        assertFalse(AuthenticationFilter.isPublic("POST", "/links/%2e%2e/auth/users"));
     }
 
     @Test

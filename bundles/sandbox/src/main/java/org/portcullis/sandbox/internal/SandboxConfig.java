@@ -36,4 +36,7 @@ public @interface SandboxConfig {
 
     @AttributeDefinition(description = "How many times its own size an archive may expand to (past 1 MiB)")
     int archive_max_ratio() default 100;
+
+    @AttributeDefinition(description = "Objects one PDF may have; past it, the PDF is not analysed and stays held")
+    int pdf_max_objects() default 200000;
 }

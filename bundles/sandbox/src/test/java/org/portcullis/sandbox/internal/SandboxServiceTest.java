@@ -49,7 +49,7 @@ class SandboxServiceTest {
 
     @BeforeEach
     void start() throws Exception {
-        TestDatabase.recreate("quarantine", QuarantineService.class, TestQuarantine.MIGRATION);
+        TestDatabase.recreate("quarantine", QuarantineService.class, TestQuarantine.MIGRATIONS);
         TestDatabase.recreate("sandbox", getClass(), "V1__analyses.sql");
         sink = TestSink.start();
         quarantine = TestQuarantine.on(TestDatabase.get(), sink.port);
@@ -110,6 +110,10 @@ class SandboxServiceTest {
             public int archive_max_ratio() {
                 return 100;
             }
+
+            public int pdf_max_objects() {
+                return 200_000;
+            }
         };
     }
 
@@ -148,7 +152,7 @@ class SandboxServiceTest {
 
     @Test
     void cleanAttachmentsAreReleasedAndAProgramInDisguiseStaysHeld() throws Exception {
-        long clean = hold("clean", message("clean", "report.pdf", "%PDF-1.4 a report", "notes.zip", zipOf("notes.txt", "minutes")));
+        long clean = hold("clean", message("clean", "report.pdf", TestPdfs.plain("a report"), "notes.zip", zipOf("notes.txt", "minutes")));
         long bad = hold("bad", message("bad", "invoice.pdf", "MZ\u0090\u0000\u0003 this program cannot be run in DOS mode"));
         assertEquals(2, sandbox.cycle());
         assertEquals("clean", state(clean));
@@ -175,7 +179,7 @@ class SandboxServiceTest {
                 throw new IllegalStateException("engine crashed");
             }
         });
-        long id = hold("retry", message("retry", "report.pdf", "%PDF-1.4 a report"));
+        long id = hold("retry", message("retry", "report.pdf", TestPdfs.plain("a report")));
         for (int i = 1; i <= 4; i++) {
             assertEquals(1, sandbox.cycle());
             assertEquals("pending", state(id));
@@ -205,7 +209,7 @@ class SandboxServiceTest {
                 return Finding.clean();
             }
         });
-        long id = hold("hang", message("hang", "report.pdf", "%PDF-1.4"));
+        long id = hold("hang", message("hang", "report.pdf", TestPdfs.plain("report")));
         sandbox.lookNow().get(20, java.util.concurrent.TimeUnit.SECONDS); // the deadlines fire although the look waits on its own thread
         SandboxService.Analysis a = sandbox.analysis(id).orElseThrow();
         assertEquals(1, a.attempts());
@@ -227,7 +231,7 @@ class SandboxServiceTest {
                 throw new IllegalStateException("engine crashed");
             }
         });
-        hold("later", message("later", "report.pdf", "%PDF-1.4"));
+        hold("later", message("later", "report.pdf", TestPdfs.plain("report")));
         assertEquals(1, sandbox.cycle());
         assertEquals(0, sandbox.cycle(), "the next try is a minute away");
         assertTrue(sandbox.analyses("pending", 1).get(0).lastError().contains("engine crashed"));
@@ -238,7 +242,7 @@ class SandboxServiceTest {
         SandboxStore store = new SandboxStore(TestDatabase.get());
         List<Long> ids = new java.util.ArrayList<>();
         for (int i = 0; i < 12; i++) {
-            long id = hold("spread" + i, message("spread" + i, "report.pdf", "%PDF-1.4"));
+            long id = hold("spread" + i, message("spread" + i, "report.pdf", TestPdfs.plain("report")));
             store.enqueue(id, "Qspread" + i);
             store.failed(id, "engine down", 100_000, 3_600_000);
             store.failed(id, "engine down", 100_000, 3_600_000); // the second failure: 200 s, spread by ±20 %
@@ -258,7 +262,7 @@ class SandboxServiceTest {
 
     @Test
     void mailReleasedByAnAdminMeanwhileIsLeftAlone() throws Exception {
-        long id = hold("gone", message("gone", "report.pdf", "%PDF-1.4"));
+        long id = hold("gone", message("gone", "report.pdf", TestPdfs.plain("report")));
         new SandboxStore(TestDatabase.get()).enqueue(id, "Qgone"); // queued by an earlier look
         quarantine.release(id, Set.of(), SandboxService.SYSTEM);
         assertEquals(1, sandbox.cycle());

@@ -167,6 +167,9 @@ public final class PipelineFilter implements MilterFilter {
                     trace(tx, outcomes);
                     Verdict verdict = rules.decide(outcomes, allowEntry);
                     if (verdict instanceof Verdict.Quarantine held) {
+                        if (releasedCopy(tx)) {
+                            return new Verdict.Deliver(held.headers());
+                        }
                         hold(tx, held, outcomes);
                     }
                     return verdict;
@@ -200,6 +203,29 @@ public final class PipelineFilter implements MilterFilter {
         } catch (java.io.IOException | RuntimeException e) {
             throw new IllegalStateException("the quarantine could not store the held message: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Whether the message is a copy the quarantine released, passing the milter again (its signed
+     * {@link MessageHold#RELEASE_HEADER}, once): it is delivered rather than held a second time, and
+     * like every received {@code X-Portcullis-*} header that one is removed on delivery. A forged
+     * or replayed header changes nothing. A quarantine that cannot check fails the verdict (tempfail).
+     */
+    private boolean releasedCopy(Transaction tx) {
+        MessageHold store = quarantine.get();
+        if (store == null) {
+            return false;
+        }
+        for (java.util.Map.Entry<String, String> h : tx.headers()) {
+            if (h.getKey().equalsIgnoreCase(MessageHold.RELEASE_HEADER)) {
+                try {
+                    return store.releasedCopy(h.getValue(), tx.messageId(), tx.recipients().stream().map(Transaction::unbracket).toList());
+                } catch (java.io.IOException | RuntimeException e) {
+                    throw new IllegalStateException("the quarantine could not check a released copy's header: " + e.getMessage(), e);
+                }
+            }
+        }
+        return false;
     }
 
     /**

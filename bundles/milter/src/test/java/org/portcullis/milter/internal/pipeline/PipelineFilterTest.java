@@ -196,6 +196,35 @@ class PipelineFilterTest {
     }
 
     @Test
+    void aCopyTheQuarantineReleasedPassesOnceAndLosesItsHeader() throws Exception {
+        List<String> checked = new CopyOnWriteArrayList<>();
+        List<MessageHold.Held> held = new CopyOnWriteArrayList<>();
+        quarantine.set(new MessageHold() {
+            public String hold(Held h, java.io.InputStream content) throws IOException {
+                content.readAllBytes();
+                held.add(h);
+                return "43";
+            }
+
+            public boolean releasedCopy(String header, String messageId, List<String> recipients) {
+                checked.add(header + " " + messageId + " " + recipients);
+                return header.equals("7.signed") && checked.size() == 1; // the quarantine's own answer: once
+            }
+        });
+        String headers = "Message-ID: <m2@example.com>\r\nX-Portcullis-Release: 7.signed\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=b\r\n";
+        List<String> first = deliver(headers, DISGUISED_EXE).stream().map(PipelineFilterTest::text).toList();
+        assertEquals(List.of("7.signed <m2@example.com> [b@example.net]"), checked);
+        assertTrue(first.contains("m:\0\0\0\1X-Portcullis-Release\0"), "the header is removed on delivery: " + first);
+        assertEquals("a:", first.get(first.size() - 1), "delivered, not held again: " + first);
+        assertEquals(List.of(), held);
+
+        List<String> replayed = deliver(headers, DISGUISED_EXE).stream().map(PipelineFilterTest::text).toList();
+        assertEquals(List.of("d:"), replayed, "the same header again is held like any other mail");
+        assertEquals(1, held.size());
+    }
+
+    @Test
     void aQuarantineThatCannotStoreMakesTheSenderRetry() throws Exception {
         quarantine.set((h, content) -> {
             throw new IOException("database down");
