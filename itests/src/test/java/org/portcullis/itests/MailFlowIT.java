@@ -63,9 +63,8 @@ class MailFlowIT {
     private final Set<String> expected = ConcurrentHashMap.newKeySet();
     /** Those of them that were held in the quarantine and released (their mail-log verdict is quarantine). */
     private final Set<String> released = ConcurrentHashMap.newKeySet();
-    /** Released copies sent through the milter again with their release header: each arrives a second time. */
-    private final Set<String> passedAgain = ConcurrentHashMap.newKeySet();
     private int reinjectPort;
+    private int slowReinjectPort;
 
     @BeforeAll
     void startEverything() throws Exception {
@@ -79,8 +78,10 @@ class MailFlowIT {
         Files.writeString(dist.home.resolve("etc/org.portcullis.scanner.clamav.cfg"), String.join("\n",
                 "address = " + clamd.tcp(), "timeout.seconds = 10", "stream.max.bytes = " + ClamdProcess.STREAM_MAX,
                 "max.connections = 4", ""));
-        // released mail goes back in through the gateway's listener without milters
+        // released mail goes back in through the gateway's re-injection listener (with the milter, which lets a
+        // released copy pass once); a slow one lets a test stop the node while a release waits for its answer
         reinjectPort = Distribution.freePort();
+        slowReinjectPort = Distribution.freePort();
         Files.writeString(dist.home.resolve("etc/org.portcullis.quarantine.cfg"), "reinject.host = 127.0.0.1\nreinject.port = " + reinjectPort
                 + "\nreinject.timeout.seconds = 30\n");
         dist.start();
@@ -89,7 +90,8 @@ class MailFlowIT {
         assertFalse(installed.toLowerCase().contains("error"), installed);
         dist.awaitSsh(password, "service:list org.portcullis.scanner.MessageScanner", "ClamavScanner");
 
-        gateway = PostfixInstance.create("gateway", Distribution.freePort(), sink.port, "127.0.0.1:" + dist.milterPort, reinjectPort);
+        gateway = PostfixInstance.create("gateway", Distribution.freePort(), sink.port, "127.0.0.1:" + dist.milterPort, reinjectPort,
+                slowReinjectPort);
         gateway.start();
         sender = PostfixInstance.create("sender", Distribution.freePort(), gateway.smtpPort, null);
         sender.start();
@@ -321,22 +323,12 @@ class MailFlowIT {
         assertEquals(403, forged.statusCode(), forged.body());
         assertEquals(401, api.call("GET", "/quarantine", null, null).statusCode(), "only links/ is open without an account");
 
-        // the released copy carries a signed header: sent through the milter again it is delivered once (the header
-        // removed), not held a second time; the same header again is held like any other mail
+        // the released copy carried a signed header through the re-injection listener's milter: spam again, but delivered
+        // once rather than held a second time, and the header removed (a replayed header: PipelineFilterTest, QuarantineServiceTest)
         String releasedCopy = awaitDelivered("spam-2");
-        Matcher releaseHeader = Pattern.compile("(?m)^X-Portcullis-Release: (\\S+)$").matcher(releasedCopy);
-        assertTrue(releaseHeader.find(), releasedCopy);
-        String copyAgain = "X-Portcullis-Release: " + releaseHeader.group(1) + "\r\n" + message("spam-2", "SPAM-MARKER more deals");
-        assertTrue(SmtpClient.send(gateway.smtpPort, "promo@shop.example", "bob@example.test", copyAgain).startsWith("250"));
-        passedAgain.add("spam-2");
-        await(() -> deliveredMatching(m -> idOf(m).equals("spam-2")) == 2, () -> "the released copy sent again never arrived");
-        assertEquals(1, deliveredMatching(m -> idOf(m).equals("spam-2") && !m.contains("X-Portcullis-Release:")),
-                "the header is removed on delivery");
-        assertTrue(SmtpClient.send(gateway.smtpPort, "promo@shop.example", "bob@example.test", copyAgain).startsWith("250"));
-        await(() -> Files.readAllLines(dist.home.resolve("data/log/mail.log")).stream()
-                .filter(l -> l.contains("msgid=<spam-2@portcullis.test>") && l.contains(" verdict=quarantine ")).count() == 2,
-                () -> "the replayed copy was not held");
-        assertEquals(2, deliveredMatching(m -> idOf(m).equals("spam-2")), "a replayed copy is not delivered");
+        assertTrue(releasedCopy.contains("X-Portcullis-Verdict: spam") && !releasedCopy.contains("X-Portcullis-Release"), releasedCopy);
+        assertTrue(Files.readAllLines(dist.home.resolve("data/log/mail.log")).stream()
+                .anyMatch(l -> l.contains("msgid=<spam-2@portcullis.test>") && l.contains(" verdict=deliver ")), "the copy passed the milter");
 
         String clean = SmtpClient.send(gateway.smtpPort, "news@mail.partner.example", "bob@example.test",
                 message("allowed-1", "news, SPAM-MARKER deals inside"));
@@ -433,7 +425,7 @@ class MailFlowIT {
             all.add(idOf(m));
         }
         assertEquals(new TreeSet<>(expected), new TreeSet<>(all), "the sink has exactly the accepted messages");
-        assertEquals(expected.size() + passedAgain.size(), all.size(), "no message arrived twice (but the copies sent again): " + passedAgain);
+        assertEquals(expected.size(), all.size(), "no message arrived twice");
         assertEquals(0, queuedIn(gateway), gateway.log());
         assertEquals(0, queuedIn(sender), sender.log());
         Path spool = dist.home.resolve("data/portcullis/spool");
@@ -553,6 +545,52 @@ class MailFlowIT {
             assertFalse(Files.exists(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS), "the socket file went with the listener");
             Files.deleteIfExists(dir);
         }
+    }
+
+    @Test
+    @Order(9)
+    void aReleaseCutOffByAKilledNodeArrivesOnceAfterTheRestart() throws Exception {
+        assertFalse(dist.ssh(password, "feature:install portcullis-sandbox").toLowerCase().contains("error"));
+        dist.awaitSsh(password, "service:list org.portcullis.scanner.PartScanner", "Portcullis sandbox");
+        String program = SmtpClient.send(gateway.smtpPort, "mallory@sender.test", "bob@example.test",
+                attachments("sandbox-kill", List.<String[]>of(new String[] {"report.pdf", "MZ\u0090\u0000\u0003 This program cannot be run"})));
+        assertTrue(program.startsWith("250"), program);
+        Matcher held = Pattern.compile(" reply=\"quarantine (\\d+): ").matcher(awaitMailLog("msgid=<sandbox-kill@portcullis.test>"));
+        assertTrue(held.find());
+        String id = held.group(1);
+        dist.awaitSsh(password, "sandbox:show " + id, "Analysis:    malicious");
+
+        // the release's copy goes to the slow listener, which holds it 10 s after its data before it asks the milter:
+        // the node (the milter's too) is killed in that wait
+        dist.ssh(password, "config:property-set -p org.portcullis.quarantine reinject.port " + slowReinjectPort);
+        Thread.sleep(3000); // the quarantine restarts with its new configuration
+        String[] first = new String[1];
+        Thread releasing = new Thread(() -> {
+            try {
+                first[0] = dist.sshOnce(password, "sandbox:release " + id);
+            } catch (IOException e) {
+                first[0] = "cut off: " + e;
+            }
+        });
+        releasing.start();
+        Thread.sleep(5000);
+        dist.kill9();
+        releasing.join(60_000);
+        assertFalse(first[0] != null && first[0].startsWith("Released"), "the release was to be cut off: " + first[0]);
+        Thread.sleep(TimeUnit.SECONDS.toMillis(PostfixInstance.SLOW_SECONDS));
+        await(() -> queuedIn(gateway) == 0, () -> "the cut-off copy stayed in the gateway's queue:\n" + gateway.log());
+        assertEquals(0, deliveredMatching(m -> idOf(m).equals("sandbox-kill")), "the listener had no milter to ask: nothing delivered");
+
+        dist.start();
+        dist.awaitSsh(password, "sandbox:show " + id, "Recipient:   bob@example.test held");
+        dist.ssh(password, "config:property-set -p org.portcullis.quarantine reinject.port " + reinjectPort);
+        String again = dist.awaitSsh(password, "sandbox:release " + id, "Released for bob@example.test (250 ");
+        assertTrue(again.startsWith("Released for bob@example.test (250 "), again);
+        awaitDelivered("sandbox-kill");
+        assertTrue(dist.ssh(password, "sandbox:release " + id).contains("bob@example.test (released)"), "a repeat sends nothing");
+        Thread.sleep(3000);
+        assertEquals(1, deliveredMatching(m -> idOf(m).equals("sandbox-kill")), "arrived once");
+        dist.ssh(password, "feature:uninstall portcullis-sandbox");
     }
 
     /** The accepted messages that went straight through (not held and released). */

@@ -44,16 +44,29 @@ final class PostfixInstance implements AutoCloseable {
      * ({@code host:port}) unless that is {@code null}. A message the next hop refuses for now is
      * retried every few seconds, as a sending MTA would.
      */
+    /** How long the slow re-injection listener waits after a message's data. */
+    static final int SLOW_SECONDS = 10;
+
     static PostfixInstance create(String name, int smtpPort, int relayPort, String milter) throws IOException, InterruptedException {
         return create(name, smtpPort, relayPort, milter, 0);
     }
 
     /**
-     * The same, with a second listener on {@code 127.0.0.1:reinjectPort} (when not 0) that runs no
-     * milter: where the quarantine re-injects released mail, as bundles/quarantine/README.md
-     * documents it for an appliance.
+     * The same, with a second listener on {@code 127.0.0.1:reinjectPort} (when not 0): where the
+     * quarantine re-injects released mail, as bundles/quarantine/README.md documents it for an
+     * appliance (through the milter, which lets a released copy pass once on its signed header).
      */
     static PostfixInstance create(String name, int smtpPort, int relayPort, String milter, int reinjectPort)
+            throws IOException, InterruptedException {
+        return create(name, smtpPort, relayPort, milter, reinjectPort, 0);
+    }
+
+    /**
+     * The same, with a third listener on {@code 127.0.0.1:slowReinjectPort} (when not 0) that waits
+     * {@value #SLOW_SECONDS} s after a message's data before it finishes the message (and asks the
+     * milter about it) and answers: a window in which a test can stop the releasing node.
+     */
+    static PostfixInstance create(String name, int smtpPort, int relayPort, String milter, int reinjectPort, int slowReinjectPort)
             throws IOException, InterruptedException {
         if (!Files.isExecutable(POSTFIX)) {
             throw new IllegalStateException(POSTFIX + " not found: run ./run-tests, which installs postfix");
@@ -111,7 +124,9 @@ final class PostfixInstance implements AutoCloseable {
         Files.writeString(pf.etc.resolve("master.cf"), String.join("\n",
                 "# Portcullis test instance: no chroot, the services relaying needs",
                 "127.0.0.1:" + smtpPort + " inet n - n - - smtpd",
-                reinjectPort == 0 ? "" : "127.0.0.1:" + reinjectPort + " inet n - n - - smtpd -o smtpd_milters= -o receive_override_options=no_milters",
+                reinjectPort == 0 ? "" : "127.0.0.1:" + reinjectPort + " inet n - n - - smtpd",
+                slowReinjectPort == 0 ? "" : "127.0.0.1:" + slowReinjectPort + " inet n - n - - smtpd -o { smtpd_end_of_data_restrictions = sleep "
+                        + SLOW_SECONDS + " }",
                 "pickup unix n - n 60 1 pickup",
                 "cleanup unix n - n - 0 cleanup",
                 "qmgr unix n - n 300 1 qmgr",

@@ -441,18 +441,10 @@ public class QuarantineService implements Quarantine, MessageHold {
                 String reply = "";
                 if (!chosen.isEmpty()) {
                     if (release) {
-                        if (!m.hasContent()) {
-                            throw new QuarantineException(QuarantineException.Code.INVALID, "message " + id
-                                    + " has expired: its content is gone");
-                        }
-                        // the copy carries a signed header, so that if it passes the milter again it is not held again
-                        byte[] header = releaseHeader().line(id, m.messageId()).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-                        try (InputStream content = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(header),
-                                store.content(c, id))) {
-                            reply = reinjector.send(m.sender(), chosen, content);
-                        }
+                        reply = send(c, m, chosen, caller);
+                    } else {
+                        store.mark(c, id, chosen, "deleted", caller.name(), reply);
                     }
-                    store.mark(c, id, chosen, release ? "released" : "deleted", caller.name(), reply);
                 }
                 c.commit();
                 if (!chosen.isEmpty()) {
@@ -469,6 +461,49 @@ public class QuarantineService implements Quarantine, MessageHold {
         } catch (IOException | java.io.UncheckedIOException e) {
             throw new QuarantineException(QuarantineException.Code.UNAVAILABLE, "the quarantine's content: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Sends message {@code m} to {@code chosen} and marks them released in {@code c}'s transaction.
+     * Recipients whose copy passed the milter in a release a dead node left unfinished are marked
+     * without sending again. The attempt is committed before the copy goes out; a refusal deletes
+     * it (nothing was delivered), an answer that never came leaves it for the next release to look at.
+     */
+    private String send(Connection c, HeldMessage m, List<String> chosen, Account caller) throws SQLException, IOException {
+        long id = m.id();
+        List<String> passed = store.passedBefore(c, id, chosen);
+        String reply = "";
+        if (!passed.isEmpty()) {
+            reply = "delivered before: its copy passed the milter, then the releasing node stopped";
+            store.mark(c, id, chosen.stream().filter(r -> passed.stream().anyMatch(p -> p.equalsIgnoreCase(r))).toList(), "released",
+                    caller.name(), reply);
+        }
+        List<String> rest = chosen.stream().filter(r -> passed.stream().noneMatch(p -> p.equalsIgnoreCase(r))).toList();
+        if (rest.isEmpty()) {
+            return reply;
+        }
+        if (!m.hasContent()) {
+            throw new QuarantineException(QuarantineException.Code.INVALID, "message " + id + " has expired: its content is gone");
+        }
+        // the copy carries a signed header: if it passes the milter again it is not held again, and its pass is recorded
+        ReleaseHeader.Stamp stamp = releaseHeader().stamp(id, m.messageId());
+        store.attempt(stamp.nonce(), id, rest);
+        try (InputStream content = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(
+                stamp.line().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)), store.content(c, id))) {
+            reply = reinjector.send(m.sender(), rest, content);
+        } catch (Reinjector.OutcomeUnknown e) {
+            throw e; // the attempt stays: the next release finds out from its pass whether the copy got through
+        } catch (IOException | RuntimeException e) {
+            try {
+                store.forget(stamp.nonce());
+            } catch (SQLException f) {
+                e.addSuppressed(f);
+            }
+            throw e;
+        }
+        store.mark(c, id, rest, "released", caller.name(), reply);
+        store.forget(c, stamp.nonce());
+        return reply;
     }
 
     /** The right releasing mail of {@code category} needs. */

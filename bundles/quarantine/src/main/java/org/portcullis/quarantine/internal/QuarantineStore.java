@@ -233,6 +233,12 @@ final class QuarantineStore {
                     ps.setTimestamp(1, Timestamp.from(java.time.Instant.now().minus(keep.multipliedBy(2))));
                     ps.executeUpdate();
                 }
+                for (String table : List.of("release_passes", "release_attempts")) {
+                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM quarantine." + table + " r WHERE NOT EXISTS "
+                            + "(SELECT 1 FROM quarantine.messages m WHERE m.id = r.message)")) {
+                        ps.executeUpdate();
+                    }
+                }
                 fence.check(c);
                 c.commit();
                 return n;
@@ -274,6 +280,53 @@ final class QuarantineStore {
             ps.setLong(2, message);
             ps.setString(3, recipient);
             return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** Records, committed at once, that a copy of message {@code id} with {@code nonce} is about to go to {@code recipients}. */
+    void attempt(String nonce, long message, List<String> recipients) throws SQLException {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("INSERT INTO quarantine.release_attempts "
+                + "(nonce, message, recipients) VALUES (?, ?, ?)")) {
+            ps.setString(1, nonce);
+            ps.setLong(2, message);
+            ps.setArray(3, c.createArrayOf("text", recipients.toArray()));
+            ps.executeUpdate();
+        }
+    }
+
+    /** Forgets the attempt {@code nonce} and any pass of its copy (the listener refused it: it was not delivered), at once. */
+    void forget(String nonce) throws SQLException {
+        try (Connection c = ds.getConnection()) {
+            forget(c, nonce);
+        }
+    }
+
+    /** The same in {@code c}'s transaction (the release succeeded: the attempt is done). */
+    void forget(Connection c, String nonce) throws SQLException {
+        for (String table : List.of("release_attempts", "release_passes")) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM quarantine." + table + " WHERE nonce = ?")) {
+                ps.setString(1, nonce);
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    /**
+     * Which of {@code recipients} of message {@code id} a release left unfinished was for, whose
+     * copy passed the milter (so it was accepted): the node died between the milter and the commit.
+     */
+    List<String> passedBefore(Connection c, long message, List<String> recipients) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT r FROM quarantine.release_attempts a "
+                + "JOIN quarantine.release_passes p ON p.nonce = a.nonce, unnest(a.recipients) r WHERE a.message = ? AND lower(r) = ANY(?)")) {
+            ps.setLong(1, message);
+            ps.setArray(2, c.createArrayOf("text", recipients.stream().map(QuarantineStore::lower).toArray()));
+            List<String> found = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.add(rs.getString(1));
+                }
+            }
+            return found;
         }
     }
 

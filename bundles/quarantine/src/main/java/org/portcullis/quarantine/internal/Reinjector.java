@@ -18,7 +18,7 @@ import org.portcullis.quarantine.QuarantineException;
  * recipients released at once. commons-net's client does the SMTP, the dot-stuffing and the
  * final dot; the content passes as ISO-8859-1 characters, so every byte goes out as it came.
  */
-final class Reinjector {
+class Reinjector {
 
     private final String host;
     private final int port;
@@ -61,8 +61,14 @@ final class Reinjector {
             try (Reader in = new InputStreamReader(content, StandardCharsets.ISO_8859_1)) {
                 in.transferTo(data);
             }
-            data.close();
-            expect(smtp, smtp.completePendingCommand(), "the message data");
+            data.close(); // the final dot: from here on the listener may have the message
+            boolean accepted;
+            try {
+                accepted = smtp.completePendingCommand();
+            } catch (IOException e) {
+                throw new OutcomeUnknown("the re-injection listener " + listener() + " did not answer the message data: " + e.getMessage(), e);
+            }
+            expect(smtp, accepted, "the message data");
             String reply = smtp.getReplyString().strip();
             try {
                 smtp.logout();
@@ -80,6 +86,18 @@ final class Reinjector {
             } catch (IOException e) {
                 // already failed or done: nothing more to say
             }
+        }
+    }
+
+    /**
+     * The message was sent to its end but no answer came: the listener may have accepted it. Any
+     * other refusal of {@link #send} means nothing was delivered.
+     */
+    static final class OutcomeUnknown extends QuarantineException {
+        private static final long serialVersionUID = 1L;
+
+        OutcomeUnknown(String message, Throwable cause) {
+            super(QuarantineException.Code.UNAVAILABLE, message, cause);
         }
     }
 

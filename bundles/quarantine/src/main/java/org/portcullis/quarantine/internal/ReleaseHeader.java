@@ -21,6 +21,10 @@ final class ReleaseHeader {
     record Pass(long message, String nonce) {
     }
 
+    /** A new header: its nonce, and the line (CRLF-terminated) that carries it. */
+    record Stamp(String nonce, String line) {
+    }
+
     private static final Pattern FORM = Pattern.compile("(\\d{1,18})\\.([A-Za-z0-9_-]{22})\\.([A-Za-z0-9_-]{43})");
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -30,12 +34,12 @@ final class ReleaseHeader {
         this.signer = new Signer(key, "portcullis released copy");
     }
 
-    /** The header line (CRLF-terminated) for a copy of message {@code id} with {@code messageId}. */
-    String line(long id, String messageId) {
+    /** A new header for a copy of message {@code id} with {@code messageId}. */
+    Stamp stamp(long id, String messageId) {
         byte[] n = new byte[16];
         RANDOM.nextBytes(n);
         String nonce = Base64.getUrlEncoder().withoutPadding().encodeToString(n);
-        return MessageHold.RELEASE_HEADER + ": " + id + "." + nonce + "." + signer.sign(signed(id, nonce, messageId)) + "\r\n";
+        return new Stamp(nonce, MessageHold.RELEASE_HEADER + ": " + id + "." + nonce + "." + signer.sign(signed(id, nonce, messageId)) + "\r\n");
     }
 
     /** The release {@code value} names, if it is this appliance's for the message {@code messageId}. */

@@ -146,6 +146,73 @@ class QuarantineServiceTest {
         assertEquals(2, Set.copyOf(headers).size(), "each release's copy has its own header");
     }
 
+    /**
+     * A listener that passes each copy to the quarantine as the milter on it would, then delivers it
+     * to the sink; {@code after} says what becomes of the release then (nothing: it goes on).
+     */
+    private QuarantineService throughMilter(java.util.function.Consumer<String> after) {
+        QuarantineService[] self = new QuarantineService[1];
+        self[0] = TestQuarantine.on(TestDatabase.get(), new Reinjector("127.0.0.1", port, "test.localhost", 10_000) {
+            @Override
+            String send(String sender, List<String> recipients, InputStream content) {
+                try {
+                    byte[] copy = content.readAllBytes();
+                    String text = new String(copy, StandardCharsets.ISO_8859_1);
+                    String header = text.substring(text.indexOf(": ") + 2, text.indexOf("\r\n"));
+                    boolean passed = self[0].releasedCopy(header, "<big@example.org>", recipients);
+                    String reply = super.send(sender, recipients, new ByteArrayInputStream(copy));
+                    after.accept(passed + " " + reply);
+                    return reply;
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        });
+        return self[0];
+    }
+
+    @Test
+    void aReleaseWhoseNodeStoppedAfterItsCopyPassedTheMilterIsNotSentAgain() throws Exception {
+        long id = hold(MessageHold.Category.SPAM, "Message-ID: <big@example.org>\r\n\r\nbody\r\n".getBytes(StandardCharsets.ISO_8859_1),
+                "bob@corp.example", "carol@corp.example");
+        // the copy passes the milter and is accepted (250), then the node stops before its commit: no answer reached it
+        QuarantineService dying = throughMilter(outcome -> {
+            assertTrue(outcome.startsWith("true 250"), outcome);
+            throw new Reinjector.OutcomeUnknown("the node stopped", new IOException("killed"));
+        });
+        assertThrows(Reinjector.OutcomeUnknown.class, () -> dying.release(id, Set.of("bob@corp.example"), ADMIN));
+        assertEquals(1, sunk().size());
+        assertEquals("held", service.get(id, ADMIN).orElseThrow().recipients().get(0).state(), "its commit never happened");
+
+        // the release again (on the node restarted, or another): bob's copy got through, so it is marked, not sent again
+        Quarantine.Outcome again = service.release(id, Set.of(), ADMIN);
+        assertEquals(List.of("bob@corp.example", "carol@corp.example"), again.done());
+        assertEquals(2, sunk().size(), "bob once, and carol, whom the first release was not for");
+        HeldMessage after = service.get(id, ADMIN).orElseThrow();
+        assertEquals("delivered before: its copy passed the milter, then the releasing node stopped", after.recipients().get(0).reply());
+        assertTrue(after.recipients().get(1).reply().startsWith("250"), after.recipients().get(1).reply());
+    }
+
+    @Test
+    void aReleaseTheListenerRefusedAfterTheMilterIsSentAgain() throws Exception {
+        long id = hold(MessageHold.Category.SPAM, "Message-ID: <big@example.org>\r\n\r\nbody\r\n".getBytes(StandardCharsets.ISO_8859_1),
+                "bob@corp.example");
+        sink.stop();
+        // the milter passed the copy, then the listener could not take it: a refusal, so nothing was delivered
+        QuarantineService refused = throughMilter(outcome -> { });
+        QuarantineException e = assertThrows(QuarantineException.class, () -> refused.release(id, Set.of(), ADMIN));
+        assertFalse(e instanceof Reinjector.OutcomeUnknown, e.getMessage());
+        TestSink fresh = TestSink.start();
+        try {
+            QuarantineService later = TestQuarantine.on(TestDatabase.get(), fresh.port);
+            Quarantine.Outcome sent = later.release(id, Set.of(), ADMIN);
+            assertTrue(sent.reply().startsWith("250"), "sent, not marked from the refused attempt's pass: " + sent.reply());
+            assertEquals(1, fresh.messages().size());
+        } finally {
+            fresh.close();
+        }
+    }
+
     @Test
     void rightsFollowTheCategoryAndScopesTheRecipients() throws Exception {
         long sandboxed = hold(MessageHold.Category.SANDBOX, "Subject: x\r\n\r\nbody\r\n".getBytes(StandardCharsets.ISO_8859_1),

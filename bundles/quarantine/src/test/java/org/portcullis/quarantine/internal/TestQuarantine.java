@@ -20,8 +20,13 @@ public final class TestQuarantine {
 
     /** The service, its schema already made by the test; releases go to {@code 127.0.0.1:port}. */
     public static QuarantineService on(DataSource ds, int port) {
+        return on(ds, new Reinjector("127.0.0.1", port, "test.localhost", 10_000));
+    }
+
+    /** The same, releasing through {@code reinjector}. */
+    static QuarantineService on(DataSource ds, Reinjector reinjector) {
         QuarantineService q = new QuarantineService();
-        q.start(new QuarantineStore(ds), new Reinjector("127.0.0.1", port, "test.localhost", 10_000), Duration.ofDays(30),
+        q.start(new QuarantineStore(ds), reinjector, Duration.ofDays(30),
                 new Digests.Settings(Duration.ofHours(24), List.of("spam", "policy"), "postmaster@test.localhost", "https://gateway.test:8443",
                         Duration.ofDays(7)));
         return q;
@@ -31,6 +36,6 @@ public final class TestQuarantine {
     public static final Account ADMIN = new Account("admin", Role.ADMIN, new TreeSet<>(), Set.of(), Instant.EPOCH);
 
     /** The quarantine's own migration, for {@code TestDatabase.recreate}. */
-    public static final String[] MIGRATIONS = {"V1__quarantine.sql", "V2__links.sql"};
+    public static final String[] MIGRATIONS = {"V1__quarantine.sql", "V2__links.sql", "V3__release_attempts.sql"};
 
 }

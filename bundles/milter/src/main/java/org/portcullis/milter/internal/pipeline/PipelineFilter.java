@@ -166,8 +166,11 @@ public final class PipelineFilter implements MilterFilter {
                     outcomes.forEach(stats::outcome);
                     trace(tx, outcomes);
                     Verdict verdict = rules.decide(outcomes, allowEntry);
+                    // a released copy's pass is recorded whatever the verdict: the release that sent it learns from it
+                    // that the copy got through, should the releasing node stop before it could mark the release
+                    boolean releasedCopy = releasedCopy(tx);
                     if (verdict instanceof Verdict.Quarantine held) {
-                        if (releasedCopy(tx)) {
+                        if (releasedCopy) {
                             return new Verdict.Deliver(held.headers());
                         }
                         hold(tx, held, outcomes);
