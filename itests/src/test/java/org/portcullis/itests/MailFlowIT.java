@@ -35,6 +35,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.portcullis.sandbox.internal.TestOffice;
 import org.portcullis.sandbox.internal.TestPdfs;
 import org.portcullis.scanner.clamav.internal.ClamdProcess;
 
@@ -552,13 +553,17 @@ class MailFlowIT {
     void aReleaseCutOffByAKilledNodeArrivesOnceAfterTheRestart() throws Exception {
         assertFalse(dist.ssh(password, "feature:install portcullis-sandbox").toLowerCase().contains("error"));
         dist.awaitSsh(password, "service:list org.portcullis.scanner.PartScanner", "Portcullis sandbox");
+        // an Office document whose macro runs on opening and starts a program: kept by the macro analyser (Apache POI in the container)
+        String dropper = new String(TestOffice.docm("Sub AutoOpen()\r\n  Shell \"cmd /c calc\"\r\nEnd Sub\r\n"),
+                StandardCharsets.ISO_8859_1);
         String program = SmtpClient.send(gateway.smtpPort, "mallory@sender.test", "bob@example.test",
-                attachments("sandbox-kill", List.<String[]>of(new String[] {"report.pdf", "MZ\u0090\u0000\u0003 This program cannot be run"})));
+                attachments("sandbox-kill", List.<String[]>of(new String[] {"report.docm", dropper})));
         assertTrue(program.startsWith("250"), program);
         Matcher held = Pattern.compile(" reply=\"quarantine (\\d+): ").matcher(awaitMailLog("msgid=<sandbox-kill@portcullis.test>"));
         assertTrue(held.find());
         String id = held.group(1);
-        dist.awaitSsh(password, "sandbox:show " + id, "Analysis:    malicious");
+        String shown = dist.awaitSsh(password, "sandbox:show " + id, "Analysis:    malicious");
+        assertTrue(shown.contains("macro: report.docm: Office macro that runs by itself (AutoOpen) and executes (Shell)"), shown);
 
         // the release's copy goes to the slow listener, which holds it 10 s after its data before it asks the milter:
         // the node (the milter's too) is killed in that wait

@@ -39,4 +39,7 @@ public @interface SandboxConfig {
 
     @AttributeDefinition(description = "Objects one PDF may have; past it, the PDF is not analysed and stays held")
     int pdf_max_objects() default 200000;
+
+    @AttributeDefinition(description = "Bytes one Office document's macro project may have; past it, the document is not analysed and stays held")
+    long macro_max_bytes() default 20971520L;
 }

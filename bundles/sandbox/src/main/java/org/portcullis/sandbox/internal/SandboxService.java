@@ -134,7 +134,8 @@ public class SandboxService {
         Duration deadline = Duration.ofSeconds(Math.max(1, config.deadline_seconds()));
         builtIn = List.of(withDeadline(new TypeAnalyzer(), deadline), withDeadline(new ArchiveAnalyzer(new ArchiveAnalyzer.Limits(
                 config.archive_max_depth(), config.archive_max_entries(), config.archive_max_bytes(), config.archive_max_ratio())), deadline),
-                withDeadline(new PdfAnalyzer(Math.max(1, config.pdf_max_objects())), deadline));
+                withDeadline(new PdfAnalyzer(Math.max(1, config.pdf_max_objects())), deadline),
+                withDeadline(new MacroAnalyzer(Math.max(1, config.macro_max_bytes())), deadline));
     }
 
     @Deactivate

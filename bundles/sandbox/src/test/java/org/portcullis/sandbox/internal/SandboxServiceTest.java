@@ -114,6 +114,10 @@ class SandboxServiceTest {
             public int pdf_max_objects() {
                 return 200_000;
             }
+
+            public long macro_max_bytes() {
+                return 20L << 20;
+            }
         };
     }
 
@@ -140,7 +144,7 @@ class SandboxServiceTest {
         return sandbox.analyses(null, 100).stream().filter(a -> a.message() == id).findFirst().orElseThrow().state();
     }
 
-    private static String zipOf(String name, String content) throws IOException {
+    static String zipOf(String name, String content) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (ZipOutputStream z = new ZipOutputStream(out)) {
             z.putNextEntry(new ZipEntry(name));
