@@ -1,8 +1,10 @@
 package org.portcullis.quarantine.command;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 
+import org.portcullis.core.TimeFilter;
 import org.portcullis.quarantine.QuarantineException;
 
 /** The quarantine's filter values, checked: one line naming a bad one and what it may be. */
@@ -20,6 +22,15 @@ public final class Filters {
 
     public static String state(String value) {
         return oneOf("state", value, STATES);
+    }
+
+    /** {@code 30m}, {@code 12h}, {@code 7d} (ago), {@code 2026-12-01} or an ISO instant; null for none. */
+    public static Instant time(String what, String value) {
+        try {
+            return TimeFilter.parse(what, value);
+        } catch (IllegalArgumentException e) {
+            throw new QuarantineException(QuarantineException.Code.INVALID, e.getMessage());
+        }
     }
 
     private static String oneOf(String what, String value, List<String> allowed) {

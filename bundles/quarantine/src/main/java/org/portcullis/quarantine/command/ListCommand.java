@@ -32,13 +32,19 @@ public class ListCommand extends QuarantineCommand {
     @Completion(value = StringsCompleter.class, values = {"held", "released", "deleted", "expired"})
     String state;
 
+    @Option(name = "-S", aliases = "--since", description = "Held from then on: 30m, 12h, 7d (ago), 2026-12-01 or an ISO time")
+    String since;
+
+    @Option(name = "-u", aliases = "--until", description = "Held before then (same forms as --since)")
+    String until;
+
     @Option(name = "-n", aliases = "--limit", description = "At most this many messages")
     int limit = 20;
 
     @Override
     protected void run() {
-        List<HeldMessage> found = quarantine.search(new QuarantineQuery(to, from, Filters.category(reason), Filters.state(state), null, null,
-                limit, null, null));
+        List<HeldMessage> found = quarantine.search(new QuarantineQuery(to, from, Filters.category(reason), Filters.state(state),
+                Filters.time("since", since), Filters.time("until", until), limit, null, null));
         if (found.isEmpty()) {
             System.out.println("No quarantined message matches");
             return;

@@ -45,12 +45,13 @@ public class QuarantineResource {
 
     @GET
     public List<HeldMessage> find(@Context SecurityContext sc, @QueryParam("to") String to, @QueryParam("from") String from,
-            @QueryParam("reason") String reason, @QueryParam("state") String state, @QueryParam("limit") Integer limit) {
+            @QueryParam("reason") String reason, @QueryParam("state") String state, @QueryParam("since") String since,
+            @QueryParam("until") String until, @QueryParam("limit") Integer limit) {
         Account caller = Api.caller(sc);
         Set<String> domains = caller.role() == Role.DOMAIN_ADMIN ? caller.scopes() : null;
         Set<String> addresses = caller.role() == Role.USER ? caller.scopes() : null;
-        return quarantine.search(new QuarantineQuery(to, from, Filters.category(reason), Filters.state(state), null, null,
-                limit == null ? 50 : limit, domains, addresses));
+        return quarantine.search(new QuarantineQuery(to, from, Filters.category(reason), Filters.state(state),
+                Filters.time("since", since), Filters.time("until", until), limit == null ? 50 : limit, domains, addresses));
     }
 
     @GET

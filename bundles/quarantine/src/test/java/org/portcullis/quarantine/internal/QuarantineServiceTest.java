@@ -214,6 +214,20 @@ class QuarantineServiceTest {
     }
 
     @Test
+    void aSearchFiltersByTheTimeItWasHeld() throws Exception {
+        long id = hold(MessageHold.Category.SPAM, "Subject: x\r\n\r\nbody\r\n".getBytes(StandardCharsets.ISO_8859_1), "bob@corp.example");
+        java.util.function.BiFunction<String, String, List<Long>> found = (since, until) -> service.search(new QuarantineQuery(null, null,
+                null, null, org.portcullis.quarantine.command.Filters.time("since", since),
+                org.portcullis.quarantine.command.Filters.time("until", until), 50, null, null)).stream().map(HeldMessage::id).toList();
+        assertEquals(List.of(id), found.apply("1h", null));
+        assertEquals(List.of(), found.apply(null, "1h"), "held within the hour, not before it");
+        assertEquals(List.of(id), found.apply("2020-01-01", "2099-01-01T00:00:00Z"));
+        QuarantineException bad = assertThrows(QuarantineException.class, () -> org.portcullis.quarantine.command.Filters.time("since", "yesterday"));
+        assertEquals(QuarantineException.Code.INVALID, bad.code());
+        assertEquals("since 'yesterday': use 30m, 12h, 7d (ago), 2026-12-01 or 2026-12-01T08:00:00Z", bad.getMessage());
+    }
+
+    @Test
     void rightsFollowTheCategoryAndScopesTheRecipients() throws Exception {
         long sandboxed = hold(MessageHold.Category.SANDBOX, "Subject: x\r\n\r\nbody\r\n".getBytes(StandardCharsets.ISO_8859_1),
                 "bob@corp.example", "dave@other.example");

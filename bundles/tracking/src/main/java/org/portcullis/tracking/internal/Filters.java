@@ -1,14 +1,11 @@
 package org.portcullis.tracking.internal;
 
-import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
+import org.portcullis.core.TimeFilter;
 import org.portcullis.policy.Verdict;
 import org.portcullis.tracking.TrackingException;
 
@@ -25,24 +22,10 @@ public final class Filters {
      * @throws TrackingException (invalid) naming {@code what} and the forms accepted
      */
     public static Instant time(String what, String text) {
-        if (text == null || text.isBlank()) {
-            return null;
-        }
-        String t = text.strip();
         try {
-            if (t.matches("\\d{1,6}[smhd]")) {
-                long n = Long.parseLong(t.substring(0, t.length() - 1));
-                Duration d = switch (t.charAt(t.length() - 1)) {
-                    case 's' -> Duration.ofSeconds(n);
-                    case 'm' -> Duration.ofMinutes(n);
-                    case 'h' -> Duration.ofHours(n);
-                    default -> Duration.ofDays(n);
-                };
-                return Instant.now().minus(d);
-            }
-            return t.length() == 10 ? LocalDate.parse(t).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(t);
-        } catch (DateTimeParseException e) {
-            throw new TrackingException(true, what + " '" + text + "': use 30m, 12h, 7d (ago), 2026-12-01 or 2026-12-01T08:00:00Z");
+            return TimeFilter.parse(what, text);
+        } catch (IllegalArgumentException e) {
+            throw new TrackingException(true, e.getMessage());
         }
     }
 
