@@ -1,0 +1,2 @@
+/** For the tests of sandbox analysers ({@link org.portcullis.sandbox.SandboxAnalyzer}): the contract test to extend. */
+package org.portcullis.sandbox.testkit;
