@@ -5,14 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
+import org.apache.commons.compress.archivers.sevenz.SevenZArchiveEntry;
+import org.apache.commons.compress.archivers.sevenz.SevenZOutputFile;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+import org.apache.commons.compress.compressors.xz.XZCompressorOutputStream;
+import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
 import org.junit.jupiter.api.Test;
 import org.portcullis.sandbox.Finding;
 
-/** Zip bombs, nesting, encryption, many entries, programs inside and broken archives: each a one-line finding, never a failure. */
+/** Archives of every format, bombs, nesting, encryption, many entries, programs inside and broken archives: each a one-line finding, never a failure. */
 class ArchiveAnalyzerTest {
 
     private final ArchiveAnalyzer analyzer = new ArchiveAnalyzer(new ArchiveAnalyzer.Limits(3, 1000, 100L << 20, 100));
@@ -92,5 +101,75 @@ class ArchiveAnalyzerTest {
         }
         Finding f = analyze(broken);
         assertTrue(f.malicious() && f.reason().startsWith("unreadable archive ("), f.toString());
+    }
+
+    private static byte[] tar(String name, byte[] content) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream t = new TarArchiveOutputStream(out)) {
+            TarArchiveEntry e = new TarArchiveEntry(name);
+            e.setSize(content.length);
+            t.putArchiveEntry(e);
+            t.write(content);
+            t.closeArchiveEntry();
+        }
+        return out.toByteArray();
+    }
+
+    private interface Compressor {
+        OutputStream around(OutputStream out) throws IOException;
+    }
+
+    private static byte[] compressed(Compressor c, byte[] content) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (OutputStream z = c.around(out)) {
+            z.write(content);
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] sevenZ(String name, byte[] content) throws IOException {
+        SeekableInMemoryByteChannel channel = new SeekableInMemoryByteChannel();
+        try (SevenZOutputFile z = new SevenZOutputFile(channel)) {
+            SevenZArchiveEntry e = new SevenZArchiveEntry();
+            e.setName(name);
+            z.putArchiveEntry(e);
+            z.write(content);
+            z.closeArchiveEntry();
+        }
+        return java.util.Arrays.copyOf(channel.array(), (int) channel.size());
+    }
+
+    @Test
+    void tarGzipBzip2XzAnd7zAreOpenedByTheirFirstBytes() throws IOException {
+        byte[] program = "MZ\u0090\u0000 a program".getBytes(StandardCharsets.ISO_8859_1);
+        byte[] text = "minutes".getBytes(StandardCharsets.US_ASCII);
+        assertEquals(Finding.malicious("program run.exe inside the archive"),
+                analyzer.analyze(TestPart.of("backup.tgz", "application/gzip", compressed(GzipCompressorOutputStream::new, tar("run.exe", text)))));
+        assertEquals(Finding.malicious("program invoice.pdf inside the archive (by its content)"),
+                analyzer.analyze(TestPart.of("invoice.pdf.bz2", "application/octet-stream", compressed(BZip2CompressorOutputStream::new, program))));
+        assertEquals(Finding.malicious("program report.doc inside the archive (by its content)"),
+                analyzer.analyze(TestPart.of("files.dat", "application/octet-stream",
+                        compressed(XZCompressorOutputStream::new, tar("report.doc", program)))), "xz around tar, whatever the name");
+        assertEquals(Finding.malicious("program setup.scr inside the archive"),
+                analyzer.analyze(TestPart.of("photos.7z", "application/x-7z-compressed", sevenZ("setup.scr", text))));
+        assertEquals(Finding.malicious("program payload.bin inside the archive (by its content)"),
+                analyzer.analyze(TestPart.of("photos.zip", "application/zip", zip("inner.7z", sevenZ("payload.bin", program)))),
+                "a 7z inside a zip, copied out with its bytes counted");
+        assertEquals(Finding.clean(), analyzer.analyze(TestPart.of("notes.tar.gz", "application/gzip",
+                compressed(GzipCompressorOutputStream::new, tar("notes.txt", text)))));
+        assertEquals(Finding.clean(), analyzer.analyze(TestPart.of("notes.7z", "application/x-7z-compressed", sevenZ("notes.txt", text))));
+    }
+
+    @Test
+    void aGzipBombAndARarArchiveAreKept() throws IOException {
+        byte[] bomb = compressed(GzipCompressorOutputStream::new, new byte[64 << 20]);
+        assertEquals(Finding.malicious("archive expands more than 100 times its size (a zip bomb)"),
+                analyzer.analyze(TestPart.of("logs.gz", "application/gzip", bomb)));
+        byte[] rar = {'R', 'a', 'r', '!', 0x1A, 0x07, 0x01, 0x00, 0, 0, 0, 0};
+        assertEquals(Finding.malicious("RAR archive invoice.rar: its contents cannot be analysed"),
+                analyzer.analyze(TestPart.of("invoice.rar", "application/octet-stream", rar)));
+        byte[] cut = java.util.Arrays.copyOf(sevenZ("notes.txt", "minutes".getBytes(StandardCharsets.US_ASCII)), 20);
+        Finding broken = analyzer.analyze(TestPart.of("cut.7z", "application/x-7z-compressed", cut));
+        assertTrue(broken.malicious() && broken.reason().startsWith("unreadable archive ("), broken.reason());
     }
 }

@@ -173,6 +173,31 @@ class SandboxServiceTest {
     }
 
     @Test
+    void aMessageWithAThousandAttachmentsIsAnalysedWholeAndReleasedOnce() throws Exception {
+        String[] files = new String[2000];
+        for (int i = 0; i < 1000; i++) {
+            files[2 * i] = "part-" + i + ".txt";
+            files[2 * i + 1] = "line " + i;
+        }
+        files[1998] = "part-999.pdf";
+        files[1999] = TestPdfs.plain("the last one");
+        long id = hold("thousand", message("thousand", files));
+        long start = System.nanoTime();
+        assertEquals(1, sandbox.cycle());
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertEquals("clean", state(id));
+        assertEquals(1, sink.messages().size(), "released once");
+        System.out.println("SandboxServiceTest: 1000 attachments analysed by the built-in analysers in " + millis + " ms");
+
+        // the same with a program as the 1000th: found, kept
+        files[1998] = "part-999.exe";
+        long bad = hold("thousand-bad", message("thousand-bad", files));
+        assertEquals(1, sandbox.cycle());
+        assertEquals("malicious", state(bad));
+        assertEquals(1, sink.messages().size());
+    }
+
+    @Test
     void mailWhoseAnalysisFailsFiveTimesIsReleasedNeverStuck() throws Exception {
         sandbox.add(new SandboxAnalyzer() {
             public String name() {
