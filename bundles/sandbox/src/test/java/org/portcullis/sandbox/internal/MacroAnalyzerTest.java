@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.Optional;
 
 import org.apache.poi.poifs.filesystem.POIFSFileSystem;
 import org.junit.jupiter.api.Test;
@@ -21,35 +19,7 @@ class MacroAnalyzerTest {
     private final MacroAnalyzer analyzer = new MacroAnalyzer(20L << 20);
 
     private static Part part(String name, byte[] content) {
-        return new Part() {
-            public String path() {
-                return "1.2";
-            }
-
-            public String declaredType() {
-                return "application/octet-stream";
-            }
-
-            public String detectedType() {
-                return "application/octet-stream";
-            }
-
-            public Optional<String> filename() {
-                return Optional.of(name);
-            }
-
-            public long size() {
-                return content.length;
-            }
-
-            public boolean container() {
-                return false;
-            }
-
-            public InputStream open() {
-                return new ByteArrayInputStream(content);
-            }
-        };
+        return TestPart.of(name, "application/octet-stream", content);
     }
 
     private static final String DROPPER = "Attribute VB_Name = \"Module1\"\r\nSub AutoOpen()\r\n  Dim s\r\n"

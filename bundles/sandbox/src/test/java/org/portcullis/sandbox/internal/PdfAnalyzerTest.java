@@ -4,12 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Optional;
 
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.pdmodel.PDDocumentNameDictionary;
@@ -32,35 +29,7 @@ class PdfAnalyzerTest {
 
     /** A part of type PDF (or the given type) holding {@code content}. */
     private static Part part(String name, String type, byte[] content) {
-        return new Part() {
-            public String path() {
-                return "1.2";
-            }
-
-            public String declaredType() {
-                return "application/octet-stream";
-            }
-
-            public String detectedType() {
-                return type;
-            }
-
-            public Optional<String> filename() {
-                return Optional.of(name);
-            }
-
-            public long size() {
-                return content.length;
-            }
-
-            public boolean container() {
-                return false;
-            }
-
-            public InputStream open() {
-                return new ByteArrayInputStream(content);
-            }
-        };
+        return TestPart.of(name, type, content);
     }
 
     private Finding analyze(byte[] pdf) throws IOException {
