@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Held mail and the sandbox, through Postfix: Portcullis with the sandbox holding every message
-# with an attachment (hold = attachments), its built-in analysers only, releasing through
-# Postfix's listener without milters (127.0.0.1:22527) to smtp-sink. For each number of
+# with an attachment (hold = attachments), its built-in analysers only, releasing to smtp-sink
+# through Postfix's listener without milters (127.0.0.1:22527), or with LISTENER=milter through
+# the gateway's own listener, whose milter lets each released copy pass once on its signed header
+# (the quarantine README's recommended set-up). For each number of
 # attachments (ATTACHMENTS, default "1 5 20"), COUNT messages (default 300) of SIZE bytes (default
 # 102400, shared by the attachments) on SESSIONS SMTP sessions (default 10):
 #   - hold: msg/s while Postfix hands them over (each stored in PostgreSQL before the answer);
@@ -18,7 +20,9 @@ sessions=${SESSIONS:-10}
 
 start_portcullis
 portcullis_shell
-printf 'reinject.host = 127.0.0.1\nreinject.port = 22527\n' > "$home/etc/org.portcullis.quarantine.cfg"
+listener_port=22527
+[ "${LISTENER:-plain}" = milter ] && listener_port=22525
+printf 'reinject.host = 127.0.0.1\nreinject.port = %s\n' "$listener_port" > "$home/etc/org.portcullis.quarantine.cfg"
 printf 'hold = attachments\npoll.seconds = 1\n' > "$home/etc/org.portcullis.sandbox.cfg"
 shell "feature:install portcullis-sandbox" >/dev/null
 for i in $(seq 120); do

@@ -58,6 +58,33 @@ class ArchiveAnalyzerTest {
     }
 
     @Test
+    void aNestedBombLike42ZipStopsAtALimitAndFast() throws IOException {
+        // 16 zips of 16 copies of 4 MiB of zeros, each level zipped: 1 GiB expanded from a few KiB
+        byte[] leaf = zip("zeros.bin", new byte[4 << 20]);
+        ByteArrayOutputStream level = new ByteArrayOutputStream();
+        try (ZipOutputStream z = new ZipOutputStream(level)) {
+            for (int i = 0; i < 16; i++) {
+                z.putNextEntry(new ZipEntry("inner" + i + ".zip"));
+                z.write(leaf);
+                z.closeEntry();
+            }
+        }
+        byte[] middle = level.toByteArray();
+        ByteArrayOutputStream top = new ByteArrayOutputStream();
+        try (ZipOutputStream z = new ZipOutputStream(top)) {
+            for (int i = 0; i < 16; i++) {
+                z.putNextEntry(new ZipEntry("lib" + i + ".zip"));
+                z.write(middle);
+                z.closeEntry();
+            }
+        }
+        long start = System.nanoTime();
+        Finding f = analyze(top.toByteArray());
+        assertTrue(f.malicious() && (f.reason().contains("(a zip bomb)") || f.reason().startsWith("archive expands past")), f.reason());
+        assertTrue((System.nanoTime() - start) / 1_000_000 < 5_000, "stopped early");
+    }
+
+    @Test
     void nestingPastTheLimitIsRefused() throws IOException {
         byte[] inner = zip("a.txt", "x".getBytes(StandardCharsets.US_ASCII));
         for (int level = 0; level < 3; level++) {
