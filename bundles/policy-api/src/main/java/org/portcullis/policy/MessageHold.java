@@ -79,12 +79,12 @@ public interface MessageHold {
     /**
      * Whether a message is a copy this quarantine released, passing the milter again:
      * {@code header} (the value of {@link #RELEASE_HEADER}) is signed by this appliance for the
-     * message with {@code messageId}, every one of {@code recipients} is a recipient of that
-     * message, and this header has not passed before. True at most once per header: the pass is
-     * recorded before this returns, so a replayed copy is held like any other mail. The milter asks
-     * for every message that carries the header, whatever its verdict (the release that sent the
-     * copy learns from the pass that it got through), and delivers a copy it would hold when this
-     * says true (since 1.2).
+     * message with {@code messageId}, its release is still under way, every one of
+     * {@code recipients} is one that release is for, and this header has not passed before. True
+     * at most once per header: the pass is recorded before this returns, so a replayed copy is held
+     * like any other mail. The milter asks for every message that carries the header and is to be
+     * delivered or held (the release that sent the copy learns from the pass that it got through),
+     * and delivers a copy it would hold when this says true (since 1.2).
      *
      * @throws IOException when it cannot be checked (the database is down): the caller answers a
      *         temporary failure

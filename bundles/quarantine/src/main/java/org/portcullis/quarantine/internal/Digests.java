@@ -18,10 +18,17 @@ import org.apache.james.mime4j.codec.DecoderUtil;
 final class Digests {
 
     /** What digests list, where they come from and where their links land. */
-    record Settings(Duration every, List<String> categories, String from, String linkBase, Duration linkLife) {
+    record Settings(Duration every, List<String> categories, String from, String linkBase, Duration linkLife, List<String> domains) {
         Settings {
             categories = List.copyOf(categories);
             linkBase = linkBase.endsWith("/") ? linkBase.substring(0, linkBase.length() - 1) : linkBase;
+            domains = domains.stream().map(d -> d.toLowerCase(Locale.ROOT)).toList();
+        }
+
+        /** Whether {@code recipient} gets digests: in one of {@code domains} or a subdomain of one; any, when there are none. */
+        boolean digests(String recipient) {
+            String domain = recipient.substring(recipient.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
+            return domains.isEmpty() || domains.stream().anyMatch(d -> domain.equals(d) || domain.endsWith("." + d));
         }
 
         /** The link to release with {@code token}. */
@@ -95,9 +102,13 @@ final class Digests {
         return DecoderUtil.decodeEncodedWords(raw.strip(), DecodeMonitor.SILENT);
     }
 
-    /** {@code text} without line breaks or other control characters, at most 200 characters. */
+    /**
+     * {@code text} without line breaks, control or format characters (also Unicode's line and
+     * paragraph separators, NEL and bidirectional controls, which could draw a line of their own),
+     * at most 200 characters.
+     */
     static String oneLine(String text) {
-        String s = text.replaceAll("[\\p{Cntrl}]+", " ").strip();
+        String s = text.replaceAll("[\\p{Cntrl}\\p{Zl}\\p{Zp}\\p{Cf}\\u0085]+", " ").strip();
         return s.length() > 200 ? s.substring(0, 199) + "…" : s;
     }
 }

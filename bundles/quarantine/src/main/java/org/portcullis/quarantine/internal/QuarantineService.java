@@ -124,8 +124,10 @@ public class QuarantineService implements Quarantine, MessageHold {
         if (!base.startsWith("https://") && !base.startsWith("http://")) {
             throw new IllegalArgumentException("link.base: '" + base + "' is not an http(s) address");
         }
+        List<String> domains = java.util.Arrays.stream(config.digest_domains().split("[,\\s]+")).map(String::strip).filter(d -> !d.isEmpty())
+                .toList();
         return new Digests.Settings(Duration.ofHours(Math.max(0, config.digest_hours())), categories, config.digest_from().strip(), base,
-                Duration.ofDays(Math.max(1, config.link_days())));
+                Duration.ofDays(Math.max(1, config.link_days())), domains);
     }
 
     private static String hostName() {
@@ -327,11 +329,11 @@ public class QuarantineService implements Quarantine, MessageHold {
         try (Connection c = store.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
-                // the copy goes to recipients of that message (its release commits after the listener's 250, so
-                // while the copy passes the milter they may still read held), never to anyone else
-                HeldMessage m = store.get(c, id, false).orElse(null);
-                boolean ours = m != null && !recipients.isEmpty() && recipients.stream().allMatch(r -> m.recipients().stream()
-                        .anyMatch(x -> x.address().equalsIgnoreCase(r) && (x.state().equals("held") || x.state().equals("released"))));
+                // a header is live only while its release is under way (its attempt row), and only for the recipients that
+                // release is for: a header read from a delivered copy, or sent on to someone else, lets nothing through
+                List<String> attempt = store.attemptRecipients(c, pass.get().nonce(), id);
+                boolean ours = attempt != null && !recipients.isEmpty()
+                        && recipients.stream().allMatch(r -> attempt.stream().anyMatch(a -> a.equalsIgnoreCase(r)));
                 boolean first = ours && store.passRelease(c, pass.get().nonce(), id);
                 c.commit();
                 if (first) {
@@ -361,7 +363,9 @@ public class QuarantineService implements Quarantine, MessageHold {
         }
         Map<String, List<QuarantineStore.Listed>> byRecipient = new LinkedHashMap<>();
         for (QuarantineStore.Listed l : due) {
-            byRecipient.computeIfAbsent(l.recipient().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(l);
+            if (digests.digests(l.recipient())) {
+                byRecipient.computeIfAbsent(l.recipient().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(l);
+            }
         }
         int sent = 0;
         for (Map.Entry<String, List<QuarantineStore.Listed>> r : byRecipient.entrySet()) {
@@ -502,7 +506,7 @@ public class QuarantineService implements Quarantine, MessageHold {
             throw e;
         }
         store.mark(c, id, rest, "released", caller.name(), reply);
-        store.forget(c, stamp.nonce());
+        store.finish(c, stamp.nonce());
         return reply;
     }
 

@@ -301,12 +301,34 @@ final class QuarantineStore {
         }
     }
 
-    /** The same in {@code c}'s transaction (the release succeeded: the attempt is done). */
+    /** The same, in {@code c}'s transaction. */
     void forget(Connection c, String nonce) throws SQLException {
         for (String table : List.of("release_attempts", "release_passes")) {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM quarantine." + table + " WHERE nonce = ?")) {
                 ps.setString(1, nonce);
                 ps.executeUpdate();
+            }
+        }
+    }
+
+    /**
+     * Ends the attempt {@code nonce} in {@code c}'s transaction (the release succeeded). Its pass,
+     * if the copy passed the milter, stays: the same header coming again is a replay.
+     */
+    void finish(Connection c, String nonce) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM quarantine.release_attempts WHERE nonce = ?")) {
+            ps.setString(1, nonce);
+            ps.executeUpdate();
+        }
+    }
+
+    /** The recipients of the live attempt {@code nonce} of message {@code message}, or null when there is none. */
+    List<String> attemptRecipients(Connection c, String nonce, long message) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT recipients FROM quarantine.release_attempts WHERE nonce = ? AND message = ?")) {
+            ps.setString(1, nonce);
+            ps.setLong(2, message);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? List.of((String[]) rs.getArray(1).getArray()) : null;
             }
         }
     }

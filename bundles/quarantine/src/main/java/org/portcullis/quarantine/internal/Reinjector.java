@@ -14,7 +14,7 @@ import org.portcullis.quarantine.QuarantineException;
 
 /**
  * Delivers a released message to the re-injection listener: a loopback SMTP listener of the MTA
- * that runs without milters (so the copy is not held again), one transaction for all the
+ * (with the milter, which lets the copy pass on its signed header; or without), one transaction for all the
  * recipients released at once. commons-net's client does the SMTP, the dot-stuffing and the
  * final dot; the content passes as ISO-8859-1 characters, so every byte goes out as it came.
  */
@@ -40,6 +40,8 @@ class Reinjector {
      * Sends {@code content} from {@code sender} to {@code recipients}.
      *
      * @return the listener's reply to the data (2xx)
+     * @throws OutcomeUnknown when the data went out to its end and no answer came: the listener
+     *         may have the message
      * @throws QuarantineException (unavailable) when the listener cannot be reached or refuses
      *         anything: nothing was delivered then
      */

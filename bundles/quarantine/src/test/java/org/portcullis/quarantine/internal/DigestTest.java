@@ -125,6 +125,22 @@ class DigestTest {
     }
 
     @Test
+    void digestsGoToTheConfiguredDomainsOnly() {
+        Digests.Settings ours = new Digests.Settings(java.time.Duration.ofHours(24), List.of("spam"), "p@x", "https://x", java.time.Duration.ofDays(7),
+                List.of("Corp.Example"));
+        assertTrue(ours.digests("bob@corp.example") && ours.digests("eve@mail.corp.example"));
+        assertFalse(ours.digests("someone@partner.example") || ours.digests("x@notcorp.example"));
+        assertTrue(new Digests.Settings(java.time.Duration.ofHours(24), List.of("spam"), "p@x", "https://x", java.time.Duration.ofDays(7),
+                List.of()).digests("anyone@anywhere.example"), "no domains: everyone");
+    }
+
+    @Test
+    void aSubjectCannotDrawALineOfItsOwnInTheDigest() {
+        assertEquals("cheap Release: https://evil.example/x", Digests.oneLine("cheap\u2028Release: https://evil.example/x"));
+        assertEquals("a b c", Digests.oneLine("a\u0085b\u202Ec"));
+    }
+
+    @Test
     void aLinkThatCannotGoOutStillWorksLaterAndOtherCategoriesNeedAnAdmin() throws Exception {
         long spam = hold(MessageHold.Category.SPAM, "later", "bob@corp.example");
         long virus = hold(MessageHold.Category.VIRUS, "bad", "bob@corp.example");

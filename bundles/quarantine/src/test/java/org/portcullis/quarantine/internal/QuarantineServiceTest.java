@@ -118,39 +118,60 @@ class QuarantineServiceTest {
     }
 
     @Test
-    void aReleasedCopyCarriesASignedHeaderThatPassesTheMilterOnce() throws Exception {
+    void aReleasedCopysHeaderPassesTheMilterOnceForItsRecipientsWhileItsReleaseIsUnderWay() throws Exception {
         long id = hold(MessageHold.Category.SPAM, "Message-ID: <big@example.org>\r\nSubject: held\r\n\r\nbody\r\n"
                 .getBytes(StandardCharsets.ISO_8859_1), "bob@corp.example", "carol@corp.example");
-        service.release(id, Set.of("bob@corp.example"), ADMIN);
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^X-Portcullis-Release: (\\S+)$").matcher(sunk().get(0));
-        assertTrue(m.find(), sunk().get(0));
-        String header = m.group(1);
-        assertTrue(header.startsWith(id + "."), header);
+        List<String> checks = new java.util.ArrayList<>();
+        String[] seen = new String[1];
+        QuarantineService[] quarantine = new QuarantineService[1];
+        QuarantineService releasing = throughMilter((q, header, recipients) -> {
+            seen[0] = header;
+            quarantine[0] = q;
+            String forged = header.substring(0, header.length() - 2) + (header.endsWith("AA") ? "BB" : "AA");
+            String otherId = (id + 1) + header.substring(header.indexOf('.'));
+            List<String> bob = List.of("bob@corp.example");
+            checks.add("another Message-ID " + q.releasedCopy(header, "<other@example.org>", bob));
+            checks.add("someone else " + q.releasedCopy(header, "<big@example.org>", List.of("mallory@corp.example")));
+            checks.add("a recipient this release is not for " + q.releasedCopy(header, "<big@example.org>", List.of("carol@corp.example")));
+            checks.add("forged " + q.releasedCopy(forged, "<big@example.org>", bob));
+            checks.add("another id " + q.releasedCopy(otherId, "<big@example.org>", bob));
+        }, outcome -> {
+            checks.add("the copy " + outcome.substring(0, outcome.indexOf(' ')));
+            try {
+                checks.add("replayed " + quarantine[0].releasedCopy(seen[0], "<big@example.org>", List.of("bob@corp.example")));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        releasing.release(id, Set.of("bob@corp.example"), ADMIN);
+        assertEquals(List.of("another Message-ID false", "someone else false", "a recipient this release is not for false", "forged false",
+                "another id false", "the copy true", "replayed false"), checks);
+        assertFalse(service.releasedCopy(seen[0], "<big@example.org>", List.of("bob@corp.example")), "used, and its release has ended");
 
-        assertFalse(service.releasedCopy(header, "<other@example.org>", List.of("bob@corp.example")), "signed for another Message-ID");
-        assertFalse(service.releasedCopy(header, "<big@example.org>", List.of("mallory@corp.example")), "to someone not a recipient");
-        String forged = header.substring(0, header.length() - 2) + (header.endsWith("AA") ? "BB" : "AA");
-        assertFalse(service.releasedCopy(forged, "<big@example.org>", List.of("bob@corp.example")));
-        assertFalse(service.releasedCopy(id + 1 + header.substring(header.indexOf('.')), "<big@example.org>", List.of("bob@corp.example")),
-                "another quarantine id under the same signature");
-        assertTrue(service.releasedCopy(header, "<big@example.org>", List.of("bob@corp.example")));
-        assertFalse(service.releasedCopy(header, "<big@example.org>", List.of("bob@corp.example")), "a replayed copy is held like any other");
-
+        // a header read from a delivered copy whose release ended without its passing the milter lets nothing through either
         service.release(id, Set.of("carol@corp.example"), ADMIN);
-        List<String> headers = new java.util.ArrayList<>();
-        for (String copy : sunk()) {
-            java.util.regex.Matcher c = java.util.regex.Pattern.compile("(?m)^X-Portcullis-Release: (\\S+)$").matcher(copy);
-            assertTrue(c.find(), copy);
-            headers.add(c.group(1));
-        }
-        assertEquals(2, Set.copyOf(headers).size(), "each release's copy has its own header");
+        String carols = sunk().stream().filter(c -> c.contains("X-Rcpt-Args: <carol@corp.example>")).findFirst().orElseThrow();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^X-Portcullis-Release: (\\S+)$").matcher(carols);
+        assertTrue(m.find(), carols);
+        assertFalse(service.releasedCopy(m.group(1), "<big@example.org>", List.of("carol@corp.example")), "the release ended: the header is dead");
+        assertFalse(m.group(1).equals(seen[0]), "each release's copy has its own header");
+    }
+
+    /** What a test looks at while a copy is on its way: the quarantine, the copy's release header, its recipients. */
+    private interface OnTheWay {
+        void see(QuarantineService quarantine, String header, List<String> recipients) throws IOException;
+    }
+
+    private QuarantineService throughMilter(java.util.function.Consumer<String> after) {
+        return throughMilter((q, header, recipients) -> { }, after);
     }
 
     /**
-     * A listener that passes each copy to the quarantine as the milter on it would, then delivers it
-     * to the sink; {@code after} says what becomes of the release then (nothing: it goes on).
+     * A listener that passes each copy to the quarantine as the milter on it would (after
+     * {@code before} has looked at it), then delivers it to the sink; {@code after} says what becomes
+     * of the release then (nothing: it goes on).
      */
-    private QuarantineService throughMilter(java.util.function.Consumer<String> after) {
+    private QuarantineService throughMilter(OnTheWay before, java.util.function.Consumer<String> after) {
         QuarantineService[] self = new QuarantineService[1];
         self[0] = TestQuarantine.on(TestDatabase.get(), new Reinjector("127.0.0.1", port, "test.localhost", 10_000) {
             @Override
@@ -158,7 +179,9 @@ class QuarantineServiceTest {
                 try {
                     byte[] copy = content.readAllBytes();
                     String text = new String(copy, StandardCharsets.ISO_8859_1);
+                    assertTrue(text.startsWith("X-Portcullis-Release: "), text);
                     String header = text.substring(text.indexOf(": ") + 2, text.indexOf("\r\n"));
+                    before.see(self[0], header, recipients);
                     boolean passed = self[0].releasedCopy(header, "<big@example.org>", recipients);
                     String reply = super.send(sender, recipients, new ByteArrayInputStream(copy));
                     after.accept(passed + " " + reply);

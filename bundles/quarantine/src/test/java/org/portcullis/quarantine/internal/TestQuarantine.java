@@ -28,7 +28,7 @@ public final class TestQuarantine {
         QuarantineService q = new QuarantineService();
         q.start(new QuarantineStore(ds), reinjector, Duration.ofDays(30),
                 new Digests.Settings(Duration.ofHours(24), List.of("spam", "policy"), "postmaster@test.localhost", "https://gateway.test:8443",
-                        Duration.ofDays(7)));
+                        Duration.ofDays(7), List.of()));
         return q;
     }
 

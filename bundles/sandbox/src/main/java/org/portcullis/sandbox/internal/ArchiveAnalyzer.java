@@ -6,6 +6,8 @@ import java.io.InterruptedIOException;
 import java.io.PushbackInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Collections;
 import java.util.Optional;
 
 import org.apache.commons.compress.PasswordRequiredException;
@@ -15,7 +17,7 @@ import org.apache.commons.compress.archivers.sevenz.SevenZArchiveEntry;
 import org.apache.commons.compress.archivers.sevenz.SevenZFile;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
-import org.apache.commons.compress.archivers.zip.ZipArchiveInputStream;
+import org.apache.commons.compress.archivers.zip.ZipFile;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
@@ -31,9 +33,10 @@ import org.portcullis.scanner.Part;
  * inside (by name or by their first bytes), encrypted entries (which cannot be analysed), and
  * archives past their limits: nesting depth (each archive or compression layer is a level),
  * entries, total expanded bytes, and the ratio of expanded to compressed bytes (a bomb stops at
- * the first limit it passes, never expanded further). ZIP and TAR are read as streams; a 7z
- * archive, which can only be read from a file, is copied to a temporary file first (its bytes
- * counted like any expansion when it is nested). A RAR archive, which commons-compress cannot
+ * the first limit it passes, never expanded further), and the memory an xz or 7z stream may ask
+ * for. TAR is read as a stream; ZIP (through its central directory, as Windows reads it) and 7z
+ * (which needs random access) are copied to a temporary file first (their bytes counted like any
+ * expansion when they are nested). A RAR archive, which commons-compress cannot
  * read, and any archive that cannot be read are malicious: content the sandbox cannot look at is
  * never delivered for having failed.
  */
@@ -91,6 +94,11 @@ final class ArchiveAnalyzer implements SandboxAnalyzer {
 
     private static final long RATIO_FROM = 1 << 20;
     private static final int HEAD = 512;
+    /**
+     * Memory an xz stream or a 7z archive may ask for to be decoded (its dictionary, its header),
+     * in KiB: a 64 MiB dictionary (7-Zip's "ultra") and its coder fit.
+     */
+    private static final int MEMORY_KB = 80 * 1024;
 
     private final Limits limits;
 
@@ -160,25 +168,23 @@ final class ArchiveAnalyzer implements SandboxAnalyzer {
             throw new LimitException("archive nested deeper than " + limits.maxDepth() + " levels");
         }
         return switch (format) {
-            case ZIP -> entries(new ZipArchiveInputStream(in, "UTF-8", true, true), depth, count);
+            case ZIP -> zip(in, depth, count);
             case TAR -> entries(new TarArchiveInputStream(in), depth, count);
             case SEVEN_Z -> sevenZ(in, depth, count);
             case RAR -> "RAR archive " + name + ": its contents cannot be analysed";
             case GZIP -> content(strip(name), new Bounded(new GzipCompressorInputStream(in, true), count), depth, count);
             case BZIP2 -> content(strip(name), new Bounded(new BZip2CompressorInputStream(in, true), count), depth, count);
-            case XZ -> content(strip(name), new Bounded(new XZCompressorInputStream(in, true), count), depth, count);
+            case XZ -> content(strip(name), new Bounded(new XZCompressorInputStream(in, true, MEMORY_KB), count), depth, count);
             case NONE -> throw new IllegalStateException("not an archive");
         };
     }
 
+    /** A TAR archive's entries, as they stream. */
     private <E extends ArchiveEntry> String entries(ArchiveInputStream<E> archive, int depth, Count count) throws IOException {
         E e;
         while ((e = archive.getNextEntry()) != null) {
             if (++count.entries > limits.maxEntries()) {
                 throw new LimitException("archive with more than " + limits.maxEntries() + " entries");
-            }
-            if (e instanceof ZipArchiveEntry z && z.getGeneralPurposeBit().usesEncryption()) {
-                return "encrypted archive entry " + e.getName() + ": it cannot be analysed";
             }
             if (e.isDirectory()) {
                 continue;
@@ -191,12 +197,48 @@ final class ArchiveAnalyzer implements SandboxAnalyzer {
         return null;
     }
 
+    /**
+     * A ZIP archive: copied to a file and read through its central directory, as Windows and mail
+     * clients read it (a stream reader follows the local headers, which can name other entries, or
+     * fewer, than the directory shows).
+     */
+    private String zip(InputStream in, int depth, Count count) throws IOException {
+        Path copy = Files.createTempFile("portcullis-sandbox-", ".zip");
+        try {
+            Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+            try (ZipFile file = ZipFile.builder().setPath(copy).get()) {
+                for (ZipArchiveEntry e : Collections.list(file.getEntriesInPhysicalOrder())) {
+                    if (++count.entries > limits.maxEntries()) {
+                        throw new LimitException("archive with more than " + limits.maxEntries() + " entries");
+                    }
+                    if (e.getGeneralPurposeBit().usesEncryption()) {
+                        return "encrypted archive entry " + e.getName() + ": it cannot be analysed";
+                    }
+                    if (e.isDirectory()) {
+                        continue;
+                    }
+                    String found;
+                    try (InputStream entry = file.getInputStream(e)) {
+                        found = content(e.getName(), new Bounded(entry, count), depth, count);
+                    }
+                    if (found != null) {
+                        return found;
+                    }
+                }
+            }
+            return null;
+        } finally {
+            Files.deleteIfExists(copy);
+        }
+    }
+
     /** A 7z archive: copied to a file (7z needs random access), then each entry in order. */
     private String sevenZ(InputStream in, int depth, Count count) throws IOException {
         Path copy = Files.createTempFile("portcullis-sandbox-", ".7z");
         try {
-            Files.copy(in, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            try (SevenZFile file = SevenZFile.builder().setPath(copy).get()) {
+            Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+            // the memory a 7z's header and coders may claim is bounded too (past it: unreadable, so kept)
+            try (SevenZFile file = SevenZFile.builder().setPath(copy).setMaxMemoryLimitKiB(MEMORY_KB).get()) {
                 SevenZArchiveEntry e;
                 while ((e = file.getNextEntry()) != null) {
                     if (++count.entries > limits.maxEntries()) {

@@ -6,10 +6,8 @@ import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -19,6 +17,8 @@ import java.util.regex.Pattern;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
 import org.apache.commons.io.input.BoundedInputStream;
+import org.apache.poi.poifs.filesystem.DirectoryEntry;
+import org.apache.poi.poifs.filesystem.Entry;
 import org.apache.poi.poifs.filesystem.POIFSFileSystem;
 import org.apache.poi.poifs.macros.VBAMacroReader;
 import org.portcullis.sandbox.Finding;
@@ -30,10 +30,11 @@ import org.portcullis.scanner.Part;
  * write files or run programs — the rule mraptor made known: a macro that starts on its own
  * (opening, closing, a form's event) <em>and</em> writes or executes is malicious; either alone is
  * not. The VBA source is read with Apache POI's {@code VBAMacroReader} from a legacy (OLE2)
- * document, or from the {@code vbaProject.bin} inside an OOXML one (taken out with commons-compress'
- * {@code ZipFile}, entry by entry from the central directory, so nothing else is expanded; at most
- * {@code maxProjectBytes}). An encrypted document, a project past the limit, or an OLE2/OOXML
- * document that cannot be read is malicious: what cannot be looked at is not delivered.
+ * document, or from each OLE2 part inside an OOXML one, whatever its name (taken out with
+ * commons-compress' {@code ZipFile} through the central directory, one at a time, at most
+ * {@code maxProjectBytes} each and {@value #MAX_PROJECTS} parts). An encrypted document, a
+ * project past a limit, or a VBA project or Office document that cannot be read is malicious:
+ * what cannot be looked at is not delivered.
  */
 final class MacroAnalyzer implements SandboxAnalyzer {
 
@@ -53,6 +54,9 @@ final class MacroAnalyzer implements SandboxAnalyzer {
     private static final Pattern EXECUTE = Pattern.compile("(?i)\\b(Shell|ShellExecute\\w*|CreateObject|GetObject|SendKeys|MacScript"
             + "|FollowHyperlink|WScript\\.Shell|Shell\\.Application|PowerShell|CreateThread|VirtualAlloc\\w*|RtlMoveMemory|Declare\\s+"
             + "(?:PtrSafe\\s+)?(?:Function|Sub)\\s+\\w+\\s+Lib|Application\\.Run|ExecuteExcel4Macro|CallByName)\\b");
+
+    /** OLE2 parts one OOXML document may embed before it is kept unanalysed. */
+    private static final int MAX_PROJECTS = 16;
 
     private final long maxProjectBytes;
 
@@ -76,26 +80,12 @@ final class MacroAnalyzer implements SandboxAnalyzer {
             return Finding.clean(); // not an Office container (a disguised program is the type analyser's)
         }
         Path copy = Files.createTempFile("portcullis-sandbox-", ole2 ? ".ole" : ".zip");
-        List<Path> projects = new ArrayList<>();
         try {
             try (InputStream in = attachment.open()) {
                 Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
             }
-            if (ole2) {
-                projects.add(copy);
-            } else {
-                String refused = projectsOf(copy, projects);
-                if (refused != null) {
-                    return Finding.malicious(refused);
-                }
-            }
-            for (Path project : projects) {
-                String found = inspect(project);
-                if (found != null) {
-                    return Finding.malicious(found);
-                }
-            }
-            return Finding.clean();
+            String found = ole2 ? inspect(copy) : projectsOf(copy);
+            return found == null ? Finding.clean() : Finding.malicious(found);
         } catch (InterruptedIOException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
@@ -104,63 +94,87 @@ final class MacroAnalyzer implements SandboxAnalyzer {
             }
             return Finding.malicious("unreadable Office document (" + e.getMessage() + ")");
         } finally {
-            for (Path p : projects) {
-                Files.deleteIfExists(p);
-            }
             Files.deleteIfExists(copy);
         }
     }
 
-    /** Copies each VBA project (an OLE2 entry) of the OOXML file {@code zip} to a file of its own; a refusal, or null. */
-    private String projectsOf(Path zip, List<Path> projects) throws IOException {
+    /**
+     * The first finding among the VBA projects in the OOXML file {@code zip}: every entry that is
+     * an OLE2 file, whatever its name (Office finds the project by its relationship, not its
+     * name), each copied out at most {@code maxProjectBytes}, inspected and deleted before the next.
+     */
+    private String projectsOf(Path zip) throws IOException {
+        int projects = 0;
         try (ZipFile file = ZipFile.builder().setPath(zip).get()) {
             for (ZipArchiveEntry e : Collections.list(file.getEntries())) {
-                if (e.isDirectory() || !e.getName().toLowerCase(Locale.ROOT).endsWith(".bin")) {
+                if (e.isDirectory()) {
                     continue;
                 }
                 if (e.getGeneralPurposeBit().usesEncryption()) {
                     return "encrypted entry " + e.getName() + " in an Office document: it cannot be analysed";
                 }
-                Path project = Files.createTempFile("portcullis-sandbox-", ".bin");
-                projects.add(project);
-                long n;
-                try (InputStream in = BoundedInputStream.builder().setInputStream(file.getInputStream(e)).setMaxCount(maxProjectBytes + 1)
-                        .get()) {
-                    n = Files.copy(in, project, StandardCopyOption.REPLACE_EXISTING);
-                }
-                if (n > maxProjectBytes) {
-                    return "macro project " + e.getName() + " larger than " + maxProjectBytes + " bytes: it cannot be analysed";
-                }
                 byte[] head;
-                try (InputStream in = Files.newInputStream(project)) {
+                try (InputStream in = file.getInputStream(e)) {
                     head = in.readNBytes(8);
                 }
                 if (!startsWith(head, OLE2)) {
-                    Files.delete(project);
-                    projects.remove(project);
+                    continue;
+                }
+                if (++projects > MAX_PROJECTS) {
+                    return "Office document with more than " + MAX_PROJECTS + " embedded OLE2 parts: it cannot be analysed";
+                }
+                Path project = Files.createTempFile("portcullis-sandbox-", ".bin");
+                try {
+                    long n;
+                    try (InputStream in = BoundedInputStream.builder().setInputStream(file.getInputStream(e)).setMaxCount(maxProjectBytes + 1)
+                            .get()) {
+                        n = Files.copy(in, project, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                    if (n > maxProjectBytes) {
+                        return "macro project " + e.getName() + " larger than " + maxProjectBytes + " bytes: it cannot be analysed";
+                    }
+                    String found = inspect(project);
+                    if (found != null) {
+                        return found;
+                    }
+                } finally {
+                    Files.deleteIfExists(project);
                 }
             }
         }
         return null;
     }
 
-    /** The finding in the VBA project in the OLE2 file {@code ole2}, or null. */
+    /** The finding in the VBA project in the OLE2 file {@code ole2}, or null; a project that cannot be read is an exception. */
     private static String inspect(Path ole2) throws IOException {
         try (POIFSFileSystem fs = new POIFSFileSystem(ole2.toFile(), true)) {
             if (fs.getRoot().hasEntry("EncryptedPackage")) {
                 return "encrypted Office document: it cannot be analysed";
             }
+            if (!hasProject(fs.getRoot(), 0)) {
+                return null; // no VBA in it
+            }
         }
         Map<String, String> modules;
         try (VBAMacroReader reader = new VBAMacroReader(ole2.toFile())) {
             modules = reader.readMacros();
-        } catch (IllegalArgumentException e) {
-            return null; // no VBA project in it
         }
         if (Thread.currentThread().isInterrupted()) {
             throw new InterruptedIOException("interrupted");
         }
         return rule(modules);
+    }
+
+    /** Whether a storage named {@code VBA} with a {@code dir} stream is somewhere under {@code dir} (a few levels down at most). */
+    private static boolean hasProject(DirectoryEntry dir, int depth) {
+        for (Entry e : dir) {
+            if (e instanceof DirectoryEntry d) {
+                if (d.getName().equalsIgnoreCase("VBA") && d.hasEntryCaseInsensitive("dir") || depth < 4 && hasProject(d, depth + 1)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** mraptor's rule over the modules' source: starts by itself, and writes or executes. */

@@ -85,6 +85,24 @@ class ArchiveAnalyzerTest {
     }
 
     @Test
+    void theCentralDirectoryIsWhatCountsAsWindowsReadsIt() throws IOException {
+        // the local header says report.txt, the central directory (what Explorer and mail clients list) says report.vbs
+        byte[] z = zip("report.txt", "MsgBox 1".getBytes(StandardCharsets.US_ASCII));
+        byte[] local = "report.txt".getBytes(StandardCharsets.US_ASCII);
+        byte[] central = "report.vbs".getBytes(StandardCharsets.US_ASCII);
+        int patched = 0;
+        for (int i = 0; i + 46 < z.length; i++) {
+            if (z[i] == 'P' && z[i + 1] == 'K' && z[i + 2] == 1 && z[i + 3] == 2) {
+                assertEquals(local[0], z[i + 46]);
+                System.arraycopy(central, 0, z, i + 46, central.length);
+                patched++;
+            }
+        }
+        assertEquals(1, patched);
+        assertEquals(Finding.malicious("program report.vbs inside the archive"), analyze(z));
+    }
+
+    @Test
     void nestingPastTheLimitIsRefused() throws IOException {
         byte[] inner = zip("a.txt", "x".getBytes(StandardCharsets.US_ASCII));
         for (int level = 0; level < 3; level++) {

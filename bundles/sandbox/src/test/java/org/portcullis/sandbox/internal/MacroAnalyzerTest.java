@@ -41,6 +41,14 @@ class MacroAnalyzerTest {
     }
 
     @Test
+    void aProjectUnderAnotherNameAndAProjectThatCannotBeReadAreFound() throws IOException {
+        assertTrue(analyzer.analyze(part("invoice.docm", TestOffice.docm(DROPPER, "word/media/image1.dat"))).malicious(),
+                "found by its OLE2 magic, not its name");
+        Finding broken = analyzer.analyze(part("old.doc", TestOffice.brokenProject()));
+        assertTrue(broken.malicious() && broken.reason().startsWith("unreadable Office document ("), broken.reason());
+    }
+
+    @Test
     void aMacroThatRunsOnOpenAndWritesAFileIsFound() throws IOException {
         Finding f = analyzer.analyze(part("form.docm", TestOffice.docm(WRITER)));
         assertTrue(f.malicious(), f.reason());

@@ -27,6 +27,11 @@ public final class TestOffice {
 
     /** A macro-enabled OOXML document ({@code .docm}) whose {@code word/vbaProject.bin} holds the module {@code source}. */
     public static byte[] docm(String source) throws IOException {
+        return docm(source, "word/vbaProject.bin");
+    }
+
+    /** The same, with the project under another name (Office finds it by its relationship, not its name). */
+    public static byte[] docm(String source, String projectName) throws IOException {
         ByteArrayOutputStream zip = new ByteArrayOutputStream();
         try (ZipOutputStream out = new ZipOutputStream(zip)) {
             out.putNextEntry(new ZipEntry("[Content_Types].xml"));
@@ -34,10 +39,21 @@ public final class TestOffice {
                     + "<Default Extension=\"bin\" ContentType=\"application/vnd.ms-office.vbaProject\"/></Types>").getBytes(StandardCharsets.UTF_8));
             out.putNextEntry(new ZipEntry("word/document.xml"));
             out.write("<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"/>".getBytes(StandardCharsets.UTF_8));
-            out.putNextEntry(new ZipEntry("word/vbaProject.bin"));
+            out.putNextEntry(new ZipEntry(projectName));
             out.write(ole2(source, false));
         }
         return zip.toByteArray();
+    }
+
+    /** A legacy document whose VBA project's {@code dir} stream is not what MS-OVBA says. */
+    public static byte[] brokenProject() throws IOException {
+        try (POIFSFileSystem fs = new POIFSFileSystem(); ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+            DirectoryEntry vba = fs.getRoot().createDirectory("Macros").createDirectory("VBA");
+            vba.createDocument("dir", new ByteArrayInputStream(new byte[] {1, 0x12, (byte) 0xB0, 0x77, 0x77, 0x77}));
+            vba.createDocument("Module1", new ByteArrayInputStream(new byte[] {1}));
+            fs.writeFilesystem(out);
+            return out.toByteArray();
+        }
     }
 
     private static byte[] ole2(String source, boolean legacy) throws IOException {

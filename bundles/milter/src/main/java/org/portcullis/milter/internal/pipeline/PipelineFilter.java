@@ -166,9 +166,12 @@ public final class PipelineFilter implements MilterFilter {
                     outcomes.forEach(stats::outcome);
                     trace(tx, outcomes);
                     Verdict verdict = rules.decide(outcomes, allowEntry);
-                    // a released copy's pass is recorded whatever the verdict: the release that sent it learns from it
-                    // that the copy got through, should the releasing node stop before it could mark the release
-                    boolean releasedCopy = releasedCopy(tx);
+                    // a released copy's pass is recorded when it is to be delivered (held → delivered instead, or clean or
+                    // tagged anyway): the release that sent it learns from the pass that the copy got through, should the
+                    // releasing node stop before it could mark the release; a copy refused or deferred records nothing
+                    boolean delivers = verdict instanceof Verdict.Quarantine || verdict instanceof Verdict.Deliver
+                            || verdict instanceof Verdict.Tag;
+                    boolean releasedCopy = delivers && releasedCopy(tx);
                     if (verdict instanceof Verdict.Quarantine held) {
                         if (releasedCopy) {
                             return new Verdict.Deliver(held.headers());
