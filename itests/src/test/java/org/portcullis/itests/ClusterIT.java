@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
@@ -62,7 +63,9 @@ class ClusterIT {
             await(() -> nodesBeating(pg, 3), Distribution.DEADLINE, "three nodes with fresh heartbeats");
             Lease first = awaitLease(pg, 0);
             await(() -> jobsBy(pg, first.holder) > 0, Duration.ofSeconds(20), "a scheduled backup run by the Primary");
-            assertEquals(Map.of(first.holder, jobsBy(pg, first.holder)), jobsByNode(pg), "only the Primary runs the scheduled backup");
+            // one reading of the table: a backup runs every 2 s, so two readings could differ by one run
+            Map<String, Long> runs = jobsByNode(pg);
+            assertEquals(Set.of(first.holder), runs.keySet(), "only the Primary runs the scheduled backup: " + runs);
             String status = byId.get(first.holder).ssh(password, "cluster:status");
             assertTrue(status.contains("Primary, epoch " + first.epoch), status);
 
