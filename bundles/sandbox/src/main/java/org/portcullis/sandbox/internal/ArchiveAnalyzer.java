@@ -4,9 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.PushbackInputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Collections;
 import java.util.Optional;
 
@@ -49,10 +46,6 @@ final class ArchiveAnalyzer implements SandboxAnalyzer {
     /** What a stream's first bytes say it is. */
     enum Format {
         ZIP, TAR, SEVEN_Z, RAR, GZIP, BZIP2, XZ, NONE;
-
-        boolean compression() {
-            return this == GZIP || this == BZIP2 || this == XZ;
-        }
 
         static Format of(byte[] h) {
             if (starts(h, 'P', 'K', 3, 4) || starts(h, 'P', 'K', 5, 6)) {
@@ -203,9 +196,7 @@ final class ArchiveAnalyzer implements SandboxAnalyzer {
      * fewer, than the directory shows).
      */
     private String zip(InputStream in, int depth, Count count) throws IOException {
-        Path copy = Files.createTempFile("portcullis-sandbox-", ".zip");
-        try {
-            Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+        return TempCopy.of(in, ".zip", copy -> {
             try (ZipFile file = ZipFile.builder().setPath(copy).get()) {
                 for (ZipArchiveEntry e : Collections.list(file.getEntriesInPhysicalOrder())) {
                     if (++count.entries > limits.maxEntries()) {
@@ -227,16 +218,12 @@ final class ArchiveAnalyzer implements SandboxAnalyzer {
                 }
             }
             return null;
-        } finally {
-            Files.deleteIfExists(copy);
-        }
+        });
     }
 
     /** A 7z archive: copied to a file (7z needs random access), then each entry in order. */
     private String sevenZ(InputStream in, int depth, Count count) throws IOException {
-        Path copy = Files.createTempFile("portcullis-sandbox-", ".7z");
-        try {
-            Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+        return TempCopy.of(in, ".7z", copy -> {
             // the memory a 7z's header and coders may claim is bounded too (past it: unreadable, so kept)
             try (SevenZFile file = SevenZFile.builder().setPath(copy).setMaxMemoryLimitKiB(MEMORY_KB).get()) {
                 SevenZArchiveEntry e;
@@ -259,9 +246,7 @@ final class ArchiveAnalyzer implements SandboxAnalyzer {
                 }
             }
             return null;
-        } finally {
-            Files.deleteIfExists(copy);
-        }
+        });
     }
 
     /** One entry's (or a compressed file's) content: a program by name or by content, another archive, or read through. */

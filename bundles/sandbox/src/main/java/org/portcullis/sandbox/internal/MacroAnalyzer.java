@@ -5,10 +5,8 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Collections;
 import java.util.LinkedHashSet;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -79,12 +77,8 @@ final class MacroAnalyzer implements SandboxAnalyzer {
         if (!ole2 && !startsWith(head, ZIP)) {
             return Finding.clean(); // not an Office container (a disguised program is the type analyser's)
         }
-        Path copy = Files.createTempFile("portcullis-sandbox-", ole2 ? ".ole" : ".zip");
-        try {
-            try (InputStream in = attachment.open()) {
-                Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
-            }
-            String found = ole2 ? inspect(copy) : projectsOf(copy);
+        try (InputStream in = attachment.open()) {
+            String found = TempCopy.of(in, ole2 ? ".ole" : ".zip", copy -> ole2 ? inspect(copy) : projectsOf(copy));
             return found == null ? Finding.clean() : Finding.malicious(found);
         } catch (InterruptedIOException e) {
             throw e;
@@ -93,8 +87,6 @@ final class MacroAnalyzer implements SandboxAnalyzer {
                 throw e; // the deadline passed: a failure, not a finding
             }
             return Finding.malicious("unreadable Office document (" + e.getMessage() + ")");
-        } finally {
-            Files.deleteIfExists(copy);
         }
     }
 
@@ -123,22 +115,15 @@ final class MacroAnalyzer implements SandboxAnalyzer {
                 if (++projects > MAX_PROJECTS) {
                     return "Office document with more than " + MAX_PROJECTS + " embedded OLE2 parts: it cannot be analysed";
                 }
-                Path project = Files.createTempFile("portcullis-sandbox-", ".bin");
-                try {
-                    long n;
-                    try (InputStream in = BoundedInputStream.builder().setInputStream(file.getInputStream(e)).setMaxCount(maxProjectBytes + 1)
-                            .get()) {
-                        n = Files.copy(in, project, StandardCopyOption.REPLACE_EXISTING);
-                    }
-                    if (n > maxProjectBytes) {
-                        return "macro project " + e.getName() + " larger than " + maxProjectBytes + " bytes: it cannot be analysed";
-                    }
-                    String found = inspect(project);
-                    if (found != null) {
-                        return found;
-                    }
-                } finally {
-                    Files.deleteIfExists(project);
+                String found;
+                try (InputStream in = BoundedInputStream.builder().setInputStream(file.getInputStream(e)).setMaxCount(maxProjectBytes + 1)
+                        .get()) {
+                    found = TempCopy.of(in, ".bin", project -> Files.size(project) > maxProjectBytes
+                            ? "macro project " + e.getName() + " larger than " + maxProjectBytes + " bytes: it cannot be analysed"
+                            : inspect(project));
+                }
+                if (found != null) {
+                    return found;
                 }
             }
         }

@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.Deque;
@@ -58,26 +56,24 @@ final class PdfAnalyzer implements SandboxAnalyzer {
         if (!pdf(attachment)) {
             return Finding.clean();
         }
-        Path copy = Files.createTempFile("portcullis-sandbox-", ".pdf");
-        try {
-            try (InputStream in = attachment.open()) {
-                Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+        try (InputStream in = attachment.open()) {
+            return TempCopy.of(in, ".pdf", this::analyzeCopy);
+        }
+    }
+
+    private Finding analyzeCopy(Path copy) throws IOException {
+        try (PDDocument document = Loader.loadPDF(copy.toFile())) {
+            String found = walk(document.getDocument().getTrailer());
+            return found == null ? Finding.clean() : Finding.malicious(found);
+        } catch (InvalidPasswordException e) {
+            return Finding.malicious("encrypted PDF: it cannot be opened without its password, so it cannot be analysed");
+        } catch (InterruptedIOException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw e; // the deadline passed: a failure, not a finding
             }
-            try (PDDocument document = Loader.loadPDF(copy.toFile())) {
-                String found = walk(document.getDocument().getTrailer());
-                return found == null ? Finding.clean() : Finding.malicious(found);
-            } catch (InvalidPasswordException e) {
-                return Finding.malicious("encrypted PDF: it cannot be opened without its password, so it cannot be analysed");
-            } catch (InterruptedIOException e) {
-                throw e;
-            } catch (IOException | RuntimeException e) {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw e; // the deadline passed: a failure, not a finding
-                }
-                return Finding.malicious("unreadable PDF (" + e.getMessage() + ")");
-            }
-        } finally {
-            Files.deleteIfExists(copy);
+            return Finding.malicious("unreadable PDF (" + e.getMessage() + ")");
         }
     }
 
