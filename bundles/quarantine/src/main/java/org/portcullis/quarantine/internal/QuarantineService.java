@@ -81,8 +81,7 @@ public class QuarantineService implements Quarantine, MessageHold {
     private Reinjector reinjector;
     private Duration retention;
     private Digests.Settings digests;
-    private volatile ReleaseLinks links;
-    private volatile ReleaseHeader releaseHeader;
+    private volatile Signing signing;
     private ScheduledExecutorService timer;
 
     @Activate
@@ -287,31 +286,32 @@ public class QuarantineService implements Quarantine, MessageHold {
         return new QuarantineException(QuarantineException.Code.GONE, "this release link was used already");
     }
 
-    private ReleaseLinks links() {
-        ReleaseLinks l = links;
-        if (l == null) {
-            l = new ReleaseLinks(key());
-            links = l;
+    /** What signs under the appliance's release key: the links, and the released copies' header (each for its own purpose). */
+    private record Signing(ReleaseLinks links, ReleaseHeader header) {
+    }
+
+    /** The signers, made on first use from the key in the database (read once). */
+    private Signing signing() {
+        Signing s = signing;
+        if (s == null) {
+            byte[] key;
+            try {
+                key = store.key("release");
+            } catch (SQLException e) {
+                throw unavailable(e);
+            }
+            s = new Signing(new ReleaseLinks(key), new ReleaseHeader(key));
+            signing = s;
         }
-        return l;
+        return s;
+    }
+
+    private ReleaseLinks links() {
+        return signing().links();
     }
 
     private ReleaseHeader releaseHeader() {
-        ReleaseHeader h = releaseHeader;
-        if (h == null) {
-            h = new ReleaseHeader(key());
-            releaseHeader = h;
-        }
-        return h;
-    }
-
-    /** The appliance's release key (links and released copies sign under it, each for its own purpose). */
-    private byte[] key() {
-        try {
-            return store.key("release");
-        } catch (SQLException e) {
-            throw unavailable(e);
-        }
+        return signing().header();
     }
 
     @Override
