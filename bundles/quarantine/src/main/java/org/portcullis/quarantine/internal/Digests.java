@@ -31,9 +31,22 @@ final class Digests {
             return domains.isEmpty() || domains.stream().anyMatch(d -> domain.equals(d) || domain.endsWith("." + d));
         }
 
-        /** The link to release with {@code token}. */
+        /** The link to release with {@code token}: under {@code linkBase}, or when that is empty https://this host's name:8443. */
         String link(String token) {
-            return linkBase + "/api/v1/links/release/" + token;
+            return (linkBase.isEmpty() ? ThisHost.BASE : linkBase) + "/api/v1/links/release/" + token;
+        }
+    }
+
+    /** This host's address for links, looked up once, when the first link without a configured base is made. */
+    private static final class ThisHost {
+        static final String BASE = "https://" + name() + ":8443";
+
+        private static String name() {
+            try {
+                return java.net.InetAddress.getLocalHost().getCanonicalHostName();
+            } catch (java.net.UnknownHostException e) {
+                return "localhost";
+            }
         }
     }
 

@@ -119,22 +119,15 @@ public class QuarantineService implements Quarantine, MessageHold {
                 categories.add(category);
             }
         }
-        String base = config.link_base() == null || config.link_base().isBlank() ? "https://" + hostName() + ":8443" : config.link_base().strip();
-        if (!base.startsWith("https://") && !base.startsWith("http://")) {
+        // empty: this host's name, looked up when the first link is made (a lookup at start-up could wait on DNS)
+        String base = config.link_base() == null ? "" : config.link_base().strip();
+        if (!base.isEmpty() && !base.startsWith("https://") && !base.startsWith("http://")) {
             throw new IllegalArgumentException("link.base: '" + base + "' is not an http(s) address");
         }
         List<String> domains = java.util.Arrays.stream(config.digest_domains().split("[,\\s]+")).map(String::strip).filter(d -> !d.isEmpty())
                 .toList();
         return new Digests.Settings(Duration.ofHours(Math.max(0, config.digest_hours())), categories, config.digest_from().strip(), base,
                 Duration.ofDays(Math.max(1, config.link_days())), domains);
-    }
-
-    private static String hostName() {
-        try {
-            return java.net.InetAddress.getLocalHost().getCanonicalHostName();
-        } catch (java.net.UnknownHostException e) {
-            return "localhost";
-        }
     }
 
     @Deactivate
