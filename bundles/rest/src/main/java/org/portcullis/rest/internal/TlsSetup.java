@@ -19,6 +19,9 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 import org.bouncycastle.asn1.x500.X500Name;
@@ -42,8 +45,8 @@ import org.slf4j.LoggerFactory;
  * HTTPS for the API and the web console. At first boot a self-signed certificate (EC P-256,
  * SHA-256, 825 days, names: this host, {@code localhost}, {@code 127.0.0.1}) is generated into
  * {@code data/portcullis/tls/keystore.p12} (mode 0600, random store password beside it, 0600);
- * then Pax Web is set to serve HTTPS with it and plain HTTP is switched off. The ACME issue will
- * put its certificate in the same place. An admin's own keystore, set in
+ * then Pax Web is set to serve HTTPS with it and plain HTTP is switched off. The ACME bundle
+ * puts its certificates in the same keystore ({@link HttpsKeystore}). An admin's own keystore, set in
  * {@code etc/org.ops4j.pax.web.cfg}, is left alone.
  */
 @Component(immediate = true)
@@ -51,6 +54,7 @@ public class TlsSetup {
 
     static final String PAX_WEB = "org.ops4j.pax.web";
     static final String KEYSTORE = "org.ops4j.pax.web.ssl.keystore";
+    static final String ALIAS = "portcullis";
     private static final Duration VALIDITY = Duration.ofDays(825);
     private static final Logger LOG = LoggerFactory.getLogger(TlsSetup.class);
 
@@ -59,7 +63,7 @@ public class TlsSetup {
 
     @Activate
     void activate() {
-        Path dir = Paths.get(System.getProperty("karaf.data", "data"), "portcullis", "tls");
+        Path dir = directory();
         try {
             Configuration web = configAdmin.getConfiguration(PAX_WEB, null);
             Dictionary<String, Object> props = web.getProperties() == null ? new Hashtable<>() : web.getProperties();
@@ -78,21 +82,67 @@ public class TlsSetup {
             if (keystore.toString().equals(configured) && "true".equals(String.valueOf(props.get("org.osgi.service.http.secure.enabled")))) {
                 return;
             }
-            props.put(KEYSTORE, keystore.toString());
-            props.put("org.ops4j.pax.web.ssl.keystore.type", "PKCS12");
-            props.put("org.ops4j.pax.web.ssl.keystore.password", password);
-            props.put("org.ops4j.pax.web.ssl.key.password", password);
-            props.put("org.ops4j.pax.web.ssl.key.alias", "portcullis");
-            props.put("org.osgi.service.http.secure.enabled", "true");
-            props.put("org.osgi.service.http.enabled", "false");
+            Map<String, String> settings = new LinkedHashMap<>();
+            settings.put(KEYSTORE, keystore.toString());
+            settings.put("org.ops4j.pax.web.ssl.keystore.type", "PKCS12");
+            settings.put("org.ops4j.pax.web.ssl.keystore.password", password);
+            settings.put("org.ops4j.pax.web.ssl.key.password", password);
+            settings.put("org.ops4j.pax.web.ssl.key.alias", ALIAS);
+            settings.put("org.osgi.service.http.secure.enabled", "true");
+            settings.put("org.osgi.service.http.enabled", "false");
             if (props.get("org.osgi.service.http.port.secure") == null) {
-                props.put("org.osgi.service.http.port.secure", "8443");
+                settings.put("org.osgi.service.http.port.secure", "8443");
             }
-            web.update(props);
-            LOG.info("HTTPS on port {} with the certificate in {}; plain HTTP is off", props.get("org.osgi.service.http.port.secure"), keystore);
+            // The file is written whole and renamed into place; Felix fileinstall then loads it. Updating the
+            // configuration instead made fileinstall write the file while its own poller read it back
+            // half-written (empty): HTTPS stayed off and the file was left with 0 bytes.
+            writeSettings(webCfg, settings);
+            LOG.info("HTTPS on port {} with the certificate in {}; plain HTTP is off", settings.getOrDefault("org.osgi.service.http.port.secure",
+                    String.valueOf(props.get("org.osgi.service.http.port.secure"))), keystore);
         } catch (IOException | GeneralSecurityException | OperatorCreationException e) {
             LOG.error("Cannot set up HTTPS ({}); the API stays on the configured HTTP port only", e.getMessage());
         }
+    }
+
+    /**
+     * Sets {@code settings} in a configuration file of {@code key = value} lines: a line that sets one
+     * of them (commented out or not) is replaced, the others are kept, the rest appended; the new file
+     * (mode 0600) replaces the old by rename, so a reader sees the old file or the new one, whole.
+     */
+    static void writeSettings(Path cfg, Map<String, String> settings) throws IOException {
+        List<String> lines = Files.exists(cfg) ? Files.readAllLines(cfg, StandardCharsets.ISO_8859_1) : List.of();
+        Map<String, String> left = new LinkedHashMap<>(settings);
+        StringBuilder out = new StringBuilder();
+        for (String line : lines) {
+            String key = settingKey(line);
+            if (key != null && left.containsKey(key)) {
+                out.append(key).append(" = ").append(left.remove(key)).append('\n');
+            } else if (key == null || !settings.containsKey(key)) {
+                out.append(line).append('\n');
+            }
+        }
+        left.forEach((k, v) -> out.append(k).append(" = ").append(v).append('\n'));
+        byte[] bytes = out.toString().getBytes(StandardCharsets.ISO_8859_1);
+        AtomicFiles.writePrivate(cfg, o -> o.write(bytes));
+    }
+
+    /** The key a line sets, commented out ({@code #key = …}) or not; null for other lines. */
+    private static String settingKey(String line) {
+        String t = line.strip();
+        if (t.startsWith("#")) {
+            t = t.substring(1).strip();
+        }
+        int eq = t.indexOf('=');
+        if (eq <= 0) {
+            return null;
+        }
+        String key = t.substring(0, eq).strip();
+        return key.matches("[A-Za-z0-9._-]+") ? key : null;
+    }
+
+    /** Where the generated keystore and its password are. */
+    static Path directory() {
+        return Paths.get(System.getProperty("karaf.data", "data"), "portcullis", "tls");
     }
 
     /** Creates the keystore when missing; returns its password. */
@@ -112,7 +162,7 @@ public class TlsSetup {
         X509Certificate cert = selfSigned(pair, hostName(), random);
         KeyStore store = KeyStore.getInstance("PKCS12");
         store.load(null, null);
-        store.setKeyEntry("portcullis", pair.getPrivate(), password.toCharArray(), new X509Certificate[] {cert});
+        store.setKeyEntry(ALIAS, pair.getPrivate(), password.toCharArray(), new X509Certificate[] {cert});
         AtomicFiles.writePrivate(passwordFile, out -> out.write((password + "\n").getBytes(StandardCharsets.US_ASCII)));
         AtomicFiles.writePrivate(keystore, out -> {
             try {

@@ -160,6 +160,32 @@ class RestInternalsTest {
         assertEquals(password, TlsSetup.ensureKeystore(dir, ks), "the second boot keeps the first certificate");
     }
 
+    @Test
+    void theWebSettingsReplaceTheirLinesKeepTheRestAndLandWholeAndPrivate(@TempDir Path dir) throws Exception {
+        Path cfg = dir.resolve("org.ops4j.pax.web.cfg");
+        Files.writeString(cfg, String.join("\n", "# HTTP", "org.osgi.service.http.enabled = true", "org.osgi.service.http.port = 8181",
+                "#org.ops4j.pax.web.ssl.keystore = ${karaf.etc}/server.keystore", "#org.ops4j.pax.web.ssl.protocol = TLSv1.3",
+                "javax.servlet.context.tempdir = ${karaf.data}/pax-web/tmp", ""));
+        Map<String, String> settings = new java.util.LinkedHashMap<>();
+        settings.put("org.osgi.service.http.enabled", "false");
+        settings.put("org.ops4j.pax.web.ssl.keystore", "/data/tls/keystore.p12");
+        settings.put("org.osgi.service.http.secure.enabled", "true");
+        TlsSetup.writeSettings(cfg, settings);
+        assertEquals(String.join("\n", "# HTTP", "org.osgi.service.http.enabled = false", "org.osgi.service.http.port = 8181",
+                "org.ops4j.pax.web.ssl.keystore = /data/tls/keystore.p12", "#org.ops4j.pax.web.ssl.protocol = TLSv1.3",
+                "javax.servlet.context.tempdir = ${karaf.data}/pax-web/tmp", "org.osgi.service.http.secure.enabled = true", ""),
+                Files.readString(cfg));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cfg)));
+        java.util.Properties read = new java.util.Properties();
+        try (var in = Files.newInputStream(cfg)) {
+            read.load(in);
+        }
+        assertEquals("/data/tls/keystore.p12", read.getProperty("org.ops4j.pax.web.ssl.keystore"));
+        TlsSetup.writeSettings(cfg, settings);
+        assertEquals(1, Files.readAllLines(cfg).stream().filter(l -> l.startsWith("org.osgi.service.http.secure.enabled")).count(),
+                "written twice, each setting still has one line");
+    }
+
     private static Exception capture(ThrowingRunnable r) {
         try {
             r.run();

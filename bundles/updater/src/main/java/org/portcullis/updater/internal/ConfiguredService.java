@@ -40,6 +40,7 @@ public class ConfiguredService implements ControlledService {
     private List<String> stop;
     private List<String> start;
     private List<String> status;
+    private List<String> reload;
     private List<String> components;
     private Duration timeout;
     private volatile boolean started = true;
@@ -53,6 +54,7 @@ public class ConfiguredService implements ControlledService {
         stop = OsStep.words(config.stop_command());
         start = OsStep.words(config.start_command());
         status = OsStep.words(config.status_command());
+        reload = OsStep.words(config.reload_command());
         components = config.components() == null ? List.of() : List.of(config.components());
         String k = config.kind().trim();
         kind = switch (k) {
@@ -135,6 +137,20 @@ public class ConfiguredService implements ControlledService {
             case COMPONENT -> components(true);
         }
         started = true;
+    }
+
+    /** systemd: {@code systemctl reload-or-restart}; kind command: the reload command when there is one; else stop and start. */
+    @Override
+    public void reload() throws Exception {
+        requireValid();
+        if (kind == Kind.SYSTEMD) {
+            run(List.of("systemctl", "reload-or-restart", unit));
+        } else if (kind == Kind.COMMAND && !reload.isEmpty()) {
+            run(reload);
+        } else {
+            stop();
+            start();
+        }
     }
 
     @Override

@@ -28,6 +28,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "kind command: the command that starts it")
     String start_command() default "";
 
+    @AttributeDefinition(description = "kind command: the command that makes it read its configuration again (Postfix: postfix reload); empty: stop and start")
+    String reload_command() default "";
+
     @AttributeDefinition(description = "kind command: the command whose exit status 0 says it runs; empty: running when the last start succeeded")
     String status_command() default "";
 

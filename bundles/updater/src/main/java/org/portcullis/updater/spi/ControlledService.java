@@ -32,6 +32,17 @@ public interface ControlledService {
     /** Starts the service and returns once it runs; throws with a one-line reason if it cannot. */
     void start() throws Exception;
 
+    /**
+     * Makes the running service read its configuration and files again (Postfix after a new
+     * certificate); throws with a one-line reason if it cannot. The default stops and starts it.
+     *
+     * @since 1.2
+     */
+    default void reload() throws Exception {
+        stop();
+        start();
+    }
+
     /** Whether the service runs now. */
     boolean running() throws Exception;
 }

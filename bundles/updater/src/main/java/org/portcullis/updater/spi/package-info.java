@@ -3,7 +3,7 @@
  * per service, OS or in-container, in a configured order.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.portcullis.updater.spi;
 
 import org.osgi.annotation.bundle.Export;

@@ -27,6 +27,10 @@ class ConfiguredServiceTest {
     }
 
     private ConfiguredService service(String stop, String start, String status) {
+        return service(stop, start, status, "");
+    }
+
+    private ConfiguredService service(String stop, String start, String status, String reload) {
         ConfiguredService s = new ConfiguredService();
         s.activate(new ServiceConfig() {
             @Override
@@ -70,6 +74,11 @@ class ConfiguredServiceTest {
             }
 
             @Override
+            public String reload_command() {
+                return reload;
+            }
+
+            @Override
             public String[] components() {
                 return new String[0];
             }
@@ -106,5 +115,21 @@ class ConfiguredServiceTest {
         ConfiguredService mta = service(script("stop", "true").toString(), start.toString(), "");
         Exception e = assertThrows(java.io.IOException.class, mta::start);
         assertEquals(start + " exited 1: fatal: open /etc/mta/main.cf: No such file or directory", e.getMessage());
+    }
+
+    @Test
+    void reloadRunsTheReloadCommandOrElseStopsAndStarts() throws Exception {
+        Path log = dir.resolve("log");
+        Path stop = script("stop", "echo stop >> '" + log + "'");
+        Path start = script("start", "echo start >> '" + log + "'");
+        Path reload = script("reload", "echo reload >> '" + log + "'");
+        service(stop.toString(), start.toString(), "", reload.toString()).reload();
+        assertEquals("reload\n", Files.readString(log));
+        Files.delete(log);
+        service(stop.toString(), start.toString(), "").reload();
+        assertEquals("stop\nstart\n", Files.readString(log), "without a reload command");
+        Exception e = assertThrows(java.io.IOException.class, () -> service(stop.toString(), start.toString(), "", script("bad",
+                "echo 'postfix: fatal: the Postfix mail system is not running' >&2; exit 1").toString()).reload());
+        assertTrue(e.getMessage().endsWith("exited 1: postfix: fatal: the Postfix mail system is not running"), e.getMessage());
     }
 }
