@@ -146,6 +146,8 @@ final class PostfixInstance implements AutoCloseable {
                 "anvil unix - - n - 1 anvil",
                 "scache unix - - n - 1 scache",
                 "postlog unix-dgram n - n - 1 postlogd",
+                // TLS session cache and entropy: smtpd offers no STARTTLS without it
+                "tlsmgr unix - - n 1000? 1 tlsmgr",
                 ""));
         run(sudo("chown", "postfix:postfix", data.toString()));
         pf.postfix("check"); // creates the queue directories with their owners and modes
@@ -168,6 +170,12 @@ final class PostfixInstance implements AutoCloseable {
             Files.writeString(home.resolve("etc/org.portcullis.updater.cfg"), "queue.command = " + queueCommand() + "\n",
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         }
+    }
+
+    /** Offers STARTTLS with the key and chain in {@code chainFile} (smtpd_tls_chain_files); call before {@link #start}. */
+    void tls(Path chainFile) throws IOException, InterruptedException {
+        run(sudo("/usr/sbin/postconf", "-c", etc.toString(), "-e", "smtpd_tls_security_level = may", "smtpd_tls_chain_files = " + chainFile,
+                "smtpd_tls_loglevel = 1"));
     }
 
     /** The command that lists this instance's queue as JSON ({@code postqueue -j}). */

@@ -13,6 +13,8 @@ public enum Right {
     UPDATE("update"),
     CLUSTER("cluster"),
     ACCOUNTS("accounts"),
+    /** ACME certificates: the account, orders, renewals, revocation (since 2.1). */
+    CERTIFICATES("certificates"),
     /** Reading the Prometheus metrics ({@code /api/v1/metrics}): for the account a Prometheus server scrapes with. */
     METRICS("metrics");
 

@@ -4,7 +4,7 @@
  * commands and endpoints make are here too.
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package org.portcullis.auth;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,0 +1,143 @@
+package org.portcullis.acme.internal;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+import org.portcullis.core.AtomicFiles;
+
+/** Puts an issued certificate where Postfix reads it and proves Postfix presents it. */
+final class Installer {
+
+    private Installer() {
+    }
+
+    static List<X509Certificate> chain(String pem) throws IOException {
+        try {
+            List<X509Certificate> out = new ArrayList<>();
+            for (var c : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
+                out.add((X509Certificate) c);
+            }
+            if (out.isEmpty()) {
+                throw new IOException("no certificate in the stored chain");
+            }
+            return out;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("the stored chain: " + e.getMessage(), e);
+        }
+    }
+
+    static String pem(List<X509Certificate> chain) {
+        StringWriter w = new StringWriter();
+        Base64.Encoder b64 = Base64.getMimeEncoder(64, new byte[] {'\n'});
+        try {
+            for (X509Certificate c : chain) {
+                w.write("-----BEGIN CERTIFICATE-----\n" + b64.encodeToString(c.getEncoded()) + "\n-----END CERTIFICATE-----\n");
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+        return w.toString();
+    }
+
+    /**
+     * Writes Postfix's {@code smtpd_tls_chain_files} file: the key, then the certificate and its
+     * chain, by rename (0600); the previous file is kept beside it as {@code .previous}.
+     */
+    static void writeChainFile(Path file, KeyPair key, List<X509Certificate> chain) throws IOException {
+        if (file.getParent() != null) {
+            Files.createDirectories(file.getParent());
+        }
+        if (Files.exists(file)) {
+            Files.copy(file, previous(file), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+        }
+        String content = Keys.privatePem(key) + pem(chain);
+        AtomicFiles.writePrivate(file, out -> out.write(content.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /** Puts the previous file back; false when there was none. */
+    static boolean restoreChainFile(Path file) throws IOException {
+        Path previous = previous(file);
+        if (!Files.exists(previous)) {
+            return false;
+        }
+        Files.move(previous, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return true;
+    }
+
+    private static Path previous(Path file) {
+        return file.resolveSibling(file.getFileName() + ".previous");
+    }
+
+    /** The leaf an SMTP server presents after STARTTLS at {@code host:port} (any chain accepted: it is only compared). */
+    static X509Certificate starttlsLeaf(String host, int port, Duration timeout) throws IOException {
+        try (Socket plain = new Socket()) {
+            plain.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
+            plain.setSoTimeout((int) timeout.toMillis());
+            BufferedReader in = new BufferedReader(new InputStreamReader(plain.getInputStream(), StandardCharsets.US_ASCII));
+            OutputStream out = plain.getOutputStream();
+            expect(in, "220");
+            out.write("EHLO portcullis.acme.check\r\n".getBytes(StandardCharsets.US_ASCII));
+            expect(in, "250");
+            out.write("STARTTLS\r\n".getBytes(StandardCharsets.US_ASCII));
+            expect(in, "220");
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {new X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, null);
+            try (SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(plain, host, port, true)) {
+                tls.startHandshake();
+                return (X509Certificate) tls.getSession().getPeerCertificates()[0];
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    /** Reads one (multi-line) SMTP reply and checks its code. */
+    private static void expect(BufferedReader in, String code) throws IOException {
+        String line;
+        do {
+            line = in.readLine();
+            if (line == null) {
+                throw new IOException("the SMTP server closed the connection");
+            }
+            if (!line.startsWith(code)) {
+                throw new IOException("the SMTP server answered '" + Issuer.oneLine(line) + "' where " + code + " was expected");
+            }
+        } while (line.length() > 3 && line.charAt(3) == '-');
+    }
+}
