@@ -40,8 +40,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Minutes between renewal checks (on the Primary) and installation checks (on every node)")
     int check_minutes() default 60;
 
-    @AttributeDefinition(description = "Back-off after the first failed try, in minutes; doubled per failure, ±20 %")
-    int backoff_minutes() default 15;
+    @AttributeDefinition(description = "Back-off after the first failed try, in seconds; doubled per failure, ±20 %")
+    int backoff_seconds() default 900;
 
     @AttributeDefinition(description = "The longest back-off, in hours")
     int backoff_max_hours() default 24;

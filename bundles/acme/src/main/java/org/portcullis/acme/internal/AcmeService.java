@@ -314,7 +314,7 @@ public class AcmeService implements Certificates {
             AcmeStore.Schedule s = store.schedule();
             int failures = s.failures() + 1;
             Optional<Instant> retryAfter = e instanceof Issuer.RateLimited r ? r.retryAfter : Optional.empty();
-            Instant next = nextTry(Instant.now(), failures, Duration.ofMinutes(Math.max(1, config.backoff_minutes())),
+            Instant next = nextTry(Instant.now(), failures, Duration.ofSeconds(Math.max(1, config.backoff_seconds())),
                     Duration.ofHours(Math.max(1, config.backoff_max_hours())), retryAfter);
             store.failed(failures, next, retryAfter.orElse(null), Issuer.oneLine(e.getMessage()));
             LOG.warn("ACME: try {} failed: {}; the next try is not before {}", failures, e.getMessage(), next);

@@ -34,11 +34,15 @@ final class Installer {
     private Installer() {
     }
 
+    /** The certificates in {@code pem}, in order; other blocks (a key) are skipped. */
     static List<X509Certificate> chain(String pem) throws IOException {
         try {
             List<X509Certificate> out = new ArrayList<>();
-            for (var c : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
-                out.add((X509Certificate) c);
+            CertificateFactory factory = CertificateFactory.getInstance("X.509");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\\s]+-----END CERTIFICATE-----")
+                    .matcher(pem);
+            while (m.find()) {
+                out.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(m.group().getBytes(StandardCharsets.US_ASCII))));
             }
             if (out.isEmpty()) {
                 throw new IOException("no certificate in the stored chain");

@@ -161,6 +161,28 @@ class RestInternalsTest {
     }
 
     @Test
+    void anInstalledCertificateMustMatchItsKeyAndBeValidNow(@TempDir Path dir) throws Exception {
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+        g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        java.security.KeyPair pair = g.generateKeyPair();
+        java.security.KeyPair other = g.generateKeyPair();
+        X509Certificate cert = TlsSetup.selfSigned(pair, "mail.example.com", new java.security.SecureRandom());
+        HttpsKeystore.check(pair.getPrivate(), java.util.List.of(cert));
+        Exception wrongKey = capture(() -> HttpsKeystore.check(other.getPrivate(), java.util.List.of(cert)));
+        assertEquals("the key does not match the certificate for O=Portcullis, CN=mail.example.com", wrongKey.getMessage());
+        assertEquals("no certificate to install", capture(() -> HttpsKeystore.check(pair.getPrivate(), java.util.List.of())).getMessage());
+
+        Path ks = dir.resolve("keystore.p12");
+        HttpsKeystore.write(ks, "pw", pair.getPrivate(), java.util.List.of(cert));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(ks)));
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(ks)) {
+            store.load(in, "pw".toCharArray());
+        }
+        assertEquals(cert, store.getCertificate(TlsSetup.ALIAS), "under the alias Pax Web is set to serve");
+    }
+
+    @Test
     void theWebSettingsReplaceTheirLinesKeepTheRestAndLandWholeAndPrivate(@TempDir Path dir) throws Exception {
         Path cfg = dir.resolve("org.ops4j.pax.web.cfg");
         Files.writeString(cfg, String.join("\n", "# HTTP", "org.osgi.service.http.enabled = true", "org.osgi.service.http.port = 8181",
