@@ -243,6 +243,42 @@ class AcmeIT {
         assertEquals(MAIL + ", " + API, m.group(2), "in the order asked for");
     }
 
+    @Test
+    @Order(7)
+    void aCaAnswering429IsNotAskedAgainBeforeItsRetryAfter() throws Exception {
+        try (AcmeFront front = AcmeFront.start(pebble, work.resolve("pebble/tls-key.pem"))) {
+            Path cfg = dist.home.resolve("etc/org.portcullis.acme.cfg");
+            Files.writeString(cfg, Files.readString(cfg).replace("directory.url = " + pebble.directory(), "directory.url = " + front.directory())
+                    + "backoff.seconds = 2\n");
+            dist.awaitSsh(password, "acme:status", "CA:          " + front.directory());
+            String account = ssh("acme:account --contact admin@portcullis.test --agree-tos");
+            assertTrue(account.contains("Account https://127.0.0.1:" + front.port + "/my-account/"), "pebble names the relay: " + account);
+
+            int retryAfter = 6;
+            front.limitOrders(1, retryAfter);
+            String limited = ssh("acme:renew --force");
+            assertTrue(limited.contains("the CA limits orders: rateLimited: too many new orders recently"), limited);
+            long limitedAt = front.orders().get(front.orders().size() - 1).millis();
+            assertEquals(429, front.orders().get(front.orders().size() - 1).status());
+            String early = ssh("acme:renew --force");
+            assertTrue(early.contains("after 1 failed try the next is at"), early);
+
+            String out = "";
+            long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(40);
+            while (!out.contains("issued") && System.nanoTime() < end) {
+                Thread.sleep(500);
+                out = ssh("acme:renew --force");
+            }
+            assertTrue(out.contains("issued"), out);
+            List<AcmeFront.Seen> orders = front.orders();
+            AcmeFront.Seen next = orders.stream().filter(o -> o.millis() > limitedAt).findFirst().orElseThrow();
+            long waited = next.millis() - limitedAt;
+            System.out.printf("ACME 429 with Retry-After %d s: the next new-order came %d ms later (relay's log)%n", retryAfter, waited);
+            assertTrue(waited >= retryAfter * 1000L, "the next order came " + waited + " ms after the 429");
+            assertEquals(201, next.status(), "and it was the one that succeeded: " + orders);
+        }
+    }
+
     // ---- helpers
 
     /** The chain the API presents, checked against pebble's root when {@code verify}. */
