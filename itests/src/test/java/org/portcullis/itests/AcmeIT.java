@@ -211,6 +211,32 @@ class AcmeIT {
         String status = ssh("acme:status");
         assertTrue(status.matches("(?s).*Name:\\s+" + Pattern.quote(BLOCKED) + "\\s+failed\\s+rejectedIdentifier.*"), status);
         assertTrue(status.matches("(?s).*Name:\\s+" + Pattern.quote(MAIL) + "\\s+valid.*"), status);
+
+        // the same through REST, with the admin's account
+        SSLContext any = SSLContext.getInstance("TLS");
+        any.init(null, new TrustManager[] {new AnyChain()}, null);
+        String admin = ApiClient.basic("admin", password);
+        LocalHttps.Response rest = LocalHttps.request(any, "127.0.0.1", dist.httpsPort, "GET", "/api/v1/certificates", admin, null);
+        assertEquals(200, rest.status(), rest.body());
+        var json = ApiClient.JSON.readTree(rest.body());
+        assertEquals(leaf.getSerialNumber().toString(16), json.get("certificate").get("serial").asText(), rest.body());
+        assertEquals(List.of(MAIL), List.of(json.get("certificate").get("names").get(0).asText()));
+        boolean blockedFailed = false;
+        for (var n : json.get("names")) {
+            blockedFailed |= n.get("name").asText().equals(BLOCKED) && n.get("state").asText().equals("failed");
+        }
+        assertTrue(blockedFailed, rest.body());
+        LocalHttps.Response bad = LocalHttps.request(any, "127.0.0.1", dist.httpsPort, "POST", "/api/v1/certificates/order", admin,
+                "{\"names\": [\"bad name!\"]}");
+        assertEquals(400, bad.status(), bad.body());
+        assertEquals("invalid", ApiClient.JSON.readTree(bad.body()).get("error").asText(), bad.body());
+        assertTrue(bad.body().contains("is not a DNS name"), bad.body());
+
+        // its expiry in the metrics, for an alert well before it
+        LocalHttps.Response metrics = LocalHttps.request(any, "127.0.0.1", dist.httpsPort, "GET", "/api/v1/metrics", admin, null);
+        Matcher notAfter = Pattern.compile("(?m)^portcullis_certificate_not_after_timestamp_seconds ([0-9.E]+)$").matcher(metrics.body());
+        assertTrue(notAfter.find(), metrics.body());
+        assertEquals(leaf.getNotAfter().toInstant().getEpochSecond(), (long) Double.parseDouble(notAfter.group(1)));
     }
 
     @Test

@@ -29,6 +29,9 @@ public class MetricsService implements MessageListener {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigurationAdmin configAdmin;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile CertificateExpiry certificate;
+
     private PortcullisMetrics metrics;
 
     @Activate
@@ -40,7 +43,10 @@ public class MetricsService implements MessageListener {
             Storage s = storage;
             return s == null ? null : s.status();
         }, PortcullisMetrics::milterConnections, () -> configured("org.portcullis.milter", "spool.directory", "spool"),
-                () -> configured("org.portcullis.backup", "directory", "backups")));
+                () -> configured("org.portcullis.backup", "directory", "backups"), () -> {
+                    CertificateExpiry c = certificate;
+                    return c == null ? Double.NaN : c.notAfter();
+                }));
     }
 
     /** The directory the owning bundle is configured with ({@code key} of {@code pid}), else its default under the data directory. */

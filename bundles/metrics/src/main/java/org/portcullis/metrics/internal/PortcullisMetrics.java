@@ -48,7 +48,7 @@ public final class PortcullisMetrics {
 
     /** Where the gauges read their values; each may answer NaN when it cannot say. */
     public record Sources(DoubleSupplier maintenance, Supplier<StorageStatus> storage, DoubleSupplier connections, Supplier<Path> spool,
-            Supplier<Path> backups) {
+            Supplier<Path> backups, DoubleSupplier certificateNotAfter) {
     }
 
     public PortcullisMetrics(Sources sources) {
@@ -65,6 +65,8 @@ public final class PortcullisMetrics {
                 .labelNames("list").withoutExemplars().register(registry);
         gauge("portcullis_maintenance", "1 while maintenance mode is on (new mail gets 4xx)", sources.maintenance());
         gauge("portcullis_milter_connections", "Milter connections open now", sources.connections());
+        gauge("portcullis_certificate_not_after_timestamp_seconds", "When the ACME certificate expires (Unix time); absent without one",
+                sources.certificateNotAfter());
         gauge("portcullis_spool_bytes", "Bytes of message spool files on disk now", () -> bytes(sources.spool().get(), ".spool"));
         gauge("portcullis_backup_newest_timestamp_seconds", "When the newest backup in the backup directory was written (Unix time)",
                 () -> newest(sources.backups().get()));

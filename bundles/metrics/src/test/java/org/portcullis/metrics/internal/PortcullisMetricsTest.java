@@ -35,7 +35,7 @@ class PortcullisMetricsTest {
         StorageStatus storage = new StorageStatus("jdbc:postgresql://127.0.0.1/x", true, true, "17", "", Instant.now(),
                 new StorageStatus.Pool(2, 3, 5, 0, 10), List.of());
         return new PortcullisMetrics(new PortcullisMetrics.Sources(() -> 1, () -> storage, () -> 7, () -> dir.resolve("spool"),
-                () -> dir.resolve("backups")));
+                () -> dir.resolve("backups"), () -> 1.8e9));
     }
 
     @Test
@@ -59,6 +59,7 @@ class PortcullisMetricsTest {
         assertTrue(text.contains("portcullis_list_decisions_total{list=\"block\"} 1.0"), text);
         assertTrue(text.contains("portcullis_maintenance 1.0"), text);
         assertTrue(text.contains("portcullis_milter_connections 7.0"), text);
+        assertTrue(text.contains("portcullis_certificate_not_after_timestamp_seconds 1.8E9"), text);
         assertTrue(text.contains("portcullis_spool_bytes 3000.0"), text);
         assertTrue(text.contains("portcullis_storage_reachable 1.0"), text);
         assertTrue(text.contains("portcullis_storage_pool_connections{state=\"active\"} 2.0"), text);
