@@ -305,15 +305,46 @@ class AcmeIT {
         }
     }
 
+    @Test
+    @Order(8)
+    void dns01ThroughTheExampleNsupdateSolverAtBind() throws Exception {
+        try (BindServer bind = BindServer.start(work.resolve("bind"));
+                PebbleServer dnsCa = PebbleServer.start(work.resolve("pebble-dns"), List.of(), bind.port)) {
+            Files.writeString(dist.home.resolve("etc/org.portcullis.example.nsupdate.cfg"), String.join("\n", "server = 127.0.0.1",
+                    "port = " + bind.port, "zone = portcullis.test", "key.file = " + bind.keyFile(), ""));
+            String install = ssh("bundle:install -s " + Paths.get(System.getProperty("portcullis.example.nsupdate")).toUri());
+            assertTrue(install.contains("Bundle ID"), install);
+            dist.awaitSsh(password, "service:list org.portcullis.acme.DnsChallengeSolver", "portcullis.dns.solver = nsupdate");
+            Path cfg = dist.home.resolve("etc/org.portcullis.acme.cfg");
+            Files.writeString(cfg, Files.readString(cfg).replaceAll("(?m)^directory\\.(url|trust) = .*$", "") + String.join("\n",
+                    "directory.url = " + dnsCa.directory(), "directory.trust = " + dnsCa.tlsCa(), "challenge = dns-01", "dns.solver = nsupdate", ""));
+            dist.awaitSsh(password, "acme:status", "CA:          " + dnsCa.directory());
+            assertTrue(ssh("acme:account --contact admin@portcullis.test --agree-tos").contains("Account https://127.0.0.1:" + dnsCa.port));
+
+            String out = ssh("acme:order " + MAIL);
+            assertTrue(out.contains(MAIL + ": valid") && out.contains("HTTPS: serves it"), out + "\n" + bind.log());
+            assertEquals(List.of(MAIL), sans(apiChain(dnsCa).get(0)), "issued by the second CA, whose DNS is BIND");
+            String named = bind.log();
+            assertTrue(named.contains("adding an RR at '_acme-challenge." + MAIL + "' TXT"), named);
+            assertTrue(named.contains("deleting an RR at _acme-challenge." + MAIL + " TXT"), "cleaned up: " + named);
+            assertEquals("", bind.txt("_acme-challenge." + MAIL + "."), "no record left behind");
+        }
+    }
+
     // ---- helpers
 
     /** The chain the API presents, checked against pebble's root when {@code verify}. */
     private List<X509Certificate> apiChain(boolean verify) throws Exception {
+        return apiChain(verify ? pebble : null);
+    }
+
+    /** The chain the API presents, checked against the root of {@code ca} (null: not checked). */
+    private List<X509Certificate> apiChain(PebbleServer ca) throws Exception {
         TrustManager[] trust;
-        if (verify) {
+        if (ca != null) {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
-            ks.setCertificateEntry("pebble-root", pebble.root());
+            ks.setCertificateEntry("pebble-root", ca.root());
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(ks);
             trust = tmf.getTrustManagers();

@@ -22,7 +22,7 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Debian's pebble (a test ACME CA) and pebble-challtestsrv (its DNS: every name is 127.0.0.1) on
- * loopback, each on free ports. Pebble's own HTTPS uses a certificate made here ({@link #tlsCa()});
+ * loopback, each on free ports; or pebble asking another DNS server (BIND for DNS-01). Pebble's own HTTPS uses a certificate made here ({@link #tlsCa()});
  * it validates HTTP-01 on {@code httpPort} of whatever the name resolves to, and issues from a root
  * it makes at start-up ({@link #root()}, from its management port).
  */
@@ -53,6 +53,11 @@ final class PebbleServer implements AutoCloseable {
 
     /** Starts both; names in {@code blocked} are refused by the CA at the order. */
     static PebbleServer start(Path dir, List<String> blocked) throws Exception {
+        return start(dir, blocked, 0);
+    }
+
+    /** Starts pebble asking the DNS server on {@code dnsServerPort} (not 0), or with a pebble-challtestsrv of its own (0). */
+    static PebbleServer start(Path dir, List<String> blocked, int dnsServerPort) throws Exception {
         if (!Files.isExecutable(PEBBLE) || !Files.isExecutable(CHALLTESTSRV)) {
             throw new IllegalStateException(PEBBLE + " not found: run ./run-tests, which installs pebble");
         }
@@ -64,11 +69,11 @@ final class PebbleServer implements AutoCloseable {
         int management = Distribution.freePort();
         int http = Distribution.freePort();
         int tls = Distribution.freePort();
-        int dnsPort = Distribution.freePort();
+        int dnsPort = dnsServerPort != 0 ? dnsServerPort : Distribution.freePort();
         int challManagement = Distribution.freePort();
-        Process dns = new ProcessBuilder(CHALLTESTSRV.toString(), "-dns01", "127.0.0.1:" + dnsPort, "-http01", "", "-https01", "", "-tlsalpn01", "",
-                "-management", "127.0.0.1:" + challManagement, "-defaultIPv4", "127.0.0.1", "-defaultIPv6", "").redirectErrorStream(true)
-                .redirectOutput(dir.resolve("challtestsrv.log").toFile()).start();
+        Process dns = dnsServerPort != 0 ? null : new ProcessBuilder(CHALLTESTSRV.toString(), "-dns01", "127.0.0.1:" + dnsPort, "-http01", "",
+                "-https01", "", "-tlsalpn01", "", "-management", "127.0.0.1:" + challManagement, "-defaultIPv4", "127.0.0.1", "-defaultIPv6", "")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("challtestsrv.log").toFile()).start();
         StringBuilder blocklist = new StringBuilder();
         for (String b : blocked) {
             blocklist.append(blocklist.length() == 0 ? "" : ", ").append('"').append(b).append('"');
@@ -87,7 +92,9 @@ final class PebbleServer implements AutoCloseable {
         PebbleServer server = new PebbleServer(dir, port, management, http, dnsPort, challManagement, pebble, dns);
         server.awaitPort(port);
         server.awaitPort(management);
-        server.awaitPort(challManagement);
+        if (dns != null) {
+            server.awaitPort(challManagement);
+        }
         return server;
     }
 
@@ -97,7 +104,7 @@ final class PebbleServer implements AutoCloseable {
             try (Socket s = new Socket("127.0.0.1", p)) {
                 return;
             } catch (IOException e) {
-                if (System.nanoTime() > end || !pebble.isAlive() || !dns.isAlive()) {
+                if (System.nanoTime() > end || !pebble.isAlive() || (dns != null && !dns.isAlive())) {
                     throw new IOException("pebble did not listen on " + p + ": " + log());
                 }
                 Thread.sleep(100);
@@ -142,15 +149,14 @@ final class PebbleServer implements AutoCloseable {
 
     @Override
     public void close() {
-        pebble.destroy();
-        dns.destroy();
-        try {
-            pebble.waitFor(10, TimeUnit.SECONDS);
-            dns.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        for (Process p : dns == null ? List.of(pebble) : List.of(pebble, dns)) {
+            p.destroy();
+            try {
+                p.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            p.destroyForcibly();
         }
-        pebble.destroyForcibly();
-        dns.destroyForcibly();
     }
 }
