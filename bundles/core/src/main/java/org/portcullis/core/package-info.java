@@ -1,6 +1,6 @@
-/** Platform services every Portcullis bundle may use: product version, maintenance mode, atomic file writes, time filters. */
+/** Platform services every Portcullis bundle may use: product version, maintenance mode, atomic file writes, time filters, the certificate a TLS server presents. */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package org.portcullis.core;
 
 import org.osgi.annotation.bundle.Export;

@@ -21,12 +21,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 import org.portcullis.core.AtomicFiles;
+import org.portcullis.core.PresentedCertificate;
 
 /** Puts an issued certificate where Postfix reads it and proves Postfix presents it. */
 final class Installer {
@@ -107,27 +104,7 @@ final class Installer {
             expect(in, "250");
             out.write("STARTTLS\r\n".getBytes(StandardCharsets.US_ASCII));
             expect(in, "220");
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, null);
-            try (SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(plain, host, port, true)) {
-                tls.startHandshake();
-                return (X509Certificate) tls.getSession().getPeerCertificates()[0];
-            }
-        } catch (GeneralSecurityException e) {
-            throw new IOException(e.getMessage(), e);
+            return PresentedCertificate.over(plain, host, port);
         }
     }
 

@@ -3,6 +3,7 @@ package org.portcullis.rest.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,10 +19,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 
@@ -41,6 +38,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.portcullis.core.AtomicFiles;
+import org.portcullis.core.PresentedCertificate;
 import org.portcullis.rest.HttpsCertificate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -243,36 +241,16 @@ public class HttpsKeystore implements HttpsCertificate {
         }
     }
 
-    /** The leaf a new handshake with the connector presents (trusting anything: it is only compared). */
+    /** The leaf a new handshake with the connector presents. */
     private static X509Certificate served(ServerConnector c) throws IOException {
         String host = c.getHost() == null || c.getHost().isBlank() || "0.0.0.0".equals(c.getHost()) ? "127.0.0.1" : c.getHost();
+        Socket socket = new Socket();
         try {
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {new ReadOnly()}, null);
-            try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket()) {
-                socket.connect(new InetSocketAddress(host, c.getLocalPort()), 5000);
-                socket.setSoTimeout(5000);
-                socket.startHandshake();
-                return (X509Certificate) socket.getSession().getPeerCertificates()[0];
-            }
-        } catch (GeneralSecurityException e) {
-            throw new IOException(e.getMessage(), e);
-        }
-    }
-
-    /** Accepts any chain: the handshake is made to read the certificate, which is then compared. */
-    private static final class ReadOnly implements X509TrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
+            socket.connect(new InetSocketAddress(host, c.getLocalPort()), 5000);
+            socket.setSoTimeout(5000);
+            return PresentedCertificate.over(socket, host, c.getLocalPort());
+        } finally {
+            socket.close();
         }
     }
 

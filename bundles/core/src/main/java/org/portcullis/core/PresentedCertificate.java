@@ -1,0 +1,57 @@
+package org.portcullis.core;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * The certificate a TLS server presents, read to be compared with the one it should present (a
+ * certificate just installed). The handshake accepts any chain: nothing is sent over it and the
+ * result is only compared, so it must never carry data or decide trust.
+ */
+public final class PresentedCertificate {
+
+    private PresentedCertificate() {
+    }
+
+    /**
+     * Starts TLS over {@code connected} (a plain socket, connected; after STARTTLS for SMTP) and
+     * returns the leaf the server presents; closes the TLS layer and with it the socket.
+     */
+    public static X509Certificate over(Socket connected, String host, int port) throws IOException {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {new AnyChain()}, null);
+            try (SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(connected, host, port, true)) {
+                tls.startHandshake();
+                return (X509Certificate) tls.getSession().getPeerCertificates()[0];
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IOException("no TLS here: " + e.getMessage(), e);
+        }
+    }
+
+    /** Accepts any chain: used only to read the presented certificate. */
+    private static final class AnyChain implements X509TrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            // not a server
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            // read, then compared by the caller; never trusted
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+}
