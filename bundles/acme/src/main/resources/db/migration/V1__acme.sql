@@ -30,6 +30,7 @@ CREATE TABLE certificates (
     renew_at    timestamptz NOT NULL,
     issued_at   timestamptz NOT NULL DEFAULT now(),
     issued_by   text NOT NULL,
+    directory   text NOT NULL,
     revoked_at  timestamptz
 );
 

@@ -60,7 +60,10 @@ final class AcmeFront implements AutoCloseable {
     }
 
     static AcmeFront start(PebbleServer pebble, Path keyPem) throws Exception {
-        X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(Files.newInputStream(pebble.tlsCa()));
+        X509Certificate cert;
+        try (var in = Files.newInputStream(pebble.tlsCa())) {
+            cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
         String key = Files.readString(keyPem).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
         PrivateKey pk = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(key)));
         KeyStore ks = KeyStore.getInstance("PKCS12");

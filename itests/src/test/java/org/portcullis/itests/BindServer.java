@@ -50,6 +50,7 @@ final class BindServer implements AutoCloseable {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!server.log().contains("running")) {
             if (System.nanoTime() > end || !p.isAlive()) {
+                server.close();
                 throw new IOException("named did not start: " + server.log());
             }
             Thread.sleep(100);

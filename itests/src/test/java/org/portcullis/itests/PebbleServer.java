@@ -90,12 +90,17 @@ final class PebbleServer implements AutoCloseable {
         pb.environment().put("PEBBLE_WFE_NONCEREJECT", "0");
         Process pebble = pb.start();
         PebbleServer server = new PebbleServer(dir, port, management, http, dnsPort, challManagement, pebble, dns);
-        server.awaitPort(port);
-        server.awaitPort(management);
-        if (dns != null) {
-            server.awaitPort(challManagement);
+        try {
+            server.awaitPort(port);
+            server.awaitPort(management);
+            if (dns != null) {
+                server.awaitPort(challManagement);
+            }
+            return server;
+        } catch (Exception e) {
+            server.close();
+            throw e;
         }
-        return server;
     }
 
     private void awaitPort(int p) throws Exception {
@@ -125,7 +130,9 @@ final class PebbleServer implements AutoCloseable {
     X509Certificate root() throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
-        ks.setCertificateEntry("pebble-tls", CertificateFactory.getInstance("X.509").generateCertificate(Files.newInputStream(tlsCa())));
+        try (var in = Files.newInputStream(tlsCa())) {
+            ks.setCertificateEntry("pebble-tls", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(ks);
         SSLContext ctx = SSLContext.getInstance("TLS");

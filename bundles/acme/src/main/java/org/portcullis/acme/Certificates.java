@@ -33,7 +33,10 @@ public interface Certificates {
      */
     List<String> order(List<String> names, String by);
 
-    /** Renews now when due (or with {@code force}, whatever the dates; a Retry-After of the CA still holds). */
+    /**
+     * Renews now when due, or with {@code force} whatever the dates; after failures not before the
+     * back-off has passed, nor before a {@code Retry-After} the CA sent.
+     */
     List<String> renew(boolean force, String by);
 
     /** Revokes the current certificate at the CA; it stays installed until a new one replaces it. */

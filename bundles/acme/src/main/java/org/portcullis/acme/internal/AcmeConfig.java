@@ -37,7 +37,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Seconds to wait for each validation and for the certificate")
     int timeout_seconds() default 120;
 
-    @AttributeDefinition(description = "Minutes between renewal checks (on the Primary) and installation checks (on every node)")
+    @AttributeDefinition(description = "Minutes between renewal checks (on the Primary); every node checks each minute what it has to install")
     int check_minutes() default 60;
 
     @AttributeDefinition(description = "Back-off after the first failed try, in seconds; doubled per failure, ±20 %")
@@ -46,6 +46,6 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "The longest back-off, in hours")
     int backoff_max_hours() default 24;
 
-    @AttributeDefinition(description = "Days before expiry when the mail log warns each day")
+    @AttributeDefinition(description = "Days before expiry from which the mail log warns at each renewal check")
     int warn_days() default 14;
 }

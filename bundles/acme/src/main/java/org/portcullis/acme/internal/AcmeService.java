@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,7 +26,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -49,8 +47,9 @@ import org.portcullis.acme.AcmeException;
 import org.portcullis.acme.CertificateStatus;
 import org.portcullis.acme.Certificates;
 import org.portcullis.acme.DnsChallengeSolver;
-import org.portcullis.core.AtomicFiles;
 import org.portcullis.core.cluster.ClusterRole;
+import org.portcullis.core.cluster.Fence;
+import org.portcullis.core.cluster.FencedException;
 import org.portcullis.rest.HttpsCertificate;
 import org.portcullis.storage.MigrationException;
 import org.portcullis.storage.MigrationScripts;
@@ -76,7 +75,6 @@ public class AcmeService implements Certificates {
     static final String RENEW_JOB = "acme.renew";
     private static final Logger LOG = LoggerFactory.getLogger(AcmeService.class);
     private static final Logger MAIL = LoggerFactory.getLogger("portcullis.mail");
-    private static final String NAME = "(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?";
 
     @Reference(target = Storage.DATA_SOURCE_FILTER)
     private DataSource ds;
@@ -98,9 +96,8 @@ public class AcmeService implements Certificates {
     private Supplier<ClusterRole> role = () -> ClusterRole.SINGLE_NODE;
     private AcmeStore store;
     private AcmeConfig config;
-    private Path local;
     private ScheduledExecutorService timer;
-    private volatile String installProblem = "";
+    private NodeInstall nodeInstall;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addService(ControlledService s) {
@@ -139,7 +136,7 @@ public class AcmeService implements Certificates {
     void start(AcmeStore store, AcmeConfig config, Path local) {
         this.store = store;
         this.config = config;
-        this.local = local;
+        this.nodeInstall = new NodeInstall(config, local, () -> https, () -> services);
     }
 
     @Deactivate
@@ -182,8 +179,8 @@ public class AcmeService implements Certificates {
 
     @Override
     public List<String> order(List<String> names, String by) {
-        List<String> wanted = names(names);
-        return exclusive(() -> asPrimary(() -> {
+        List<String> wanted = Timing.names(names);
+        return exclusive(() -> asPrimary(fence -> {
             AcmeStore.Schedule s = db(store::schedule);
             Instant caWait = s.caRetryAfter();
             if (caWait != null && caWait.isAfter(Instant.now())) {
@@ -191,16 +188,16 @@ public class AcmeService implements Certificates {
                         + " (" + s.lastError() + ")");
             }
             db(() -> {
-                store.replaceNames(wanted);
+                store.replaceNames(wanted, fence);
                 return null;
             });
-            return issue(wanted, by, null);
+            return issue(wanted, by, null, fence);
         }));
     }
 
     @Override
     public List<String> renew(boolean force, String by) {
-        return exclusive(() -> asPrimary(() -> {
+        return exclusive(() -> asPrimary(fence -> {
             Optional<AcmeStore.Stored> latest = db(store::latest);
             List<String> wanted = db(store::names).stream().map(CertificateStatus.NameStatus::name).toList();
             if (wanted.isEmpty()) {
@@ -215,110 +212,110 @@ public class AcmeService implements Certificates {
             if (!force && latest.isPresent() && !latest.get().revoked() && latest.get().renewAt().isAfter(now)) {
                 return List.of("Not due: renews at " + latest.get().renewAt().truncatedTo(ChronoUnit.SECONDS) + " (acme:renew --force renews now)");
             }
-            X509Certificate replaces = latest.filter(l -> !l.revoked()).map(l -> leaf(l.chainPem())).orElse(null);
-            return issue(wanted, by, replaces);
+            // ARI: only a certificate of this CA is named as the one replaced
+            X509Certificate replaces = latest.filter(l -> !l.revoked() && l.directory().equals(directory().toString())).map(l -> leaf(l.chainPem()))
+                    .orElse(null);
+            return issue(wanted, by, replaces, fence);
         }));
     }
 
-    /** Orders, stores and installs; records each name's outcome and, on failure, the back-off. */
-    private List<String> issue(List<String> wanted, String by, X509Certificate replaces) {
+    /**
+     * Orders and stores (fenced: a node that lost the Primary's role meanwhile stores nothing),
+     * records each name's outcome, then installs; a failure of the order is recorded with its
+     * back-off. What happens after the certificate is stored is not a failed try.
+     */
+    private List<String> issue(List<String> wanted, String by, X509Certificate replaces, Fence fence) {
         AcmeStore.Account account = db(store::account).orElseThrow(() -> new AcmeException(AcmeException.Code.NOT_FOUND,
                 "no ACME account yet: acme:account --contact ADDRESS --agree-tos"));
         if (!account.directory().equals(directory().toString())) {
             throw new AcmeException(AcmeException.Code.INVALID, "the account is at " + account.directory() + ", not at the configured " + directory()
                     + ": make one there (acme:account)");
         }
-        List<String> lines = new ArrayList<>();
+        Issuer.Issued issued;
         try {
-            Issuer.Issued issued;
-            if ("dns-01".equals(challenge())) {
-                DnsChallengeSolver solver = solvers.get(config.dns_solver().strip());
-                if (solver == null) {
-                    throw new AcmeException(AcmeException.Code.INVALID, "dns.solver: no DNS challenge solver named '" + config.dns_solver().strip()
-                            + "' is registered" + (solvers.isEmpty() ? "" : " (there are: " + String.join(", ", solvers.keySet()) + ")"));
-                }
-                issued = issuer().order(keyPair(account.keyPem()), new URL(account.url()), wanted, Issuer.dns01(solver), replaces);
-            } else {
-                try (Http01Responder responder = new Http01Responder()) {
-                    responder.open(config.http_address(), config.http_port());
-                    issued = issuer().order(keyPair(account.keyPem()), new URL(account.url()), wanted, Issuer.http01(responder), replaces);
-                }
-            }
-            for (Issuer.Refused r : issued.refused()) {
-                db(() -> {
-                    store.nameOutcome(r.name(), "failed", r.reason());
-                    return null;
-                });
-                lines.add(r.name() + ": not validated: " + r.reason());
-                LOG.warn("ACME: {} left out of the certificate: {}", r.name(), r.reason());
-            }
-            if (issued.chain() == null) {
-                throw new AcmeException(AcmeException.Code.INVALID, "no name validated: " + issued.refused().stream().map(r -> r.name() + " (" + r.reason()
-                        + ")").reduce((a, b) -> a + "; " + b).orElse(""));
-            }
-            X509Certificate leaf = issued.chain().get(0);
-            Instant renewAt = renewAt(leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant(), issued.ariStart(), issued.ariEnd());
-            long id = db(() -> store.saveCertificate(issued.names(), Keys.pem(issued.key()), Installer.pem(issued.chain()), leaf.getSerialNumber()
-                    .toString(16), leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant(), leaf.getIssuerX500Principal().getName(), renewAt, by));
-            for (String n : issued.names()) {
-                db(() -> {
-                    store.nameOutcome(n, "valid", "in certificate " + leaf.getSerialNumber().toString(16));
-                    return null;
-                });
-                lines.add(n + ": valid");
-            }
-            String partial = issued.refused().isEmpty() ? "" : " — for " + String.join(", ", issued.names()) + " only; left out: "
-                    + String.join(", ", issued.refused().stream().map(Issuer.Refused::name).toList());
-            LOG.info("ACME: certificate {} issued for {} by {}, valid until {}, renews at {}{}", leaf.getSerialNumber().toString(16), issued.names(), by,
-                    leaf.getNotAfter().toInstant(), renewAt, partial);
-            lines.add("Certificate " + leaf.getSerialNumber().toString(16) + " issued, valid until " + leaf.getNotAfter().toInstant().truncatedTo(
-                    ChronoUnit.SECONDS) + ", renews at " + renewAt.truncatedTo(ChronoUnit.SECONDS) + partial);
-            lines.addAll(install(id));
-            return lines;
+            issued = order(account, wanted, replaces);
         } catch (AcmeException e) {
-            recordFailure(e);
+            recordFailure(e, fence);
             throw e;
-        } catch (IOException e) {
-            AcmeException a = new AcmeException(AcmeException.Code.UNAVAILABLE, Issuer.oneLine(e.getMessage()), e);
-            recordFailure(a);
+        } catch (IOException | RuntimeException e) {
+            AcmeException a = new AcmeException(AcmeException.Code.UNAVAILABLE, Issuer.oneLine(e.getMessage() == null ? e.getClass().getSimpleName()
+                    : e.getMessage()), e);
+            recordFailure(a, fence);
             throw a;
         }
-    }
-
-    /** ARI's window when the CA gives one (a random moment in it), else when a third of the lifetime is left. */
-    static Instant renewAt(Instant notBefore, Instant notAfter, Optional<Instant> ariStart, Optional<Instant> ariEnd) {
-        if (ariStart.isPresent() && ariEnd.isPresent() && !ariEnd.get().isBefore(ariStart.get())) {
-            long span = Duration.between(ariStart.get(), ariEnd.get()).toSeconds();
-            return ariStart.get().plusSeconds(span == 0 ? 0 : ThreadLocalRandom.current().nextLong(span + 1));
+        List<String> lines = new ArrayList<>();
+        List<CertificateStatus.NameStatus> outcomes = new ArrayList<>();
+        for (Issuer.Refused r : issued.refused()) {
+            outcomes.add(new CertificateStatus.NameStatus(r.name(), "failed", r.reason(), null));
+            lines.add(r.name() + ": not validated: " + r.reason());
+            LOG.warn("ACME: {} left out of the certificate: {}", r.name(), r.reason());
         }
-        return notBefore.plus(Duration.between(notBefore, notAfter).multipliedBy(2).dividedBy(3));
-    }
-
-    /**
-     * The wait after {@code failures} failed tries in a row: {@code base} doubled per failure up to
-     * {@code cap}, spread ±20 %, and never before the CA's {@code Retry-After}.
-     */
-    static Instant nextTry(Instant now, int failures, Duration base, Duration cap, Optional<Instant> retryAfter) {
-        Duration d = base.multipliedBy(1L << Math.min(20, Math.max(0, failures - 1)));
-        if (d.compareTo(cap) > 0) {
-            d = cap;
+        if (issued.chain() == null) {
+            db(() -> {
+                store.nameOutcomes(outcomes, fence);
+                return null;
+            });
+            AcmeException none = new AcmeException(AcmeException.Code.INVALID, "no name validated: " + issued.refused().stream().map(r -> r.name()
+                    + " (" + r.reason() + ")").reduce((a, b) -> a + "; " + b).orElse(""));
+            recordFailure(none, fence);
+            throw none;
         }
-        long ms = d.toMillis();
-        long spread = ms / 5;
-        Instant next = now.plusMillis(ms - spread + ThreadLocalRandom.current().nextLong(2 * spread + 1));
-        return retryAfter.filter(r -> r.isAfter(next)).orElse(next);
+        X509Certificate leaf = issued.chain().get(0);
+        String serial = leaf.getSerialNumber().toString(16);
+        Instant renewAt = Timing.renewAt(leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant(), issued.ariStart(), issued.ariEnd());
+        long id = db(() -> store.saveCertificate(issued.names(), Keys.pem(issued.key()), Installer.pem(issued.chain()), serial,
+                leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant(), leaf.getIssuerX500Principal().getName(), renewAt, by,
+                directory().toString(), fence));
+        for (String n : issued.names()) {
+            outcomes.add(new CertificateStatus.NameStatus(n, "valid", "in certificate " + serial, null));
+            lines.add(n + ": valid");
+        }
+        try {
+            store.nameOutcomes(outcomes, fence);
+        } catch (SQLException | FencedException e) {
+            lines.add("(the names' outcomes were not recorded: " + Issuer.oneLine(e.getMessage()) + ")");
+        }
+        String partial = issued.refused().isEmpty() ? "" : " — for " + String.join(", ", issued.names()) + " only; left out: "
+                + String.join(", ", issued.refused().stream().map(Issuer.Refused::name).toList());
+        LOG.info("ACME: certificate {} issued for {} by {}, valid until {}, renews at {}{}", serial, issued.names(), by, leaf.getNotAfter().toInstant(),
+                renewAt, partial);
+        lines.add("Certificate " + serial + " issued, valid until " + leaf.getNotAfter().toInstant().truncatedTo(ChronoUnit.SECONDS) + ", renews at "
+                + renewAt.truncatedTo(ChronoUnit.SECONDS) + partial);
+        try {
+            lines.addAll(install(id));
+        } catch (IOException | RuntimeException e) {
+            lines.add("Not installed yet (tried again each minute): " + Issuer.oneLine(e.getMessage()));
+        }
+        return lines;
     }
 
-    private void recordFailure(AcmeException e) {
+    private Issuer.Issued order(AcmeStore.Account account, List<String> wanted, X509Certificate replaces) throws IOException {
+        KeyPair key = keyPair(account.keyPem());
+        URL url = new URL(account.url());
+        if ("dns-01".equals(challenge())) {
+            DnsChallengeSolver solver = solvers.get(config.dns_solver().strip());
+            if (solver == null) {
+                throw new AcmeException(AcmeException.Code.INVALID, "dns.solver: no DNS challenge solver named '" + config.dns_solver().strip()
+                        + "' is registered" + (solvers.isEmpty() ? "" : " (there are: " + String.join(", ", solvers.keySet()) + ")"));
+            }
+            return issuer().order(key, url, wanted, Issuer.dns01(solver), replaces);
+        }
+        try (Http01Responder responder = new Http01Responder()) {
+            responder.open(config.http_address(), config.http_port());
+            return issuer().order(key, url, wanted, Issuer.http01(responder), replaces);
+        }
+    }
+
+    private void recordFailure(AcmeException e, Fence fence) {
         try {
             AcmeStore.Schedule s = store.schedule();
             int failures = s.failures() + 1;
             Optional<Instant> retryAfter = e instanceof Issuer.RateLimited r ? r.retryAfter : Optional.empty();
-            Instant next = nextTry(Instant.now(), failures, Duration.ofSeconds(Math.max(1, config.backoff_seconds())),
+            Instant next = Timing.nextTry(Instant.now(), failures, Duration.ofSeconds(Math.max(1, config.backoff_seconds())),
                     Duration.ofHours(Math.max(1, config.backoff_max_hours())), retryAfter);
-            store.failed(failures, next, retryAfter.orElse(null), Issuer.oneLine(e.getMessage()));
+            store.failed(failures, next, retryAfter.orElse(null), Issuer.oneLine(e.getMessage()), fence);
             LOG.warn("ACME: try {} failed: {}; the next try is not before {}", failures, e.getMessage(), next);
-        } catch (SQLException ex) {
+        } catch (SQLException | FencedException ex) {
             LOG.warn("ACME: cannot record the failure ({}): {}", ex.getMessage(), e.getMessage());
         }
     }
@@ -334,6 +331,7 @@ public class AcmeService implements Certificates {
                 return;
             }
             warnExpiry(latest.get());
+            latest = Optional.of(followWindow(latest.get()));
             AcmeStore.Schedule s = store.schedule();
             Instant now = Instant.now();
             if ((latest.get().renewAt().isAfter(now) && !latest.get().revoked()) || (s.nextTry() != null && s.nextTry().isAfter(now))) {
@@ -343,6 +341,32 @@ public class AcmeService implements Certificates {
         } catch (Exception e) {
             LOG.warn("ACME: the renewal failed: {}", Issuer.oneLine(e.getMessage()));
         }
+    }
+
+    /**
+     * ARI: asks the CA for the certificate's renewal window again (it moves it earlier, for
+     * instance before a mass revocation) and brings the renewal forward into a moved window.
+     */
+    private AcmeStore.Stored followWindow(AcmeStore.Stored cert) throws SQLException {
+        Optional<AcmeStore.Account> account = store.account();
+        if (cert.revoked() || account.isEmpty() || !cert.directory().equals(directory().toString())
+                || !account.get().directory().equals(cert.directory())) {
+            return cert;
+        }
+        Optional<Instant[]> window;
+        try {
+            window = issuer().renewalWindow(keyPair(account.get().keyPem()), new URL(account.get().url()), leaf(cert.chainPem()));
+        } catch (IOException | RuntimeException e) {
+            return cert;
+        }
+        if (window.isEmpty() || !window.get()[0].isBefore(cert.renewAt())) {
+            return cert;
+        }
+        Instant at = Timing.renewAt(cert.notBefore(), cert.notAfter(), Optional.of(window.get()[0]), Optional.of(window.get()[1]));
+        store.renewAt(cert.id(), at);
+        LOG.info("ACME: the CA moved the renewal window of certificate {} to {} – {}: renews at {}", cert.serial(), window.get()[0], window.get()[1], at);
+        return new AcmeStore.Stored(cert.id(), cert.names(), cert.keyPem(), cert.chainPem(), cert.serial(), cert.notBefore(), cert.notAfter(),
+                cert.issuer(), at, cert.issued(), cert.revoked(), cert.directory());
     }
 
     private void warnExpiry(AcmeStore.Stored cert) {
@@ -359,124 +383,23 @@ public class AcmeService implements Certificates {
         try {
             Optional<AcmeStore.Stored> latest = store.latest();
             if (latest.isPresent()) {
-                install(latest.get().id());
+                install(latest.get().id(), false);
             }
         } catch (Exception e) {
             LOG.debug("ACME: install check: {}", e.getMessage());
         }
     }
 
-    /** Installs certificate {@code id} where it is not yet (this node's HTTPS and Postfix); one line per place. */
     private List<String> install(long id) throws IOException {
+        return install(id, true);
+    }
+
+    /** Installs certificate {@code id} where it is not yet on this node ({@link NodeInstall}). */
+    private List<String> install(long id, boolean now) throws IOException {
         synchronized (installing) {
             AcmeStore.Stored cert = db(store::latest).filter(c -> c.id() == id).orElseThrow(() -> new IOException("certificate " + id + " is gone"));
-            Properties done = installed();
-            List<String> lines = new ArrayList<>();
-            List<String> problems = new ArrayList<>();
-            KeyPair key = keyPair(cert.keyPem());
-            List<X509Certificate> chain = Installer.chain(cert.chainPem());
-            if (!cert.serial().equals(done.getProperty("https"))) {
-                HttpsCertificate h = https;
-                if (h == null) {
-                    problems.add("HTTPS: the REST bundle is not running");
-                } else {
-                    try {
-                        long t0 = System.nanoTime();
-                        h.install(key.getPrivate(), chain);
-                        done.setProperty("https", cert.serial());
-                        lines.add("HTTPS: serves it (" + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms)");
-                    } catch (IOException e) {
-                        problems.add("HTTPS: " + e.getMessage());
-                    }
-                }
-            }
-            String chainFile = config.postfix_chain_file().strip();
-            if (!chainFile.isEmpty() && !cert.serial().equals(done.getProperty("postfix"))) {
-                try {
-                    lines.add("Postfix: " + installPostfix(Paths.get(chainFile), key, chain));
-                    done.setProperty("postfix", cert.serial());
-                } catch (IOException e) {
-                    problems.add("Postfix: " + e.getMessage());
-                }
-            }
-            saveInstalled(done);
-            installProblem = String.join("; ", problems);
-            problems.forEach(p -> LOG.warn("ACME: certificate {} not installed: {}", cert.serial(), p));
-            lines.addAll(problems);
-            return lines;
+            return nodeInstall.install(cert, keyPair(cert.keyPem()), now);
         }
-    }
-
-    private String installPostfix(Path file, KeyPair key, List<X509Certificate> chain) throws IOException {
-        Installer.writeChainFile(file, key, chain);
-        try {
-            reloadPostfix();
-            String check = config.postfix_check().strip();
-            if (check.isEmpty()) {
-                return file + " written, Postfix reloaded (not checked: postfix.check is empty)";
-            }
-            int colon = check.lastIndexOf(':');
-            String host = check.substring(0, colon);
-            int port = Integer.parseInt(check.substring(colon + 1));
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            String seen = "no answer";
-            while (System.nanoTime() < end) {
-                try {
-                    X509Certificate served = Installer.starttlsLeaf(host, port, Duration.ofSeconds(5));
-                    if (served.equals(chain.get(0))) {
-                        return "STARTTLS on " + check + " presents it";
-                    }
-                    seen = "it presents " + served.getSubjectX500Principal().getName() + " serial " + served.getSerialNumber().toString(16);
-                } catch (IOException e) {
-                    seen = e.getMessage();
-                }
-                Thread.sleep(250);
-            }
-            throw new IOException("STARTTLS on " + check + " does not present the new certificate (" + seen + ")");
-        } catch (IOException | RuntimeException | InterruptedException e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            if (Installer.restoreChainFile(file)) {
-                try {
-                    reloadPostfix();
-                } catch (IOException again) {
-                    e.addSuppressed(again);
-                }
-            }
-            throw new IOException(Issuer.oneLine(e.getMessage()) + "; the previous certificate file is back", e);
-        }
-    }
-
-    private void reloadPostfix() throws IOException {
-        String name = config.postfix_service().strip();
-        ControlledService s = services.stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow(() -> new IOException(
-                "no service named '" + name + "' is under update control (etc/org.portcullis.updater.service-" + name + ".cfg) to reload Postfix"));
-        try {
-            s.reload();
-        } catch (IOException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException("reloading " + name + ": " + e.getMessage(), e);
-        }
-    }
-
-    private Properties installed() {
-        Properties p = new Properties();
-        Path f = local.resolve("installed.properties");
-        if (Files.exists(f)) {
-            try (InputStream in = Files.newInputStream(f)) {
-                p.load(in);
-            } catch (IOException e) {
-                LOG.warn("ACME: {} unreadable ({}): installing again", f, e.getMessage());
-            }
-        }
-        return p;
-    }
-
-    private void saveInstalled(Properties p) throws IOException {
-        Files.createDirectories(local);
-        AtomicFiles.writePrivate(local.resolve("installed.properties"), out -> p.store(out, "certificate ids installed on this node"));
     }
 
     // ---- status, revoke
@@ -486,7 +409,7 @@ public class AcmeService implements Certificates {
         Optional<AcmeStore.Account> account = db(store::account);
         Optional<AcmeStore.Stored> latest = db(store::latest);
         AcmeStore.Schedule s = db(store::schedule);
-        Properties done = installed();
+        Properties done = nodeInstall.installed();
         List<String> installedLines = new ArrayList<>();
         latest.ifPresent(c -> {
             installedLines.add("https " + (c.serial().equals(done.getProperty("https")) ? c.serial() : "not yet"));
@@ -494,8 +417,8 @@ public class AcmeService implements Certificates {
                 installedLines.add("postfix " + (c.serial().equals(done.getProperty("postfix")) ? c.serial() : "not yet"));
             }
         });
-        if (!installProblem.isEmpty()) {
-            installedLines.add("problem: " + installProblem);
+        if (!nodeInstall.problem().isEmpty()) {
+            installedLines.add("problem: " + nodeInstall.problem());
         }
         return new CertificateStatus(directory().toString(), account.map(AcmeStore.Account::url).orElse(""), account.map(AcmeStore.Account::contact)
                 .orElse(""), db(store::names), latest.map(c -> new CertificateStatus.Issued(c.id(), c.names(), c.serial(), c.notBefore(), c.notAfter(),
@@ -525,34 +448,6 @@ public class AcmeService implements Certificates {
     }
 
     // ---- helpers
-
-    /** Lower-cased, distinct, each a DNS name (no wildcard: HTTP-01 cannot validate one). */
-    static List<String> names(List<String> names) {
-        LinkedHashSet<String> out = new LinkedHashSet<>();
-        for (String n : names == null ? List.<String>of() : names) {
-            for (String part : n.split("[,\\s]+")) {
-                String name = part.strip().toLowerCase(Locale.ROOT);
-                if (name.endsWith(".")) {
-                    name = name.substring(0, name.length() - 1);
-                }
-                if (name.isEmpty()) {
-                    continue;
-                }
-                if (!name.matches(NAME)) {
-                    throw new AcmeException(AcmeException.Code.INVALID, "'" + part.strip() + "' is not a DNS name (letters, digits and '-' in dot-separated "
-                            + "labels; no wildcard, no IP address)");
-                }
-                out.add(name);
-            }
-        }
-        if (out.isEmpty()) {
-            throw new AcmeException(AcmeException.Code.INVALID, "no name given");
-        }
-        if (out.size() > 100) {
-            throw new AcmeException(AcmeException.Code.INVALID, out.size() + " names: a certificate takes at most 100");
-        }
-        return List.copyOf(out);
-    }
 
     private String challenge() {
         String c = config.challenge().strip().toLowerCase(Locale.ROOT);
@@ -620,13 +515,16 @@ public class AcmeService implements Certificates {
         }
     }
 
-    private <T> T asPrimary(Supplier<T> work) {
+    /** Runs {@code work} as the Primary's job, with the fence its database writes check. */
+    private <T> T asPrimary(java.util.function.Function<Fence, T> work) {
         Object[] out = new Object[1];
         boolean ran;
         try {
-            ran = role.get().runAsPrimary(RENEW_JOB, fence -> out[0] = work.get());
+            ran = role.get().runAsPrimary(RENEW_JOB, fence -> out[0] = work.apply(fence));
         } catch (AcmeException e) {
             throw e;
+        } catch (FencedException e) {
+            throw new AcmeException(AcmeException.Code.FORBIDDEN, "this node lost the Primary's role while ordering; nothing was stored");
         } catch (Exception e) {
             throw new AcmeException(AcmeException.Code.UNAVAILABLE, Issuer.oneLine(e.getMessage()), e);
         }
@@ -650,12 +548,14 @@ public class AcmeService implements Certificates {
     }
 
     interface Sql<T> {
-        T get() throws SQLException;
+        T get() throws SQLException, FencedException;
     }
 
     private static <T> T db(Sql<T> work) {
         try {
             return work.get();
+        } catch (FencedException e) {
+            throw new AcmeException(AcmeException.Code.FORBIDDEN, "this node lost the Primary's role while ordering; nothing was stored");
         } catch (SQLException e) {
             throw new AcmeException(AcmeException.Code.UNAVAILABLE, "the database: " + Issuer.oneLine(e.getMessage()), e);
         }

@@ -15,6 +15,8 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 import org.portcullis.acme.CertificateStatus.NameStatus;
+import org.portcullis.core.cluster.Fence;
+import org.portcullis.core.cluster.FencedException;
 
 /** The {@code acme} schema: account, names, certificates, schedule. */
 final class AcmeStore {
@@ -23,7 +25,7 @@ final class AcmeStore {
     }
 
     record Stored(long id, List<String> names, String keyPem, String chainPem, String serial, Instant notBefore, Instant notAfter, String issuer,
-            Instant renewAt, Instant issued, boolean revoked) {
+            Instant renewAt, Instant issued, boolean revoked, String directory) {
     }
 
     record Schedule(int failures, Instant nextTry, Instant caRetryAfter, String lastError) {
@@ -70,7 +72,7 @@ final class AcmeStore {
     }
 
     /** The names renewals ask for become {@code names}, each pending. */
-    void replaceNames(List<String> names) throws SQLException {
+    void replaceNames(List<String> names, Fence fence) throws SQLException, FencedException {
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement del = c.prepareStatement("DELETE FROM acme.names"); PreparedStatement ins = c.prepareStatement(
@@ -81,30 +83,42 @@ final class AcmeStore {
                     ins.addBatch();
                 }
                 ins.executeBatch();
+                fence.check(c);
                 c.commit();
-            } catch (SQLException e) {
+            } catch (SQLException | FencedException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
         }
     }
 
-    void nameOutcome(String name, String state, String detail) throws SQLException {
-        try (Connection c = ds.getConnection(); PreparedStatement s = c.prepareStatement(
-                "UPDATE acme.names SET state = ?, detail = ?, updated = now() WHERE name = ?")) {
-            s.setString(1, state);
-            s.setString(2, detail);
-            s.setString(3, name);
-            s.executeUpdate();
+    /** Each name's outcome, in one transaction. */
+    void nameOutcomes(List<NameStatus> outcomes, Fence fence) throws SQLException, FencedException {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement s = c.prepareStatement("UPDATE acme.names SET state = ?, detail = ?, updated = now() WHERE name = ?")) {
+                for (NameStatus o : outcomes) {
+                    s.setString(1, o.state());
+                    s.setString(2, o.detail());
+                    s.setString(3, o.name());
+                    s.addBatch();
+                }
+                s.executeBatch();
+                fence.check(c);
+                c.commit();
+            } catch (SQLException | FencedException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
         }
     }
 
     long saveCertificate(List<String> names, String keyPem, String chainPem, String serial, Instant notBefore, Instant notAfter, String issuer,
-            Instant renewAt, String by) throws SQLException {
+            Instant renewAt, String by, String directory, Fence fence) throws SQLException, FencedException {
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement s = c.prepareStatement("INSERT INTO acme.certificates (names, key_pem, chain_pem, serial, not_before, not_after, "
-                    + "issuer, renew_at, issued_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"); PreparedStatement ok = c.prepareStatement(
+                    + "issuer, renew_at, issued_by, directory) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"); PreparedStatement ok = c.prepareStatement(
                             "UPDATE acme.schedule SET failures = 0, next_try = NULL, ca_retry_after = NULL, last_error = '', "
                             + "last_try = now() WHERE id = 1")) {
                 s.setArray(1, c.createArrayOf("text", names.toArray()));
@@ -116,15 +130,17 @@ final class AcmeStore {
                 s.setString(7, issuer);
                 s.setTimestamp(8, Timestamp.from(renewAt));
                 s.setString(9, by);
+                s.setString(10, directory);
                 long id;
                 try (ResultSet r = s.executeQuery()) {
                     r.next();
                     id = r.getLong(1);
                 }
                 ok.executeUpdate();
+                fence.check(c);
                 c.commit();
                 return id;
-            } catch (SQLException e) {
+            } catch (SQLException | FencedException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
@@ -134,7 +150,7 @@ final class AcmeStore {
     /** The certificate issued last, revoked or not. */
     Optional<Stored> latest() throws SQLException {
         try (Connection c = ds.getConnection(); PreparedStatement s = c.prepareStatement("SELECT id, names, key_pem, chain_pem, serial, not_before, "
-                + "not_after, issuer, renew_at, issued_at, revoked_at IS NOT NULL FROM acme.certificates ORDER BY id DESC LIMIT 1");
+                + "not_after, issuer, renew_at, issued_at, revoked_at IS NOT NULL, directory FROM acme.certificates ORDER BY id DESC LIMIT 1");
                 ResultSet r = s.executeQuery()) {
             if (!r.next()) {
                 return Optional.empty();
@@ -142,7 +158,7 @@ final class AcmeStore {
             Array names = r.getArray(2);
             return Optional.of(new Stored(r.getLong(1), Arrays.asList((String[]) names.getArray()), r.getString(3), r.getString(4), r.getString(5),
                     r.getTimestamp(6).toInstant(), r.getTimestamp(7).toInstant(), r.getString(8), r.getTimestamp(9).toInstant(),
-                    r.getTimestamp(10).toInstant(), r.getBoolean(11)));
+                    r.getTimestamp(10).toInstant(), r.getBoolean(11), r.getString(12)));
         }
     }
 
@@ -174,14 +190,22 @@ final class AcmeStore {
     }
 
     /** Records a failed try: the count, when the next may be, the CA's Retry-After (or null), and why. */
-    void failed(int failures, Instant nextTry, Instant caRetryAfter, String error) throws SQLException {
-        try (Connection c = ds.getConnection(); PreparedStatement s = c.prepareStatement("UPDATE acme.schedule SET failures = ?, next_try = ?, "
-                + "ca_retry_after = ?, last_error = ?, last_try = now() WHERE id = 1")) {
-            s.setInt(1, failures);
-            s.setTimestamp(2, Timestamp.from(nextTry));
-            s.setTimestamp(3, caRetryAfter == null ? null : Timestamp.from(caRetryAfter));
-            s.setString(4, error);
-            s.executeUpdate();
+    void failed(int failures, Instant nextTry, Instant caRetryAfter, String error, Fence fence) throws SQLException, FencedException {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement s = c.prepareStatement("UPDATE acme.schedule SET failures = ?, next_try = ?, ca_retry_after = ?, last_error = ?, "
+                    + "last_try = now() WHERE id = 1")) {
+                s.setInt(1, failures);
+                s.setTimestamp(2, Timestamp.from(nextTry));
+                s.setTimestamp(3, caRetryAfter == null ? null : Timestamp.from(caRetryAfter));
+                s.setString(4, error);
+                s.executeUpdate();
+                fence.check(c);
+                c.commit();
+            } catch (SQLException | FencedException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
         }
     }
 }

@@ -65,17 +65,37 @@ final class Installer {
 
     /**
      * Writes Postfix's {@code smtpd_tls_chain_files} file: the key, then the certificate and its
-     * chain, by rename (0600); the previous file is kept beside it as {@code .previous}.
+     * chain, by rename (0600). The file it replaces is kept beside it as {@code .previous} until
+     * {@link #proven}; a {@code .previous} left by an install cut off before its proof is kept as it is
+     * (it is the last proven file).
      */
     static void writeChainFile(Path file, KeyPair key, List<X509Certificate> chain) throws IOException {
         if (file.getParent() != null) {
             Files.createDirectories(file.getParent());
         }
-        if (Files.exists(file)) {
-            Files.copy(file, previous(file), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+        if (Files.exists(file) && !Files.exists(previous(file))) {
+            Files.copy(file, previous(file), StandardCopyOption.COPY_ATTRIBUTES);
         }
         String content = Keys.privatePem(key) + pem(chain);
         AtomicFiles.writePrivate(file, out -> out.write(content.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /** The new file was shown served: the previous one is no longer needed. */
+    static void proven(Path file) throws IOException {
+        Files.deleteIfExists(previous(file));
+    }
+
+    /** Why a certificate must not be installed (not valid now, or not the key's), or null. */
+    static String unusable(KeyPair key, X509Certificate leaf) {
+        try {
+            leaf.checkValidity();
+        } catch (java.security.cert.CertificateException e) {
+            return "it is not valid now (" + leaf.getNotBefore().toInstant() + " to " + leaf.getNotAfter().toInstant() + ")";
+        }
+        if (!java.util.Arrays.equals(key.getPublic().getEncoded(), leaf.getPublicKey().getEncoded())) {
+            return "its key is not the stored key";
+        }
+        return null;
     }
 
     /** Puts the previous file back; false when there was none. */

@@ -41,6 +41,8 @@ import org.shredzone.acme4j.provider.GenericAcmeProvider;
  */
 final class Issuer {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Issuer.class);
+
     /** How a name's challenge is answered. */
     interface Answer {
         /** Makes the challenge answerable; returns what undoes it. */
@@ -137,6 +139,13 @@ final class Issuer {
                     throw new RateLimited("the CA limits orders: " + reason(e.getProblem()), e.getRetryAfter());
                 } catch (AcmeServerException e) {
                     List<Refused> out = refusedAtOrder(e.getProblem(), asked);
+                    if (out.isEmpty() && replaces != null) {
+                        // the CA would not take the certificate named as replaced (replaced already, not its own): order without
+                        LOG.info("ACME: the order naming certificate {} as replaced was refused ({}); ordering without", replaces.getSerialNumber()
+                                .toString(16), reason(e.getProblem()));
+                        replaces = null;
+                        continue;
+                    }
                     if (out.isEmpty()) {
                         throw failure("the order", e);
                     }
@@ -180,7 +189,12 @@ final class Issuer {
         }
     }
 
-    /** Answers each pending authorisation; returns the names that did not validate. */
+    /**
+     * Answers each pending authorisation; returns the names that did not validate. A name whose
+     * validation fails, times out or is refused is that name's failure alone (its authorisation is
+     * given up); a rate limit or a CA that cannot be reached ends the order. Undoing an answer
+     * (removing a DNS record) that fails is logged, never a name's failure.
+     */
     private List<Refused> authorize(Order order, Answer answer) throws org.shredzone.acme4j.exception.AcmeException, InterruptedException {
         List<Refused> failed = new ArrayList<>();
         for (Authorization auth : order.getAuthorizations()) {
@@ -193,19 +207,59 @@ final class Issuer {
                 failed.add(new Refused(name, "the CA offers no " + answer.type() + " challenge for it"));
                 continue;
             }
-            try (AutoCloseable undo = answer.prepare(name, auth)) {
+            AutoCloseable undo = null;
+            try {
+                undo = answer.prepare(name, auth);
                 challenge.get().trigger();
                 Status s = auth.waitForCompletion(timeout);
                 if (s != Status.VALID) {
                     failed.add(new Refused(name, challenge.get().getError().map(Issuer::reason).orElse("validation " + s.name().toLowerCase(Locale.ROOT))));
                 }
-            } catch (org.shredzone.acme4j.exception.AcmeException | InterruptedException e) {
+            } catch (AcmeRateLimitedException | org.shredzone.acme4j.exception.AcmeNetworkException e) {
+                throw e;
+            } catch (org.shredzone.acme4j.exception.AcmeException e) {
+                failed.add(new Refused(name, e instanceof AcmeServerException se ? reason(se.getProblem()) : oneLine(e.getMessage())));
+                giveUp(auth);
+            } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
-                failed.add(new Refused(name, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+                failed.add(new Refused(name, oneLine(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())));
+                giveUp(auth);
+            } finally {
+                if (undo != null) {
+                    try {
+                        undo.close();
+                    } catch (Exception e) {
+                        LOG.warn("ACME: undoing the {} answer for {} failed: {}", answer.type(), name, e.getMessage());
+                    }
+                }
             }
         }
         return failed;
+    }
+
+    /** Deactivates an authorisation that will not validate, so the CA does not keep it pending. */
+    private static void giveUp(Authorization auth) {
+        try {
+            auth.deactivate();
+        } catch (org.shredzone.acme4j.exception.AcmeException | RuntimeException e) {
+            LOG.debug("ACME: deactivating the authorisation of {}: {}", auth.getIdentifier().getDomain(), e.getMessage());
+        }
+    }
+
+    /** The CA's renewal window (ARI) for {@code cert} now, when the CA offers ARI. */
+    Optional<Instant[]> renewalWindow(KeyPair accountKey, URL accountUrl, X509Certificate cert) {
+        try {
+            Login login = session().login(accountUrl, accountKey);
+            if (login.getSession().resourceUrlOptional(Resource.RENEWAL_INFO).isEmpty()) {
+                return Optional.empty();
+            }
+            var info = login.bindRenewalInfo(cert);
+            return Optional.of(new Instant[] {info.getSuggestedWindowStart(), info.getSuggestedWindowEnd()});
+        } catch (org.shredzone.acme4j.exception.AcmeException | RuntimeException e) {
+            LOG.debug("ACME: renewal information: {}", e.getMessage());
+            return Optional.empty();
+        }
     }
 
     /** The names an order's problem names: its sub-problems' identifiers, else the asked names its detail mentions. */

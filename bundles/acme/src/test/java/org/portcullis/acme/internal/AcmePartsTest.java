@@ -50,28 +50,28 @@ class AcmePartsTest {
 
     @Test
     void namesAreLowerCasedDeduplicatedAndEachADnsName() {
-        assertEquals(List.of("mail.example.com", "api.example.com"), AcmeService.names(List.of("Mail.Example.com.", "api.example.com,mail.example.com")));
+        assertEquals(List.of("mail.example.com", "api.example.com"), Timing.names(List.of("Mail.Example.com.", "api.example.com,mail.example.com")));
         for (String bad : List.of("*.example.com", "192.0.2.1", "mail_1.example.com", "example", "-a.example.com", "a..example.com", "")) {
-            AcmeException e = assertThrows(AcmeException.class, () -> AcmeService.names(List.of(bad)), bad);
+            AcmeException e = assertThrows(AcmeException.class, () -> Timing.names(List.of(bad)), bad);
             assertEquals(AcmeException.Code.INVALID, e.code());
             assertTrue(bad.isEmpty() ? e.getMessage().equals("no name given") : e.getMessage().startsWith("'" + bad + "' is not a DNS name"), e.getMessage());
         }
         List<String> many = IntStream.range(0, 101).mapToObj(i -> "n" + i + ".example.com").toList();
-        assertEquals("101 names: a certificate takes at most 100", assertThrows(AcmeException.class, () -> AcmeService.names(many)).getMessage());
+        assertEquals("101 names: a certificate takes at most 100", assertThrows(AcmeException.class, () -> Timing.names(many)).getMessage());
     }
 
     @Test
     void renewalIsInTheCasWindowOrAtAThirdOfTheLifetimeLeft() {
         Instant nb = Instant.parse("2026-01-01T00:00:00Z");
         Instant na = Instant.parse("2026-03-31T00:00:00Z"); // 89 days
-        assertEquals(nb.plus(Duration.ofHours(89 * 24 * 2 / 3)), AcmeService.renewAt(nb, na, Optional.empty(), Optional.empty()));
+        assertEquals(nb.plus(Duration.ofHours(89 * 24 * 2 / 3)), Timing.renewAt(nb, na, Optional.empty(), Optional.empty()));
         Instant start = Instant.parse("2026-03-01T00:00:00Z");
         Instant end = Instant.parse("2026-03-02T00:00:00Z");
         for (int i = 0; i < 200; i++) {
-            Instant at = AcmeService.renewAt(nb, na, Optional.of(start), Optional.of(end));
+            Instant at = Timing.renewAt(nb, na, Optional.of(start), Optional.of(end));
             assertFalse(at.isBefore(start) || at.isAfter(end), at.toString());
         }
-        assertEquals(nb.plus(Duration.ofHours(89 * 24 * 2 / 3)), AcmeService.renewAt(nb, na, Optional.of(end), Optional.of(start)),
+        assertEquals(nb.plus(Duration.ofHours(89 * 24 * 2 / 3)), Timing.renewAt(nb, na, Optional.of(end), Optional.of(start)),
                 "a window that ends before it starts is ignored");
     }
 
@@ -82,18 +82,18 @@ class AcmePartsTest {
         Duration cap = Duration.ofHours(24);
         List<Long> firsts = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
-            long s = Duration.between(now, AcmeService.nextTry(now, 1, base, cap, Optional.empty())).toSeconds();
+            long s = Duration.between(now, Timing.nextTry(now, 1, base, cap, Optional.empty())).toSeconds();
             assertTrue(s >= 720 && s <= 1080, "15 min ±20 %: " + s);
             firsts.add(s);
-            long third = Duration.between(now, AcmeService.nextTry(now, 3, base, cap, Optional.empty())).toSeconds();
+            long third = Duration.between(now, Timing.nextTry(now, 3, base, cap, Optional.empty())).toSeconds();
             assertTrue(third >= 2880 && third <= 4320, "60 min ±20 %: " + third);
-            long capped = Duration.between(now, AcmeService.nextTry(now, 40, base, cap, Optional.empty())).toSeconds();
+            long capped = Duration.between(now, Timing.nextTry(now, 40, base, cap, Optional.empty())).toSeconds();
             assertTrue(capped >= 69120 && capped <= 103680, "24 h ±20 %: " + capped);
         }
         assertTrue(firsts.stream().distinct().count() > 50, "spread, so nodes and appliances do not retry in step");
         Instant retryAfter = now.plus(Duration.ofHours(3));
-        assertEquals(retryAfter, AcmeService.nextTry(now, 1, base, cap, Optional.of(retryAfter)));
-        assertTrue(AcmeService.nextTry(now, 1, base, cap, Optional.of(now.plusSeconds(1))).isAfter(now.plusSeconds(700)),
+        assertEquals(retryAfter, Timing.nextTry(now, 1, base, cap, Optional.of(retryAfter)));
+        assertTrue(Timing.nextTry(now, 1, base, cap, Optional.of(now.plusSeconds(1))).isAfter(now.plusSeconds(700)),
                 "a Retry-After sooner than the back-off does not shorten it");
     }
 
@@ -135,6 +135,26 @@ class AcmePartsTest {
         assertTrue(Installer.restoreChainFile(file));
         assertEquals(text, Files.readString(file), "the previous file is back");
         assertFalse(Installer.restoreChainFile(file), "only once");
+
+        // an install cut off before its proof: the next one keeps the last proven file as the previous
+        Installer.writeChainFile(file, second, TestCertificates.selfSigned(second, "cut.example.com"));
+        KeyPair third = Keys.ec("secp256r1");
+        Installer.writeChainFile(file, third, TestCertificates.selfSigned(third, "next.example.com"));
+        assertTrue(Installer.restoreChainFile(file));
+        assertEquals(text, Files.readString(file), "the proven file, not the unproven one in between");
+        Installer.writeChainFile(file, third, TestCertificates.selfSigned(third, "next.example.com"));
+        Installer.proven(file);
+        assertFalse(Installer.restoreChainFile(file), "proven: nothing kept to go back to");
+    }
+
+    @Test
+    void anExpiredCertificateOrOneOfAnotherKeyIsNotInstalled() throws Exception {
+        KeyPair key = Keys.ec("secp256r1");
+        X509Certificate cert = TestCertificates.selfSigned(key, "mail.example.com").get(0);
+        assertEquals(null, Installer.unusable(key, cert));
+        assertEquals("its key is not the stored key", Installer.unusable(Keys.ec("secp256r1"), cert));
+        X509Certificate old = TestCertificates.selfSigned(key, "mail.example.com", Instant.now().minus(Duration.ofDays(10))).get(0);
+        assertTrue(Installer.unusable(key, old).startsWith("it is not valid now ("), Installer.unusable(key, old));
     }
 
     @Test

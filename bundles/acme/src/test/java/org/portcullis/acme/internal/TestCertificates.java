@@ -23,8 +23,12 @@ final class TestCertificates {
     }
 
     static List<X509Certificate> selfSigned(KeyPair key, String name) throws Exception {
+        return selfSigned(key, name, Instant.now());
+    }
+
+    /** Valid from a minute before {@code now} for two days. */
+    static List<X509Certificate> selfSigned(KeyPair key, String name, Instant now) throws Exception {
         X500Name subject = new X500Name("CN=" + name);
-        Instant now = Instant.now();
         JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(subject, BigInteger.valueOf(now.toEpochMilli()), Date.from(now.minusSeconds(60)),
                 Date.from(now.plus(Duration.ofDays(2))), subject, key.getPublic());
         b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.dNSName, name)));

@@ -49,9 +49,11 @@ import org.slf4j.LoggerFactory;
  * is rewritten under the same name and password instead, and each TLS connector's
  * {@code SslContextFactory} is told to read it again. Pax Web adds every registered Jetty
  * {@link Handler} service to its server; the one registered here does nothing with requests and
- * is only the way to the server's connectors.
+ * is only the way to the server's connectors. Pax Web rebuilds its server when a handler comes or
+ * goes, so this component is immediate: the handler is registered once, as the rest bundle starts
+ * (at boot, with the server's other first-boot changes), and never again while it runs.
  */
-@Component
+@Component(immediate = true)
 public class HttpsKeystore implements HttpsCertificate {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpsKeystore.class);
@@ -111,7 +113,9 @@ public class HttpsKeystore implements HttpsCertificate {
         }
         Path keystore = keystore();
         Path previous = keystore.resolveSibling(keystore.getFileName() + ".previous");
-        Files.copy(keystore, previous, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+        if (!Files.exists(previous)) { // one left by an install cut off before its proof is the last proven keystore: kept
+            Files.copy(keystore, previous, StandardCopyOption.COPY_ATTRIBUTES);
+        }
         String password = password();
         write(keystore, password, key, chain);
         try {
@@ -122,16 +126,18 @@ public class HttpsKeystore implements HttpsCertificate {
                     throw new IOException("the HTTPS connector on port " + c.getLocalPort() + " still presents " + served.getSubjectX500Principal());
                 }
             }
+            Files.deleteIfExists(previous);
             LOG.info("HTTPS now serves the certificate for {} (serial {}, valid until {})", chain.get(0).getSubjectX500Principal(),
                     chain.get(0).getSerialNumber().toString(16), chain.get(0).getNotAfter().toInstant());
         } catch (IOException | RuntimeException e) {
-            Files.move(previous, keystore, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            String after = "the previous one is back";
             try {
+                Files.move(previous, keystore, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 reload(connectors);
             } catch (IOException again) {
-                e.addSuppressed(again);
+                after = "putting the previous one back failed too (" + again.getMessage() + ")";
             }
-            throw new IOException("the new HTTPS certificate was not served, the previous one is back: " + e.getMessage(), e);
+            throw new IOException("the new HTTPS certificate was not served, " + after + ": " + e.getMessage(), e);
         }
     }
 

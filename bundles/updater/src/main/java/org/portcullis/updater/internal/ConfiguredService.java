@@ -109,7 +109,7 @@ public class ConfiguredService implements ControlledService {
     }
 
     @Override
-    public void stop() throws Exception {
+    public synchronized void stop() throws Exception {
         requireValid();
         switch (kind) {
             case SYSTEMD -> run(List.of("systemctl", "stop", unit));
@@ -125,7 +125,7 @@ public class ConfiguredService implements ControlledService {
     }
 
     @Override
-    public void start() throws Exception {
+    public synchronized void start() throws Exception {
         requireValid();
         switch (kind) {
             case SYSTEMD -> run(List.of("systemctl", "start", unit));
@@ -139,12 +139,19 @@ public class ConfiguredService implements ControlledService {
         started = true;
     }
 
-    /** systemd: {@code systemctl reload-or-restart}; kind command: the reload command when there is one; else stop and start. */
+    /**
+     * A stopped service stays stopped (the updater may have stopped it for an update): nothing
+     * then. Else systemd: {@code systemctl try-reload-or-restart}; kind command: the reload
+     * command when there is one; else stop and start. Serialised with {@link #stop} and {@link #start}.
+     */
     @Override
-    public void reload() throws Exception {
+    public synchronized void reload() throws Exception {
         requireValid();
+        if (!running()) {
+            return;
+        }
         if (kind == Kind.SYSTEMD) {
-            run(List.of("systemctl", "reload-or-restart", unit));
+            run(List.of("systemctl", "try-reload-or-restart", unit));
         } else if (kind == Kind.COMMAND && !reload.isEmpty()) {
             run(reload);
         } else {

@@ -10,7 +10,8 @@ import org.osgi.annotation.versioning.ConsumerType;
  * Portcullis registers one per {@code org.portcullis.updater.service} factory configuration
  * (systemd units, configured commands, in-container components); a bundle may register its own.
  *
- * <p>Called from the updater's one thread, never concurrently. Each call must end within a
+ * <p>{@link #stop()}, {@link #start()} and {@link #running()} are called from the updater's one
+ * thread, never concurrently; {@link #reload()} from others (see there). Each call must end within a
  * couple of minutes. {@link #stop()} and {@link #start()} must be harmless when the service is
  * already stopped or started: after a crash the updater may call them again.
  */
@@ -34,13 +35,20 @@ public interface ControlledService {
 
     /**
      * Makes the running service read its configuration and files again (Postfix after a new
-     * certificate); throws with a one-line reason if it cannot. The default stops and starts it.
+     * certificate); throws with a one-line reason if it cannot. Unlike the other methods it is
+     * called by other bundles (the ACME bundle), from their own threads, even while an update
+     * runs: a stopped service must stay stopped, and an implementation serialises it with
+     * {@link #stop()} and {@link #start()}. The default stops and starts it when it runs.
      *
      * @since 1.2
      */
     default void reload() throws Exception {
-        stop();
-        start();
+        synchronized (this) {
+            if (running()) {
+                stop();
+                start();
+            }
+        }
     }
 
     /** Whether the service runs now. */

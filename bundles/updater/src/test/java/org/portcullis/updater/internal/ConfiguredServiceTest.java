@@ -131,5 +131,16 @@ class ConfiguredServiceTest {
         Exception e = assertThrows(java.io.IOException.class, () -> service(stop.toString(), start.toString(), "", script("bad",
                 "echo 'postfix: fatal: the Postfix mail system is not running' >&2; exit 1").toString()).reload());
         assertTrue(e.getMessage().endsWith("exited 1: postfix: fatal: the Postfix mail system is not running"), e.getMessage());
+
+        // stopped (by an update): a reload leaves it stopped
+        Files.delete(log);
+        ConfiguredService stopped = service(stop.toString(), start.toString(), script("status", "exit 3").toString(), reload.toString());
+        stopped.reload();
+        assertFalse(Files.exists(log), "neither reloaded nor started");
+        ConfiguredService noStatus = service(stop.toString(), start.toString(), "");
+        noStatus.stop();
+        Files.delete(log);
+        noStatus.reload();
+        assertFalse(Files.exists(log), "stopped by the updater, without a status command: left stopped");
     }
 }

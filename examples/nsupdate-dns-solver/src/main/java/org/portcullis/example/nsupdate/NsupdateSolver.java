@@ -74,20 +74,25 @@ public class NsupdateSolver implements DnsChallengeSolver {
     }
 
     private void update(String change) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        try (OutputStream in = p.getOutputStream()) {
-            in.write(script(change).getBytes(StandardCharsets.US_ASCII));
-        } catch (IOException e) {
-            // nsupdate ended before reading its script: its exit status and output below say why
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        Path output = Files.createTempFile("portcullis-nsupdate-", ".out");
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        try {
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(script(change).getBytes(StandardCharsets.US_ASCII));
+            } catch (IOException e) {
+                // nsupdate ended before reading its script: its exit status and output below say why
+            }
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                throw new IOException("nsupdate to " + server + ":" + port + " did not end within 60 s");
+            }
+            if (p.exitValue() != 0) {
+                String out = Files.readString(output, StandardCharsets.UTF_8).strip();
+                String last = out.isEmpty() ? "exit " + p.exitValue() : out.substring(out.lastIndexOf('\n') + 1);
+                throw new IOException("nsupdate to " + server + ":" + port + " failed: " + last);
+            }
+        } finally {
             p.destroyForcibly();
-            throw new IOException("nsupdate to " + server + ":" + port + " did not end within 60 s");
-        }
-        if (p.exitValue() != 0) {
-            String last = out.isEmpty() ? "exit " + p.exitValue() : out.substring(out.lastIndexOf('\n') + 1);
-            throw new IOException("nsupdate to " + server + ":" + port + " failed: " + last);
+            Files.deleteIfExists(output);
         }
     }
 
