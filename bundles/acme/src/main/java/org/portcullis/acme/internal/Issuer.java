@@ -100,8 +100,8 @@ final class Issuer {
     String terms() {
         try {
             return session().getMetadata().getTermsOfService().map(URI::toString).orElse("");
-        } catch (org.shredzone.acme4j.exception.AcmeException e) {
-            throw failure("the CA's directory " + directory, e);
+        } catch (org.shredzone.acme4j.exception.AcmeException | RuntimeException e) {
+            throw failure("reading the directory", e);
         }
     }
 
@@ -113,7 +113,7 @@ final class Issuer {
                 b.addEmail(contact);
             }
             return b.createLogin(session()).getAccountLocation();
-        } catch (org.shredzone.acme4j.exception.AcmeException | IllegalArgumentException e) {
+        } catch (org.shredzone.acme4j.exception.AcmeException | RuntimeException e) {
             throw failure("creating the account", e);
         }
     }
@@ -291,7 +291,7 @@ final class Issuer {
     void revoke(KeyPair accountKey, URL accountUrl, X509Certificate cert) {
         try {
             Certificate.revoke(session().login(accountUrl, accountKey), cert, null);
-        } catch (org.shredzone.acme4j.exception.AcmeException e) {
+        } catch (org.shredzone.acme4j.exception.AcmeException | RuntimeException e) {
             throw failure("the revocation", e);
         }
     }

@@ -26,12 +26,17 @@ final class TestCertificates {
         return selfSigned(key, name, Instant.now());
     }
 
-    /** Valid from a minute before {@code now} for two days. */
-    static List<X509Certificate> selfSigned(KeyPair key, String name, Instant now) throws Exception {
+    /** Valid from a minute before {@code now} for two days, for {@code name} (and {@code ip}, when given). */
+    static List<X509Certificate> selfSigned(KeyPair key, String name, Instant now, String... ip) throws Exception {
         X500Name subject = new X500Name("CN=" + name);
         JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(subject, BigInteger.valueOf(now.toEpochMilli()), Date.from(now.minusSeconds(60)),
                 Date.from(now.plus(Duration.ofDays(2))), subject, key.getPublic());
-        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.dNSName, name)));
+        GeneralName[] names = new GeneralName[1 + ip.length];
+        names[0] = new GeneralName(GeneralName.dNSName, name);
+        for (int i = 0; i < ip.length; i++) {
+            names[i + 1] = new GeneralName(GeneralName.iPAddress, ip[i]);
+        }
+        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
         return List.of(new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate()))));
     }
 }
