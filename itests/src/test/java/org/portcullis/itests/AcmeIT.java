@@ -88,7 +88,18 @@ class AcmeIT {
         gateway.start();
         dist.start();
         password = dist.awaitFile(dist.home.resolve("data/portcullis/initial-admin-password")).strip();
-        dist.https();
+        // HTTPS up, awaited by handshakes alone: no request reaches Jetty before the first order, which must then
+        // find the TLS connector by a request of its own
+        long end = System.nanoTime() + Distribution.DEADLINE.toNanos();
+        while (true) {
+            try {
+                apiChain(false);
+                break;
+            } catch (java.io.IOException e) {
+                assertTrue(System.nanoTime() < end, "HTTPS never came up: " + e);
+                Thread.sleep(300);
+            }
+        }
         dist.awaitSsh(password, "acme:status", "CA:");
     }
 
@@ -329,6 +340,24 @@ class AcmeIT {
             assertTrue(named.contains("deleting an RR at _acme-challenge." + MAIL + " TXT"), "cleaned up: " + named);
             assertEquals("", bind.txt("_acme-challenge." + MAIL + "."), "no record left behind");
         }
+    }
+
+    @Test
+    @Order(9)
+    void anAccountTheCaDoesNotKnowIsOneLineAndTheCertificateStays() throws Exception {
+        Path cfg = dist.home.resolve("etc/org.portcullis.acme.cfg");
+        Files.writeString(cfg, Files.readString(cfg).replaceAll("(?m)^(directory\\.(url|trust)|challenge|dns\\.solver) = .*$", "") + String.join("\n",
+                "directory.url = " + pebble.directory(), "directory.trust = " + pebble.tlsCa(), "challenge = http-01", ""));
+        dist.awaitSsh(password, "acme:status", "CA:          " + pebble.directory());
+        assertTrue(ssh("acme:account --contact admin@portcullis.test --agree-tos").contains("Account https://127.0.0.1:" + pebble.port));
+        X509Certificate running = apiChain(false).get(0);
+
+        pebble.restart(); // the CA forgets the account: the stored key and URL are no account of it any more
+        String out = ssh("acme:order " + MAIL);
+        assertTrue(out.matches("(?s).*Error executing command: the order: (accountDoesNotExist|unauthorized|malformed): [^\\n]+\\s*"), out);
+        assertEquals(running, apiChain(false).get(0), "the running certificate is untouched");
+        String status = ssh("acme:status");
+        assertTrue(status.contains("Failures:    1 in a row"), status);
     }
 
     // ---- helpers

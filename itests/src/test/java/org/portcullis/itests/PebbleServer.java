@@ -37,7 +37,7 @@ final class PebbleServer implements AutoCloseable {
     final int dnsPort;
     final int challManagementPort;
     private final Path dir;
-    private final Process pebble;
+    private Process pebble;
     private final Process dns;
 
     private PebbleServer(Path dir, int port, int managementPort, int httpPort, int dnsPort, int challManagementPort, Process pebble, Process dns) {
@@ -84,11 +84,7 @@ final class PebbleServer implements AutoCloseable {
                 "    \"privateKey\": \"" + dir.resolve("tls-key.pem") + "\",", "    \"httpPort\": " + http + ",", "    \"tlsPort\": " + tls + ",",
                 "    \"ocspResponderURL\": \"\",", "    \"externalAccountBindingRequired\": false,", "    \"domainBlocklist\": [" + blocklist + "]",
                 "  }", "}", ""));
-        ProcessBuilder pb = new ProcessBuilder(PEBBLE.toString(), "-config", config.toString(), "-dnsserver", "127.0.0.1:" + dnsPort)
-                .redirectErrorStream(true).redirectOutput(dir.resolve("pebble.log").toFile());
-        pb.environment().put("PEBBLE_VA_NOSLEEP", "1");
-        pb.environment().put("PEBBLE_WFE_NONCEREJECT", "0");
-        Process pebble = pb.start();
+        Process pebble = launch(dir, dnsPort);
         PebbleServer server = new PebbleServer(dir, port, management, http, dnsPort, challManagement, pebble, dns);
         try {
             server.awaitPort(port);
@@ -101,6 +97,24 @@ final class PebbleServer implements AutoCloseable {
             server.close();
             throw e;
         }
+    }
+
+    private static Process launch(Path dir, int dnsPort) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(PEBBLE.toString(), "-config", dir.resolve("pebble-config.json").toString(), "-dnsserver",
+                "127.0.0.1:" + dnsPort).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("pebble.log").toFile()));
+        pb.environment().put("PEBBLE_VA_NOSLEEP", "1");
+        pb.environment().put("PEBBLE_WFE_NONCEREJECT", "0");
+        return pb.start();
+    }
+
+    /** Stops pebble and starts it again on the same ports: it has forgotten every account and issues under a new root. */
+    void restart() throws Exception {
+        pebble.destroy();
+        pebble.waitFor(10, TimeUnit.SECONDS);
+        pebble.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        pebble = launch(dir, dnsPort);
+        awaitPort(port);
+        awaitPort(managementPort);
     }
 
     private void awaitPort(int p) throws Exception {

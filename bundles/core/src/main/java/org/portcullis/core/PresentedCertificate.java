@@ -25,12 +25,26 @@ public final class PresentedCertificate {
      * returns the leaf the server presents; closes the TLS layer and with it the socket.
      */
     public static X509Certificate over(Socket connected, String host, int port) throws IOException {
+        return over(connected, host, port, null);
+    }
+
+    /**
+     * The same, then writes {@code then} (a request, when a server must see one) over the TLS
+     * layer and reads the answer to its end; the answer is not looked at.
+     */
+    public static X509Certificate over(Socket connected, String host, int port, byte[] then) throws IOException {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, new TrustManager[] {new AnyChain()}, null);
             try (SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(connected, host, port, true)) {
                 tls.startHandshake();
-                return (X509Certificate) tls.getSession().getPeerCertificates()[0];
+                X509Certificate leaf = (X509Certificate) tls.getSession().getPeerCertificates()[0];
+                if (then != null) {
+                    tls.getOutputStream().write(then);
+                    tls.getOutputStream().flush();
+                    tls.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+                }
+                return leaf;
             }
         } catch (GeneralSecurityException e) {
             throw new IOException("no TLS here: " + e.getMessage(), e);

@@ -17,18 +17,17 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.WeakHashMap;
 
-import javax.servlet.http.HttpServletRequest;
-import javax.servlet.http.HttpServletResponse;
 
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.handler.AbstractHandler;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.Configuration;
@@ -47,11 +46,13 @@ import org.slf4j.LoggerFactory;
  * Replaces the HTTPS certificate without restarting Jetty. Pax Web restarts the whole server on
  * any change of its configuration (every connector down for that moment), so the keystore file
  * is rewritten under the same name and password instead, and each TLS connector's
- * {@code SslContextFactory} is told to read it again. Pax Web adds every registered Jetty
- * {@link Handler} service to its server; the one registered here does nothing with requests and
- * is only the way to the server's connectors. Pax Web rebuilds its server when a handler comes or
- * goes, so this component is immediate: the handler is registered once, as the rest bundle starts
- * (at boot, with the server's other first-boot changes), and never again while it runs.
+ * {@code SslContextFactory} is told to read it again. The connectors are learnt from requests:
+ * Pax Web hands every registered Jetty {@code HttpConfiguration.Customizer} service to its
+ * connectors, and the one registered here only notes the connector of each request (a Jetty
+ * {@code Handler} service would reach the server too, but Pax Web rebuilds its server whenever a
+ * handler comes or goes — at boot that raced the JAX-RS whiteboard and hung a later shutdown).
+ * Before a swap with no running connector noted, one request to this node's HTTPS port makes
+ * Jetty show it.
  */
 @Component(immediate = true)
 public class HttpsKeystore implements HttpsCertificate {
@@ -61,13 +62,13 @@ public class HttpsKeystore implements HttpsCertificate {
     @Reference
     private ConfigurationAdmin configAdmin;
 
-    private final ServerProbe probe = new ServerProbe();
-    private ServiceRegistration<Handler> registration;
+    private final ConnectorProbe probe = new ConnectorProbe();
+    private ServiceRegistration<HttpConfiguration.Customizer> registration;
     private Path dir = TlsSetup.directory();
 
     @Activate
     void activate(BundleContext context) {
-        registration = context.registerService(Handler.class, probe, null);
+        registration = context.registerService(HttpConfiguration.Customizer.class, probe, null);
     }
 
     @Deactivate
@@ -109,7 +110,11 @@ public class HttpsKeystore implements HttpsCertificate {
         }
         List<ServerConnector> connectors = tlsConnectors();
         if (connectors.isEmpty()) {
-            throw new IOException("no HTTPS connector runs (is org.osgi.service.http.secure.enabled true?)");
+            prime();
+            connectors = tlsConnectors();
+        }
+        if (connectors.isEmpty()) {
+            throw new IOException("no HTTPS connector answered (is org.osgi.service.http.secure.enabled true?)");
         }
         Path keystore = keystore();
         Path previous = keystore.resolveSibling(keystore.getFileName() + ".previous");
@@ -224,17 +229,42 @@ public class HttpsKeystore implements HttpsCertificate {
         return web.getProperties() == null ? null : web.getProperties().get(key);
     }
 
+    /** The running TLS connectors that requests have come through. */
     private List<ServerConnector> tlsConnectors() {
-        Server server = probe.getServer();
         List<ServerConnector> out = new ArrayList<>();
-        if (server != null) {
-            for (Connector c : server.getConnectors()) {
-                if (c instanceof ServerConnector sc && c.getConnectionFactory(SslConnectionFactory.class) != null && sc.isRunning()) {
-                    out.add(sc);
-                }
+        for (Connector c : probe.seen) {
+            if (c instanceof ServerConnector sc && c.getConnectionFactory(SslConnectionFactory.class) != null && sc.isRunning()) {
+                out.add(sc);
             }
         }
         return out;
+    }
+
+    /** One request to this node's HTTPS port, so that the customizer sees its connector. */
+    private void prime() throws IOException {
+        Object port = webSetting("org.osgi.service.http.port.secure");
+        Object addresses = webSetting("org.ops4j.pax.web.listening.addresses");
+        String host = "127.0.0.1";
+        if (addresses != null) {
+            String first = addresses.toString().split("[,\\s]+")[0].strip();
+            if (!first.isEmpty() && !"0.0.0.0".equals(first)) {
+                host = first;
+            }
+        }
+        int p;
+        try {
+            p = Integer.parseInt(String.valueOf(port).strip());
+        } catch (NumberFormatException e) {
+            throw new IOException("org.osgi.service.http.port.secure is not a port: '" + port + "'");
+        }
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, p), 5000);
+            socket.setSoTimeout(5000);
+            PresentedCertificate.over(socket, host, p, ("GET /api/v1/openapi.json HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            throw new IOException("HTTPS on " + host + ":" + p + " does not answer: " + e.getMessage(), e);
+        }
     }
 
     private static void reload(List<ServerConnector> connectors) throws IOException {
@@ -260,11 +290,15 @@ public class HttpsKeystore implements HttpsCertificate {
         }
     }
 
-    /** Added to Jetty's handlers by Pax Web, which hands it the server; it leaves every request to the others. */
-    static final class ServerProbe extends AbstractHandler {
+    /** Handed to each connector by Pax Web; notes the connectors requests come through, changes nothing. */
+    static final class ConnectorProbe implements HttpConfiguration.Customizer {
+        final Set<Connector> seen = Collections.newSetFromMap(Collections.synchronizedMap(new WeakHashMap<>()));
+
         @Override
-        public void handle(String target, Request base, HttpServletRequest request, HttpServletResponse response) {
-            // not this handler's: the request goes on to the next
+        public void customize(Connector connector, HttpConfiguration configuration, Request request) {
+            if (!seen.contains(connector)) {
+                seen.add(connector);
+            }
         }
 
         @Override
