@@ -47,6 +47,7 @@ import org.portcullis.acme.AcmeException;
 import org.portcullis.acme.CertificateStatus;
 import org.portcullis.acme.Certificates;
 import org.portcullis.acme.DnsChallengeSolver;
+import org.portcullis.core.Gauge;
 import org.portcullis.core.cluster.ClusterRole;
 import org.portcullis.core.cluster.Fence;
 import org.portcullis.core.cluster.FencedException;
@@ -97,6 +98,7 @@ public class AcmeService implements Certificates {
     private AcmeStore store;
     private AcmeConfig config;
     private ScheduledExecutorService timer;
+    private org.osgi.framework.ServiceRegistration<Gauge> expiryGauge;
     private NodeInstall nodeInstall;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -127,6 +129,26 @@ public class AcmeService implements Certificates {
             t.setDaemon(true);
             return t;
         });
+        expiryGauge = context.registerService(Gauge.class, new Gauge() {
+            @Override
+            public String name() {
+                return "portcullis_certificate_not_after_timestamp_seconds";
+            }
+
+            @Override
+            public String help() {
+                return "When the ACME certificate expires (Unix time); absent without one";
+            }
+
+            @Override
+            public double value() {
+                try {
+                    return store.latest().map(c -> (double) c.notAfter().getEpochSecond()).orElse(Double.NaN);
+                } catch (SQLException e) {
+                    return Double.NaN;
+                }
+            }
+        }, null);
         long minutes = Math.max(1, config.check_minutes());
         timer.scheduleWithFixedDelay(this::installQuietly, 5, 60, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(this::renewQuietly, 2, minutes, TimeUnit.MINUTES);
@@ -141,6 +163,9 @@ public class AcmeService implements Certificates {
 
     @Deactivate
     void deactivate() {
+        if (expiryGauge != null) {
+            expiryGauge.unregister();
+        }
         if (timer != null) {
             timer.shutdownNow();
         }

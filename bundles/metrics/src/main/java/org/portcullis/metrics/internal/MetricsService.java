@@ -11,6 +11,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.portcullis.core.Gauge;
 import org.portcullis.core.MaintenanceMode;
 import org.portcullis.policy.MessageListener;
 import org.portcullis.policy.MessageRecord;
@@ -29,9 +30,7 @@ public class MetricsService implements MessageListener {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigurationAdmin configAdmin;
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    private volatile CertificateExpiry certificate;
-
+    private final java.util.Map<Gauge, Object> offered = new java.util.concurrent.ConcurrentHashMap<>();
     private PortcullisMetrics metrics;
 
     @Activate
@@ -43,10 +42,8 @@ public class MetricsService implements MessageListener {
             Storage s = storage;
             return s == null ? null : s.status();
         }, PortcullisMetrics::milterConnections, () -> configured("org.portcullis.milter", "spool.directory", "spool"),
-                () -> configured("org.portcullis.backup", "directory", "backups"), () -> {
-                    CertificateExpiry c = certificate;
-                    return c == null ? Double.NaN : c.notAfter();
-                }));
+                () -> configured("org.portcullis.backup", "directory", "backups")));
+        offered.keySet().forEach(metrics::offer);
     }
 
     /** The directory the owning bundle is configured with ({@code key} of {@code pid}), else its default under the data directory. */
@@ -62,6 +59,24 @@ public class MetricsService implements MessageListener {
             // the default below
         }
         return Paths.get(System.getProperty("karaf.data", "data"), "portcullis", fallback);
+    }
+
+    /** A gauge another bundle offers (the ACME bundle's certificate expiry, for one). */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addGauge(Gauge gauge) {
+        offered.put(gauge, Boolean.TRUE);
+        PortcullisMetrics m = metrics;
+        if (m != null) {
+            m.offer(gauge);
+        }
+    }
+
+    void removeGauge(Gauge gauge) {
+        offered.remove(gauge);
+        PortcullisMetrics m = metrics;
+        if (m != null) {
+            m.withdraw(gauge);
+        }
     }
 
     @Override

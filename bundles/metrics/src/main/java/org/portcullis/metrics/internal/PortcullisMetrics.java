@@ -24,6 +24,7 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.portcullis.core.Gauge;
 import org.portcullis.policy.MessageRecord;
 import org.portcullis.storage.StorageStatus;
 
@@ -37,6 +38,7 @@ public final class PortcullisMetrics {
 
     static final double[] SECONDS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120};
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PortcullisMetrics.class);
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter text = PrometheusTextFormatWriter.create();
     private final Counter messages;
@@ -48,7 +50,7 @@ public final class PortcullisMetrics {
 
     /** Where the gauges read their values; each may answer NaN when it cannot say. */
     public record Sources(DoubleSupplier maintenance, Supplier<StorageStatus> storage, DoubleSupplier connections, Supplier<Path> spool,
-            Supplier<Path> backups, DoubleSupplier certificateNotAfter) {
+            Supplier<Path> backups) {
     }
 
     public PortcullisMetrics(Sources sources) {
@@ -65,8 +67,6 @@ public final class PortcullisMetrics {
                 .labelNames("list").withoutExemplars().register(registry);
         gauge("portcullis_maintenance", "1 while maintenance mode is on (new mail gets 4xx)", sources.maintenance());
         gauge("portcullis_milter_connections", "Milter connections open now", sources.connections());
-        gauge("portcullis_certificate_not_after_timestamp_seconds", "When the ACME certificate expires (Unix time); absent without one",
-                sources.certificateNotAfter());
         gauge("portcullis_spool_bytes", "Bytes of message spool files on disk now", () -> bytes(sources.spool().get(), ".spool"));
         gauge("portcullis_backup_newest_timestamp_seconds", "When the newest backup in the backup directory was written (Unix time)",
                 () -> newest(sources.backups().get()));
@@ -182,13 +182,48 @@ public final class PortcullisMetrics {
         return PrometheusTextFormatWriter.CONTENT_TYPE;
     }
 
-    private void gauge(String name, String help, DoubleSupplier value) {
-        GaugeWithCallback.builder().name(name).help(help).callback(cb -> {
+    private GaugeWithCallback gauge(String name, String help, DoubleSupplier value) {
+        GaugeWithCallback g = GaugeWithCallback.builder().name(name).help(help).callback(cb -> {
             double v = value.getAsDouble();
             if (!Double.isNaN(v)) {
                 cb.call(v);
             }
-        }).register(registry);
+        }).build();
+        registry.register(g);
+        return g;
+    }
+
+    private final java.util.Map<Gauge, GaugeWithCallback> offered = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Shows a gauge another bundle offers; a name that is not {@code portcullis_[a-z0-9_]+} or is
+     * taken already is left out (logged), so one bundle cannot break the scrape.
+     */
+    public void offer(Gauge g) {
+        String name = g.name();
+        if (name == null || !name.matches("portcullis_[a-z0-9_]+")) {
+            LOG.warn("Metrics: gauge '{}' left out: its name is not portcullis_ followed by a-z, 0-9, _", name);
+            return;
+        }
+        try {
+            offered.put(g, gauge(name, g.help(), () -> {
+                try {
+                    return g.value();
+                } catch (RuntimeException e) {
+                    return Double.NaN;
+                }
+            }));
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Metrics: gauge '{}' left out: {}", name, e.getMessage());
+        }
+    }
+
+    /** Stops showing an offered gauge. */
+    public void withdraw(Gauge g) {
+        GaugeWithCallback shown = offered.remove(g);
+        if (shown != null) {
+            registry.unregister(shown);
+        }
     }
 
     /** The milter's open connections, from its MBean (0 when the milter is not running). */

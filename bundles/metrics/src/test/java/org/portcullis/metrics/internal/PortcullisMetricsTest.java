@@ -1,6 +1,7 @@
 package org.portcullis.metrics.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -35,7 +36,7 @@ class PortcullisMetricsTest {
         StorageStatus storage = new StorageStatus("jdbc:postgresql://127.0.0.1/x", true, true, "17", "", Instant.now(),
                 new StorageStatus.Pool(2, 3, 5, 0, 10), List.of());
         return new PortcullisMetrics(new PortcullisMetrics.Sources(() -> 1, () -> storage, () -> 7, () -> dir.resolve("spool"),
-                () -> dir.resolve("backups"), () -> 1.8e9));
+                () -> dir.resolve("backups")));
     }
 
     @Test
@@ -59,12 +60,45 @@ class PortcullisMetricsTest {
         assertTrue(text.contains("portcullis_list_decisions_total{list=\"block\"} 1.0"), text);
         assertTrue(text.contains("portcullis_maintenance 1.0"), text);
         assertTrue(text.contains("portcullis_milter_connections 7.0"), text);
-        assertTrue(text.contains("portcullis_certificate_not_after_timestamp_seconds 1.8E9"), text);
+
         assertTrue(text.contains("portcullis_spool_bytes 3000.0"), text);
         assertTrue(text.contains("portcullis_storage_reachable 1.0"), text);
         assertTrue(text.contains("portcullis_storage_pool_connections{state=\"active\"} 2.0"), text);
         assertTrue(text.contains("portcullis_backup_newest_timestamp_seconds "), text);
         assertTrue(text.contains("jvm_memory_used_bytes{area=\"heap\"}"), "the JVM's own figures: " + text);
+    }
+
+    @Test
+    void aGaugeAnotherBundleOffersIsShownWhileOfferedAndABadNameIsLeftOut() throws Exception {
+        PortcullisMetrics m = metrics();
+        org.portcullis.core.Gauge expiry = gauge("portcullis_certificate_not_after_timestamp_seconds", 1.8e9);
+        m.offer(expiry);
+        m.offer(gauge("certificate_days", 3)); // not portcullis_…
+        m.offer(gauge("portcullis_certificate_not_after_timestamp_seconds", 1)); // taken
+        String text = new String(m.scrape(), StandardCharsets.UTF_8);
+        assertTrue(text.contains("portcullis_certificate_not_after_timestamp_seconds 1.8E9"), text);
+        assertFalse(text.contains("certificate_days"), text);
+        m.withdraw(expiry);
+        assertFalse(new String(m.scrape(), StandardCharsets.UTF_8).contains("portcullis_certificate_not_after"), "withdrawn");
+    }
+
+    private static org.portcullis.core.Gauge gauge(String name, double value) {
+        return new org.portcullis.core.Gauge() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public String help() {
+                return "test";
+            }
+
+            @Override
+            public double value() {
+                return value;
+            }
+        };
     }
 
     @Test
