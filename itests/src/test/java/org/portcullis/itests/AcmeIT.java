@@ -78,12 +78,10 @@ class AcmeIT {
         gateway.tls(chain);
 
         dist = Distribution.unpack(work.resolve("dist"));
-        gateway.controlledBy(dist.home, false);
-        Files.writeString(dist.home.resolve("etc/org.portcullis.updater.service-postfix.cfg"), "reload.command = " + gateway.command("reload") + "\n",
-                java.nio.file.StandardOpenOption.APPEND);
         Files.writeString(dist.home.resolve("etc/org.portcullis.acme.cfg"), String.join("\n", "directory.url = " + pebble.directory(),
                 "directory.trust = " + pebble.tlsCa(), "http.address = 127.0.0.1", "http.port = " + pebble.httpPort,
-                "postfix.chain.file = " + chain, "postfix.service = postfix", "postfix.check = 127.0.0.1:" + gateway.smtpPort, "timeout.seconds = 30",
+                "postfix.chain.file = " + chain, "postfix.reload.command = " + gateway.command("reload"),
+                "postfix.status.command = " + gateway.command("status"), "postfix.check = 127.0.0.1:" + gateway.smtpPort, "timeout.seconds = 30",
                 ""));
         gateway.start();
         dist.start();

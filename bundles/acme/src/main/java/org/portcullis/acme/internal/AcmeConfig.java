@@ -28,8 +28,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "The file Postfix reads (smtpd_tls_chain_files): the key, then the certificate and its chain; empty: Postfix is left alone")
     String postfix_chain_file() default "";
 
-    @AttributeDefinition(description = "The ControlledService (org.portcullis.updater.service) reloaded after the file changed")
-    String postfix_service() default "postfix";
+    @AttributeDefinition(description = "The command that makes Postfix read the file again (words split on spaces, no shell), e.g. /usr/sbin/postfix reload")
+    String postfix_reload_command() default "/usr/sbin/postfix reload";
+
+    @AttributeDefinition(description = "The command whose exit status 0 says Postfix runs (a stopped Postfix is left alone); empty: not asked")
+    String postfix_status_command() default "/usr/sbin/postfix status";
 
     @AttributeDefinition(description = "host:port where Postfix offers STARTTLS, to prove the new certificate served; empty: not checked")
     String postfix_check() default "127.0.0.1:25";

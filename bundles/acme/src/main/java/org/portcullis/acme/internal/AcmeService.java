@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -56,7 +55,6 @@ import org.portcullis.storage.MigrationException;
 import org.portcullis.storage.MigrationScripts;
 import org.portcullis.storage.SchemaMigrator;
 import org.portcullis.storage.Storage;
-import org.portcullis.updater.spi.ControlledService;
 import org.osgi.annotation.bundle.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,7 +87,6 @@ public class AcmeService implements Certificates {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile HttpsCertificate https;
 
-    private final List<ControlledService> services = new CopyOnWriteArrayList<>();
     private final Map<String, DnsChallengeSolver> solvers = new ConcurrentHashMap<>();
     private final ReentrantLock busy = new ReentrantLock();
     private final Object installing = new Object();
@@ -100,15 +97,6 @@ public class AcmeService implements Certificates {
     private ScheduledExecutorService timer;
     private org.osgi.framework.ServiceRegistration<Gauge> expiryGauge;
     private NodeInstall nodeInstall;
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addService(ControlledService s) {
-        services.add(s);
-    }
-
-    void removeService(ControlledService s) {
-        services.remove(s);
-    }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addSolver(DnsChallengeSolver s, Map<String, Object> props) {
@@ -158,7 +146,7 @@ public class AcmeService implements Certificates {
     void start(AcmeStore store, AcmeConfig config, Path local) {
         this.store = store;
         this.config = config;
-        this.nodeInstall = new NodeInstall(config, local, () -> https, () -> services);
+        this.nodeInstall = new NodeInstall(config, local, () -> https);
     }
 
     @Deactivate

@@ -20,13 +20,12 @@ import java.util.function.Supplier;
 
 import org.portcullis.core.AtomicFiles;
 import org.portcullis.rest.HttpsCertificate;
-import org.portcullis.updater.spi.ControlledService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * This node's share: the newest certificate put where it is served — the HTTPS API through
- * {@link HttpsCertificate}, Postfix through its chain file, a reload and a STARTTLS proof — and
+ * {@link HttpsCertificate}, Postfix through its chain file, {@code postfix reload} and a STARTTLS proof — and
  * the serials installed, in {@code installed.properties} of this node's folder.
  */
 final class NodeInstall {
@@ -36,16 +35,14 @@ final class NodeInstall {
     private final AcmeConfig config;
     private final Path local;
     private final Supplier<HttpsCertificate> https;
-    private final Supplier<List<ControlledService>> services;
     private final Map<String, Instant> retryInstall = new ConcurrentHashMap<>();
     private final Map<String, Integer> installFailures = new ConcurrentHashMap<>();
     private volatile String problem = "";
 
-    NodeInstall(AcmeConfig config, Path local, Supplier<HttpsCertificate> https, Supplier<List<ControlledService>> services) {
+    NodeInstall(AcmeConfig config, Path local, Supplier<HttpsCertificate> https) {
         this.config = config;
         this.local = local;
         this.https = https;
-        this.services = services;
     }
 
     /** What failed at the last installation, or empty. */
@@ -134,19 +131,17 @@ final class NodeInstall {
                 throw new IOException("postfix.check: '" + check + "' is not HOST:PORT");
             }
         }
-        ControlledService service = postfixService();
-        try {
-            if (!service.running()) {
-                throw new IOException("service '" + service.name() + "' is not running (an update under way?): installed once it runs");
-            }
-        } catch (IOException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException("service '" + service.name() + "': " + e.getMessage(), e);
+        List<String> reload = words(config.postfix_reload_command());
+        if (reload.isEmpty()) {
+            throw new IOException("postfix.reload.command is empty: Postfix would not read the new file");
+        }
+        List<String> status = words(config.postfix_status_command());
+        if (!status.isEmpty() && run(status) != 0) {
+            throw new IOException("Postfix is not running (" + String.join(" ", status) + " says so; an update under way?): installed once it runs");
         }
         Installer.writeChainFile(file, key, chain);
         try {
-            reload(service);
+            reload(reload);
             if (check.isEmpty()) {
                 Installer.proven(file);
                 return file + " written, Postfix reloaded (not checked: postfix.check is empty)";
@@ -174,7 +169,7 @@ final class NodeInstall {
             String after;
             try {
                 if (Installer.restoreChainFile(file)) {
-                    reload(service);
+                    reload(reload);
                     after = "the previous certificate file is back";
                 } else {
                     after = "there was no file before, so the new one stays";
@@ -186,19 +181,38 @@ final class NodeInstall {
         }
     }
 
-    private ControlledService postfixService() throws IOException {
-        String name = config.postfix_service().strip();
-        return services.get().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow(() -> new IOException(
-                "no service named '" + name + "' is under update control (etc/org.portcullis.updater.service-" + name + ".cfg) to reload Postfix"));
+    static List<String> words(String command) {
+        return command == null || command.isBlank() ? List.of() : List.of(command.strip().split("\\s+"));
     }
 
-    private static void reload(ControlledService s) throws IOException {
+    /** Runs {@code command} (60 s at most); its exit status. */
+    private static int run(List<String> command) throws IOException {
+        Path output = Files.createTempFile("portcullis-acme-", ".out");
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         try {
-            s.reload();
-        } catch (IOException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException("reloading " + s.name() + ": " + e.getMessage(), e);
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                throw new IOException(String.join(" ", command) + " did not end within 60 s");
+            }
+            if (p.exitValue() != 0) {
+                String out = Files.readString(output, java.nio.charset.StandardCharsets.UTF_8).strip();
+                LAST_LINE.set(out.isEmpty() ? "" : out.substring(out.lastIndexOf('\n') + 1));
+            }
+            return p.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(String.join(" ", command) + " interrupted");
+        } finally {
+            p.destroyForcibly();
+            Files.deleteIfExists(output);
+        }
+    }
+
+    private static final ThreadLocal<String> LAST_LINE = ThreadLocal.withInitial(() -> "");
+
+    private static void reload(List<String> command) throws IOException {
+        int exit = run(command);
+        if (exit != 0) {
+            throw new IOException(String.join(" ", command) + " exited " + exit + (LAST_LINE.get().isEmpty() ? "" : ": " + LAST_LINE.get()));
         }
     }
 
