@@ -17,9 +17,6 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface HttpsCertificate {
 
-    /** The chain served now, leaf first (read from the keystore). */
-    List<X509Certificate> current() throws IOException;
-
     /**
      * Installs {@code key} with {@code chain} (leaf first) and returns once a handshake with the
      * running HTTPS connector presented the new leaf.

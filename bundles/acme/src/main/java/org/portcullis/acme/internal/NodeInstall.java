@@ -136,7 +136,7 @@ final class NodeInstall {
             throw new IOException("postfix.reload.command is empty: Postfix would not read the new file");
         }
         List<String> status = words(config.postfix_status_command());
-        if (!status.isEmpty() && run(status) != 0) {
+        if (!status.isEmpty() && run(status).exit() != 0) {
             throw new IOException("Postfix is not running (" + String.join(" ", status) + " says so; an update under way?): installed once it runs");
         }
         Installer.writeChainFile(file, key, chain);
@@ -185,19 +185,20 @@ final class NodeInstall {
         return command == null || command.isBlank() ? List.of() : List.of(command.strip().split("\\s+"));
     }
 
-    /** Runs {@code command} (60 s at most); its exit status. */
-    private static int run(List<String> command) throws IOException {
+    /** A command's exit status and the last line it printed. */
+    private record Ran(int exit, String lastLine) {
+    }
+
+    /** Runs {@code command} (60 s at most). */
+    private static Ran run(List<String> command) throws IOException {
         Path output = Files.createTempFile("portcullis-acme-", ".out");
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         try {
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 throw new IOException(String.join(" ", command) + " did not end within 60 s");
             }
-            if (p.exitValue() != 0) {
-                String out = Files.readString(output, java.nio.charset.StandardCharsets.UTF_8).strip();
-                LAST_LINE.set(out.isEmpty() ? "" : out.substring(out.lastIndexOf('\n') + 1));
-            }
-            return p.exitValue();
+            String out = Files.readString(output, java.nio.charset.StandardCharsets.UTF_8).strip();
+            return new Ran(p.exitValue(), out.substring(out.lastIndexOf('\n') + 1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException(String.join(" ", command) + " interrupted");
@@ -207,12 +208,10 @@ final class NodeInstall {
         }
     }
 
-    private static final ThreadLocal<String> LAST_LINE = ThreadLocal.withInitial(() -> "");
-
     private static void reload(List<String> command) throws IOException {
-        int exit = run(command);
-        if (exit != 0) {
-            throw new IOException(String.join(" ", command) + " exited " + exit + (LAST_LINE.get().isEmpty() ? "" : ": " + LAST_LINE.get()));
+        Ran r = run(command);
+        if (r.exit() != 0) {
+            throw new IOException(String.join(" ", command) + " exited " + r.exit() + (r.lastLine().isEmpty() ? "" : ": " + r.lastLine()));
         }
     }
 

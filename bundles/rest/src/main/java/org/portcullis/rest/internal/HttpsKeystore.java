@@ -1,7 +1,6 @@
 package org.portcullis.rest.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -13,10 +12,8 @@ import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.Signature;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
@@ -81,24 +78,6 @@ public class HttpsKeystore implements HttpsCertificate {
     /** For tests: the keystore's folder. */
     void directory(Path dir) {
         this.dir = dir;
-    }
-
-    @Override
-    public List<X509Certificate> current() throws IOException {
-        try {
-            KeyStore store = load(keystore(), password());
-            Certificate[] chain = store.getCertificateChain(TlsSetup.ALIAS);
-            if (chain == null) {
-                throw new IOException(keystore() + " has no key '" + TlsSetup.ALIAS + "'");
-            }
-            List<X509Certificate> out = new ArrayList<>();
-            for (Certificate c : chain) {
-                out.add((X509Certificate) c);
-            }
-            return out;
-        } catch (GeneralSecurityException e) {
-            throw new IOException(keystore() + ": " + e.getMessage(), e);
-        }
     }
 
     @Override
@@ -208,14 +187,6 @@ public class HttpsKeystore implements HttpsCertificate {
         }
     }
 
-    private static KeyStore load(Path file, String password) throws IOException, GeneralSecurityException {
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(file)) {
-            store.load(in, password.toCharArray());
-        }
-        return store;
-    }
-
     private Path keystore() {
         return dir.resolve("keystore.p12");
     }
@@ -309,6 +280,6 @@ public class HttpsKeystore implements HttpsCertificate {
 
     @Override
     public String toString() {
-        return "HttpsKeystore" + Arrays.toString(new Object[] {dir});
+        return "HttpsKeystore[" + dir + "]";
     }
 }
