@@ -18,13 +18,15 @@ import org.portcullis.acme.AcmeException;
 import org.portcullis.acme.CertificateStatus;
 import org.portcullis.acme.Certificates;
 import org.portcullis.auth.Right;
+import org.portcullis.rest.AdminOnly;
 import org.portcullis.rest.Api;
 import org.portcullis.rest.RequiresRight;
 
 /**
  * {@code /certificates} (right {@code certificates}): what {@code acme:status} shows, and the
  * account, an order, a renewal and a revocation, each answering the lines the command prints.
- * Times are ISO-8601 instants.
+ * Times are ISO-8601 instants. The certificate is the whole appliance's, outside any domain's
+ * scope: changing it is an admin's (a domain-admin holding the right reads the status only).
  */
 @Component(service = CertificatesResource.class, property = {Api.RESOURCE})
 @Path("certificates")
@@ -69,6 +71,7 @@ public class CertificatesResource {
 
     @POST
     @Path("account")
+    @AdminOnly
     @Consumes(MediaType.APPLICATION_JSON)
     public Outcome account(AccountRequest body, @Context SecurityContext sc) {
         if (body == null) {
@@ -79,6 +82,7 @@ public class CertificatesResource {
 
     @POST
     @Path("order")
+    @AdminOnly
     @Consumes(MediaType.APPLICATION_JSON)
     public Outcome order(OrderRequest body, @Context SecurityContext sc) {
         if (body == null || body.names() == null) {
@@ -89,6 +93,7 @@ public class CertificatesResource {
 
     @POST
     @Path("renew")
+    @AdminOnly
     @Consumes(MediaType.APPLICATION_JSON)
     public Outcome renew(RenewRequest body, @Context SecurityContext sc) {
         return new Outcome(certificates.renew(body != null && Boolean.TRUE.equals(body.force()), Api.caller(sc).name()));
@@ -96,6 +101,7 @@ public class CertificatesResource {
 
     @POST
     @Path("revoke")
+    @AdminOnly
     public Outcome revoke(@Context SecurityContext sc) {
         return new Outcome(List.of(certificates.revoke(Api.caller(sc).name())));
     }
