@@ -78,12 +78,12 @@ public class AuthenticationFilter implements ContainerRequestFilter {
         try {
             account = authenticate(store, header);
         } catch (LoginFailedException e) {
-            ctx.abortWith(ApiError.loginFailed(e).header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"Portcullis\"").build());
+            ctx.abortWith(ApiError.loginFailed(e).header(HttpHeaders.WWW_AUTHENTICATE, challenge(header)).build());
             return;
         }
         if (account.isEmpty()) {
             ctx.abortWith(Response.fromResponse(new ApiError("unauthorized", "authentication required: HTTP Basic, or a Bearer token from "
-                    + Api.BASE + "/auth/login").response(401)).header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"Portcullis\"").build());
+                    + Api.BASE + "/auth/login").response(401)).header(HttpHeaders.WWW_AUTHENTICATE, challenge(header)).build());
             return;
         }
         Principal principal = new Api.AccountPrincipal(account.get());
@@ -105,6 +105,15 @@ public class AuthenticationFilter implements ContainerRequestFilter {
                 return header.regionMatches(true, 0, "Bearer ", 0, 7) ? "Bearer" : SecurityContext.BASIC_AUTH;
             }
         });
+    }
+
+    /**
+     * A refused token is answered with a Bearer challenge (RFC 6750): a Basic one would make a
+     * browser open its own login dialog over the web console when a session ends.
+     */
+    static String challenge(String authorization) {
+        return authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? "Bearer realm=\"Portcullis\", error=\"invalid_token\"" : "Basic realm=\"Portcullis\"";
     }
 
     static boolean isPublic(String method, String path) {

@@ -94,6 +94,14 @@ class RestInternalsTest {
     }
 
     @Test
+    void aRefusedTokenGetsABearerChallengeNotTheBasicOneThatOpensABrowsersDialog() {
+        assertTrue(AuthenticationFilter.challenge("Bearer abc").startsWith("Bearer realm=\"Portcullis\""));
+        assertTrue(AuthenticationFilter.challenge("bearer abc").startsWith("Bearer "));
+        assertEquals("Basic realm=\"Portcullis\"", AuthenticationFilter.challenge("Basic YTpi"));
+        assertEquals("Basic realm=\"Portcullis\"", AuthenticationFilter.challenge(null));
+    }
+
+    @Test
     void onlyLoginTheDocumentAndLinksArePublic() {
         assertTrue(AuthenticationFilter.isPublic("POST", "/auth/login"));
         assertTrue(AuthenticationFilter.isPublic("GET", "openapi.json"));

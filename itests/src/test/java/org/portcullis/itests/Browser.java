@@ -1,0 +1,112 @@
+package org.portcullis.itests;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * Debian's headless Chromium driven through Debian's chromedriver (both named by path, so
+ * Selenium never looks for or downloads a browser or a driver), in one language, at a desktop's
+ * 1280×800. It trusts the appliance's self-signed certificate and keeps the browser's console
+ * log, where a Content-Security-Policy violation would show.
+ */
+final class Browser implements AutoCloseable {
+
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+
+    final ChromeDriver driver;
+    final String base;
+    private final WebDriverWait wait;
+
+    Browser(int httpsPort, String language) {
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(DRIVER)) {
+            throw new IllegalStateException("Debian's chromium and chromium-driver are needed (./run-tests installs them)");
+        }
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,800",
+                "--lang=" + language, "--no-first-run", "--disable-extensions", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync");
+        options.setExperimentalOption("prefs", Map.of("intl.accept_languages", language));
+        options.setAcceptInsecureCerts(true);
+        options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).usingAnyFreePort()
+                .withLogFile(new File("target/chromedriver.log")).build();
+        driver = new ChromeDriver(service, options);
+        base = "https://127.0.0.1:" + httpsPort;
+        wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+    }
+
+    void open(String path) {
+        driver.get(base + path);
+    }
+
+    WebElement await(By by) {
+        return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
+    }
+
+    <T> T until(Function<WebDriver, T> condition) {
+        return wait.until(condition::apply);
+    }
+
+    /** Waits until the element's text contains {@code text}, and returns the text. */
+    String awaitText(By by, String text) {
+        until(ExpectedConditions.textToBePresentInElementLocated(by, text));
+        return driver.findElement(by).getText();
+    }
+
+    /** The login form filled and sent; waits for the navigation of a logged-in console. */
+    void login(String name, String password) {
+        fillLogin(name, password);
+        await(By.id("nav"));
+    }
+
+    void fillLogin(String name, String password) {
+        WebElement user = await(By.cssSelector("#login input[name=username]"));
+        user.clear();
+        user.sendKeys(name);
+        WebElement pass = driver.findElement(By.cssSelector("#login input[name=password]"));
+        pass.clear();
+        pass.sendKeys(password);
+        driver.findElement(By.cssSelector("#login button[type=submit]")).click();
+    }
+
+    void size(int width, int height) {
+        driver.manage().window().setSize(new Dimension(width, height));
+    }
+
+    void screenshot(Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
+    }
+
+    /** Browser console entries at SEVERE since the last call (a CSP violation, a failed script). */
+    List<String> severeLog() {
+        return driver.manage().logs().get(LogType.BROWSER).getAll().stream().filter(e -> e.getLevel().intValue() >= 1000)
+                .map(LogEntry::getMessage).toList();
+    }
+
+    @Override
+    public void close() {
+        driver.quit();
+    }
+}

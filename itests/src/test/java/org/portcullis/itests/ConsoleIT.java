@@ -1,0 +1,320 @@
+package org.portcullis.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The web console in Debian's Chromium against the running distribution, with mail through a real
+ * Postfix: every page in English and Japanese (screenshots under {@code target/console-screenshots}),
+ * the password shared with the shell both ways, a Block entry added in the browser refusing mail
+ * that the mail-log page then shows, pages and rights, the login's hold-back, and the headers that
+ * keep the console safe.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConsoleIT {
+
+    private static final Path SHOTS = Paths.get("target", "console-screenshots").toAbsolutePath();
+    private static final Path CATALOGUES = Paths.get("..", "bundles", "console", "src", "main", "resources", "console", "i18n");
+    private static final List<String> ADMIN_PAGES = List.of("dashboard", "maillog", "lists", "accounts", "certificates", "password");
+    /** What a catalogue key looks like, should one ever be shown instead of its text. */
+    private static final Pattern RAW_KEY = Pattern.compile("\\b(page|dash|mail|list|accounts|cert|login|password|role|right|verdict)\\.[a-z][\\w.-]*\\b");
+
+    private Path work;
+    private SmtpSink sink;
+    private Distribution dist;
+    private PostfixInstance gateway;
+    private ApiClient api;
+    private String password;
+
+    @BeforeAll
+    void startEverything() throws Exception {
+        work = Paths.get("target", "console-it", Long.toString(System.nanoTime())).toAbsolutePath();
+        Files.createDirectories(work);
+        sink = SmtpSink.start();
+        dist = Distribution.unpack(work.resolve("dist"));
+        dist.start();
+        password = dist.awaitFile(dist.home.resolve("data/portcullis/initial-admin-password")).strip();
+        api = new ApiClient(dist);
+        gateway = PostfixInstance.create("gateway", Distribution.freePort(), sink.port, "127.0.0.1:" + dist.milterPort);
+        gateway.start();
+    }
+
+    @AfterAll
+    void stopEverything() {
+        for (AutoCloseable c : new AutoCloseable[] {gateway, sink, dist}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                System.err.println("ConsoleIT: closing " + c + ": " + e);
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void theFilesNeedNoCredentialsTheApiDoesAndTheHeadersForbidInlineCodeAndFraming() throws Exception {
+        for (String path : List.of("/console/", "/console/app.js", "/console/api.js", "/console/pages/lists.js", "/console/style.css",
+                "/console/i18n/ja.json")) {
+            HttpResponse<String> r = get(path);
+            assertEquals(200, r.statusCode(), path);
+            String policy = r.headers().firstValue("content-security-policy").orElse("");
+            assertTrue(policy.contains("script-src 'self'") && policy.contains("frame-ancestors 'none'") && !policy.contains("unsafe"),
+                    path + ": " + policy);
+            assertEquals("DENY", r.headers().firstValue("x-frame-options").orElse(""), path);
+            assertEquals("nosniff", r.headers().firstValue("x-content-type-options").orElse(""), path);
+            assertFalse(r.body().contains(password), "a file of the console holds the admin's password");
+        }
+        HttpResponse<String> root = get("/");
+        assertEquals(302, root.statusCode());
+        assertTrue(root.headers().firstValue("location").orElse("").endsWith("/console/"), root.headers().toString());
+        for (String climbing : List.of("/console/../etc/users.properties", "/console/%2e%2e/%2e%2e/etc/org.ops4j.pax.web.cfg",
+                "/console/pages/..%2f..%2fetc/users.properties")) {
+            HttpResponse<String> r = get(climbing);
+            assertTrue(r.statusCode() == 400 || r.statusCode() == 404, climbing + " → " + r.statusCode() + " " + r.body());
+        }
+        assertEquals(404, get("/console/nothing.js").statusCode());
+
+        // the API the console calls refuses it without the login's token, and a made-up token
+        assertEquals(401, api.call("GET", "/auth/me", null, null).statusCode());
+        HttpResponse<String> forged = api.call("GET", "/lists", "Bearer made-up-token", null);
+        assertEquals(401, forged.statusCode());
+        assertTrue(forged.headers().firstValue("www-authenticate").orElse("").startsWith("Bearer"),
+                "a refused token is not answered with a Basic challenge (a browser would pop up its own login): " + forged.headers());
+    }
+
+    @Test
+    @Order(2)
+    void everyPageInEnglishAndJapaneseByKeyboardAtDesktopAndPhoneWidth() throws Exception {
+        for (String lang : List.of("en", "ja")) {
+            JsonNode words = ApiClient.JSON.readTree(CATALOGUES.resolve(lang + ".json").toFile());
+            try (Browser b = new Browser(dist.httpsPort, lang)) {
+                b.open("/");
+                // the login page in the browser's language, and the keyboard alone logs in
+                assertEquals(words.get("login.title").asText(), b.await(By.cssSelector("#login h1")).getText());
+                b.screenshot(SHOTS.resolve(lang + "-login.png"));
+                WebElement focused = b.driver.switchTo().activeElement();
+                assertEquals("username", focused.getAttribute("name"), "the account field has the focus");
+                focused.sendKeys("admin", Keys.TAB);
+                b.driver.switchTo().activeElement().sendKeys(password, Keys.ENTER);
+                b.await(By.id("nav"));
+                for (String page : ADMIN_PAGES) {
+                    WebElement link = b.await(By.id("nav-" + page));
+                    assertEquals(words.get("page." + page).asText(), link.getText(), lang + " " + page);
+                    link.click();
+                    WebElement h1 = b.await(By.cssSelector("#page-" + page + " h1"));
+                    assertEquals(words.get("page." + page).asText(), h1.getText());
+                    Thread.sleep(600); // the page's first answer from the API is drawn (the screenshot is for people)
+                    String text = b.driver.findElement(By.tagName("body")).getText();
+                    assertFalse(RAW_KEY.matcher(text).find(), lang + " " + page + " shows a catalogue key:\n" + text);
+                    b.screenshot(SHOTS.resolve(lang + "-" + page + ".png"));
+                    b.size(390, 844);
+                    b.screenshot(SHOTS.resolve(lang + "-" + page + "-phone.png"));
+                    long overflow = (Long) b.driver.executeScript(
+                            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+                    assertTrue(overflow <= 0, lang + " " + page + " is wider than a phone's screen by " + overflow + " px");
+                    b.size(1280, 800);
+                }
+                if (lang.equals("ja")) {
+                    assertTrue(b.driver.findElement(By.id("nav")).getText().contains("メールログ"));
+                }
+                // the dashboard's live parts for an admin
+                b.driver.findElement(By.id("nav-dashboard")).click();
+                assertEquals(System.getProperty("portcullis.version"), b.await(By.id("dash-version")).getText());
+                b.await(By.id("dash-verdicts"));
+                b.await(By.id("dash-scanners"));
+                b.await(By.id("dash-cluster"));
+                assertEquals(List.of(), b.severeLog(), "the browser's console (a policy violation shows there)");
+            }
+        }
+        try (Browser b = new Browser(dist.httpsPort, "en")) {
+            b.open("/console/");
+            b.login("admin", password);
+            new Select(b.driver.findElement(By.id("lang"))).selectByValue("ja");
+            b.awaitText(By.id("nav"), "ダッシュボード");
+            assertEquals("ja", b.driver.findElement(By.tagName("html")).getAttribute("lang"));
+        }
+    }
+
+    @Test
+    @Order(3)
+    void aBlockEntryAddedInTheBrowserRefusesMailThatTheMailLogPageShows() throws Exception {
+        try (Browser b = new Browser(dist.httpsPort, "en")) {
+            b.open("/console/#/lists");
+            b.login("admin", password);
+            b.await(By.id("nav-lists")).click();
+            WebElement pattern = b.await(By.cssSelector("#lists-add input[name=pattern]"));
+            new Select(b.driver.findElement(By.cssSelector("#lists-add select[name=list]"))).selectByValue("block");
+            pattern.sendKeys("spammer@bad.test");
+            b.driver.findElement(By.cssSelector("#lists-add input[name=comment]")).sendKeys("seen in the console test");
+            b.driver.findElement(By.cssSelector("#lists-add button[type=submit]")).click();
+            b.awaitText(By.id("lists-results"), "spammer@bad.test");
+            b.awaitText(By.id("notice"), "Added to the Block list");
+            // the dashboard is open while the mail comes: its per-minute figures move on their own
+            b.driver.findElement(By.id("nav-dashboard")).click();
+            b.await(By.id("dash-verdicts"));
+
+            String refused = SmtpClient.send(gateway.smtpPort, "spammer@bad.test", "bob@example.test",
+                    "Subject: from the block list\r\nMessage-ID: <blocked-1@console.test>\r\n\r\nbody\r\n");
+            assertTrue(refused.startsWith("550 5.7.1") && refused.contains("Block list"), refused);
+            String fine = SmtpClient.send(gateway.smtpPort, "friend@good.test", "bob@example.test",
+                    "Subject: fine\r\nMessage-ID: <fine-1@console.test>\r\n\r\nbody\r\n");
+            assertTrue(fine.startsWith("250"), fine);
+            String toCarol = SmtpClient.send(gateway.smtpPort, "friend@good.test", "carol@example.test",
+                    "Subject: for carol\r\nMessage-ID: <carol-1@console.test>\r\n\r\nbody\r\n");
+            assertTrue(toCarol.startsWith("250"), toCarol);
+
+            for (String row : List.of("deliver", "early:rcpt:reject")) {
+                By perMinute = By.cssSelector("#dash-verdicts tr[data-verdict='" + row + "'] td.per-minute");
+                String rate = b.until(d -> d.findElements(perMinute).stream().map(WebElement::getText)
+                        .filter(v -> v.matches("[0-9.]+") && Double.parseDouble(v) > 0).findFirst().orElse(null));
+                assertTrue(Double.parseDouble(rate) > 0, row + " " + rate);
+            }
+            assertTrue(b.driver.findElement(By.id("dash-verdicts")).getText().contains("refused at RCPT: rejected"));
+            b.screenshot(SHOTS.resolve("en-dashboard-live.png"));
+
+            b.driver.findElement(By.id("nav-maillog")).click();
+            WebElement from = b.await(By.cssSelector("#maillog-search input[name=from]"));
+            from.sendKeys("spammer@bad.test");
+            b.driver.findElement(By.cssSelector("#maillog-search button[type=submit]")).click();
+            String rows = b.awaitText(By.id("maillog-results"), "spammer@bad.test");
+            assertTrue(rows.contains("rejected") && rows.contains("Block list"), rows);
+            assertFalse(rows.contains("friend@good.test"), "the search is by sender: " + rows);
+            b.driver.findElement(By.cssSelector("#maillog-results button.link")).click();
+            String story = b.awaitText(By.id("maillog-story"), "The story of message");
+            assertTrue(story.contains("spammer@bad.test") && story.contains("550 5.7.1") && story.contains("bob@example.test"), story);
+            b.screenshot(SHOTS.resolve("en-maillog-story.png"));
+
+            // the entry goes again from the browser, and the same sender's mail passes
+            b.driver.findElement(By.id("nav-lists")).click();
+            b.awaitText(By.id("lists-results"), "spammer@bad.test");
+            b.driver.findElement(By.cssSelector("#lists-results tr[data-pattern='spammer@bad.test'] button.danger")).click();
+            b.until(d -> d.switchTo().alert()).accept();
+            b.awaitText(By.id("notice"), "Removed: spammer@bad.test");
+            String passes = SmtpClient.send(gateway.smtpPort, "spammer@bad.test", "bob@example.test",
+                    "Subject: after removal\r\nMessage-ID: <unblocked-1@console.test>\r\n\r\nbody\r\n");
+            assertTrue(passes.startsWith("250"), passes);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aPasswordChangedInTheBrowserIsTheShellsAndTheReverse() throws Exception {
+        String browserSet = "console-changed-harbour-7";
+        try (Browser b = new Browser(dist.httpsPort, "en")) {
+            b.open("/console/");
+            b.login("admin", password);
+            b.await(By.id("nav-password")).click();
+            b.await(By.cssSelector("#password-form input[name=current]")).sendKeys(password);
+            b.driver.findElement(By.cssSelector("#password-form input[name=new]")).sendKeys(browserSet);
+            b.driver.findElement(By.cssSelector("#password-form input[name=again]")).sendKeys(browserSet);
+            b.driver.findElement(By.cssSelector("#password-form button[type=submit]")).click();
+            b.awaitText(By.id("login-status"), "Password changed");
+        }
+        String old = password;
+        password = browserSet;
+        assertEquals("Portcullis " + System.getProperty("portcullis.version"), dist.sshOnce(browserSet, "portcullis:version").strip());
+        assertThrows(IOException.class, () -> dist.sshOnce(old, "portcullis:version"), "the shell still takes the old password");
+
+        String shellSet = "shell-changed-lantern-9";
+        Path file = work.resolve("new-password");
+        Files.writeString(file, shellSet + "\n");
+        assertTrue(dist.sshOnce(browserSet, "auth:passwd --password-file " + file).contains("Password of 'admin' changed"));
+        password = shellSet;
+        try (Browser b = new Browser(dist.httpsPort, "en")) {
+            b.open("/console/");
+            b.fillLogin("admin", browserSet);
+            b.awaitText(By.id("login-status"), "Wrong account or password");
+            b.login("admin", shellSet);
+            assertTrue(b.await(By.id("who")).getText().startsWith("admin"));
+        }
+    }
+
+    @Test
+    @Order(5)
+    void anAccountSeesOnlyThePagesOfItsRightsAndTheApiRefusesTheRest() throws Exception {
+        String admin = ApiClient.basic("admin", password);
+        HttpResponse<String> created = api.call("POST", "/auth/users", admin,
+                "{\"name\": \"viewer\", \"role\": \"user\", \"scopes\": [\"bob@example.test\"], \"password\": \"harbour-lamp-31-view\"}");
+        assertEquals(201, created.statusCode(), created.body());
+        try (Browser b = new Browser(dist.httpsPort, "en")) {
+            b.open("/console/#/lists");
+            b.login("viewer", "harbour-lamp-31-view");
+            String nav = b.await(By.id("nav")).getText();
+            assertTrue(nav.contains("Mail log") && nav.contains("My password"), nav);
+            for (String hidden : List.of("nav-lists", "nav-accounts", "nav-certificates")) {
+                assertTrue(b.driver.findElements(By.id(hidden)).isEmpty(), hidden + " shown to an account without the right");
+            }
+            b.await(By.id("page-dashboard")); // #/lists asked for: the dashboard instead
+            assertTrue(b.driver.findElements(By.id("dash-verdicts")).isEmpty(), "metrics shown without the right");
+            b.driver.findElement(By.id("nav-maillog")).click();
+            String seen = b.awaitText(By.id("maillog-results"), "friend@good.test");
+            assertFalse(seen.contains("carol@example.test"), "a user sees its own address's mail only: " + seen);
+        }
+        assertEquals(403, api.call("GET", "/lists", ApiClient.basic("viewer", "harbour-lamp-31-view"), null).statusCode());
+        assertEquals(403, api.call("POST", "/lists", ApiClient.basic("viewer", "harbour-lamp-31-view"),
+                "{\"list\": \"allow\", \"pattern\": \"x@y.test\"}").statusCode(), "a call the console would not offer");
+    }
+
+    @Test
+    @Order(6)
+    void aLoginHeldBackShowsItsWaitAndTheButtonWaits() throws Exception {
+        HttpResponse<String> created = api.call("POST", "/auth/users", ApiClient.basic("admin", password),
+                "{\"name\": \"guesser\", \"role\": \"user\", \"scopes\": [\"g@example.test\"], \"password\": \"quiet-orchard-44-lamp\"}");
+        assertEquals(201, created.statusCode(), created.body());
+        try (Browser b = new Browser(dist.httpsPort, "en")) {
+            b.open("/console/");
+            List<String> said = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                b.await(By.cssSelector("#login button[type=submit]"));
+                b.until(d -> d.findElement(By.cssSelector("#login button[type=submit]")).isEnabled());
+                b.fillLogin("guesser", "wrong-guess-" + i);
+                String status = b.until(d -> {
+                    String s = d.findElement(By.id("login-status")).getText();
+                    return s.isEmpty() ? null : s;
+                });
+                said.add(status);
+                if (status.contains("try again in")) {
+                    assertFalse(b.driver.findElement(By.cssSelector("#login button[type=submit]")).isEnabled(),
+                            "the button waits with the account");
+                    b.screenshot(SHOTS.resolve("en-login-held.png"));
+                    return;
+                }
+            }
+            throw new AssertionError("never held back: " + said);
+        }
+    }
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return api.http.send(HttpRequest.newBuilder(URI.create(api.base + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
