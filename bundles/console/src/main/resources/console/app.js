@@ -7,15 +7,23 @@ import lists from './pages/lists.js';
 import accounts from './pages/accounts.js';
 import certificates from './pages/certificates.js';
 import password from './pages/password.js';
+import quarantine from './pages/quarantine.js';
+import backups from './pages/backups.js';
+import updates from './pages/updates.js';
+import cluster from './pages/cluster.js';
 
 // Each page shows only to an account that holds what its API needs; the API decides anyway.
 const has = right => me => me.rights.includes(right);
 const PAGES = [
   {id: 'dashboard', page: dashboard, shown: () => true},
   {id: 'maillog', page: maillog, shown: () => true},
+  {id: 'quarantine', page: quarantine, shown: () => true},
   {id: 'lists', page: lists, shown: has('lists-manage')},
-  {id: 'accounts', page: accounts, shown: has('accounts')},
+  {id: 'backups', page: backups, shown: has('backup')},
+  {id: 'updates', page: updates, shown: has('update')},
+  {id: 'cluster', page: cluster, shown: has('cluster')},
   {id: 'certificates', page: certificates, shown: has('certificates')},
+  {id: 'accounts', page: accounts, shown: has('accounts')},
   {id: 'password', page: password, shown: () => true},
 ];
 

@@ -70,7 +70,14 @@ final class Browser implements AutoCloseable {
 
     /** Waits until the element's text contains {@code text}, and returns the text. */
     String awaitText(By by, String text) {
-        until(ExpectedConditions.textToBePresentInElementLocated(by, text));
+        try {
+            until(ExpectedConditions.textToBePresentInElementLocated(by, text));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            List<WebElement> found = driver.findElements(by);
+            throw new AssertionError("no \"" + text + "\" in " + by + " after 30 s; it says: "
+                    + (found.isEmpty() ? "(not there)" : found.get(0).getText()) + "\nthe page says: "
+                    + driver.findElement(By.tagName("body")).getText(), e);
+        }
         return driver.findElement(by).getText();
     }
 

@@ -43,7 +43,8 @@ class ConsoleIT {
 
     private static final Path SHOTS = Paths.get("target", "console-screenshots").toAbsolutePath();
     private static final Path CATALOGUES = Paths.get("..", "bundles", "console", "src", "main", "resources", "console", "i18n");
-    private static final List<String> ADMIN_PAGES = List.of("dashboard", "maillog", "lists", "accounts", "certificates", "password");
+    private static final List<String> ADMIN_PAGES = List.of("dashboard", "maillog", "quarantine", "lists", "backups", "updates", "cluster",
+            "certificates", "accounts", "password");
     /** What a catalogue key looks like, should one ever be shown instead of its text. */
     private static final Pattern RAW_KEY = Pattern.compile("\\b(page|dash|mail|list|accounts|cert|login|password|role|right|verdict)\\.[a-z][\\w.-]*\\b");
 
@@ -60,10 +61,14 @@ class ConsoleIT {
         Files.createDirectories(work);
         sink = SmtpSink.start();
         dist = Distribution.unpack(work.resolve("dist"));
+        // released mail goes back in through the gateway's re-injection listener
+        int reinjectPort = Distribution.freePort();
+        Files.writeString(dist.home.resolve("etc/org.portcullis.quarantine.cfg"), "reinject.host = 127.0.0.1\nreinject.port = " + reinjectPort
+                + "\nreinject.timeout.seconds = 30\n");
         dist.start();
         password = dist.awaitFile(dist.home.resolve("data/portcullis/initial-admin-password")).strip();
         api = new ApiClient(dist);
-        gateway = PostfixInstance.create("gateway", Distribution.freePort(), sink.port, "127.0.0.1:" + dist.milterPort);
+        gateway = PostfixInstance.create("gateway", Distribution.freePort(), sink.port, "127.0.0.1:" + dist.milterPort, reinjectPort);
         gateway.start();
     }
 
@@ -153,6 +158,7 @@ class ConsoleIT {
                 b.await(By.id("dash-verdicts"));
                 b.await(By.id("dash-scanners"));
                 b.await(By.id("dash-cluster"));
+                assertEquals(words.get("role.node.primary").asText(), b.driver.findElement(By.cssSelector("#dash-cluster td")).getText());
                 assertEquals(List.of(), b.severeLog(), "the browser's console (a policy violation shows there)");
             }
         }
@@ -287,6 +293,79 @@ class ConsoleIT {
 
     @Test
     @Order(6)
+    void heldMailIsReleasedInTheBrowserAndAnAccountWithoutTheRightHasNoButtonAndIsRefused() throws Exception {
+        Path scanner = work.resolve("marker-spam.jar");
+        Files.write(scanner, TestBundle.markerSpamScanner());
+        assertTrue(dist.ssh(password, "bundle:install -s " + scanner.toUri()).contains("Bundle ID"));
+        dist.awaitSsh(password, "service:list org.portcullis.scanner.MessageScanner", "marker-spam");
+        String held = SmtpClient.send(gateway.smtpPort, "promo@shop.test", "bob@example.test", "Subject: deals\r\nMessage-ID: <held-1@console.test>"
+                + "\r\n\r\nSPAM-MARKER deals\r\nEND-OF-CONSOLE-MESSAGE\r\n");
+        assertTrue(held.startsWith("250"), held);
+
+        // the viewer (bob's own account, no release right) sees it, without a button; a forged call is refused
+        try (Browser b = new Browser(dist.httpsPort, "en")) {
+            b.open("/console/");
+            b.login("viewer", "harbour-lamp-31-view");
+            b.await(By.id("nav-quarantine")).click();
+            String rows = b.awaitText(By.id("quarantine-results"), "promo@shop.test");
+            assertTrue(rows.contains("bob@example.test — held") && rows.contains("spam"), rows);
+            assertTrue(b.driver.findElements(By.cssSelector("#quarantine-results button.release")).isEmpty(), "a release button without the right");
+        }
+        String id = ApiClient.json(api.call("GET", "/quarantine?from=promo@shop.test", ApiClient.basic("admin", password), null)).get(0)
+                .get("id").asText();
+        HttpResponse<String> forged = api.call("POST", "/quarantine/" + id + "/release", ApiClient.basic("viewer", "harbour-lamp-31-view"), "{}");
+        assertEquals(403, forged.statusCode(), forged.body());
+        assertTrue(sink.messages("END-OF-CONSOLE-MESSAGE").isEmpty(), "nothing released by the refused call");
+
+        // the admin releases it in the browser, and it arrives at the sink once
+        try (Browser b = new Browser(dist.httpsPort, "en")) {
+            b.open("/console/");
+            b.login("admin", password);
+            b.await(By.id("nav-quarantine")).click();
+            b.awaitText(By.id("quarantine-results"), "promo@shop.test");
+            b.screenshot(SHOTS.resolve("en-quarantine-held.png"));
+            b.driver.findElement(By.cssSelector("#quarantine-results tr[data-held-id='" + id + "'] button.release")).click();
+            b.awaitText(By.id("notice"), "released to: bob@example.test");
+            long end = System.nanoTime() + Distribution.DEADLINE.toNanos();
+            while (sink.messages("END-OF-CONSOLE-MESSAGE").isEmpty() && System.nanoTime() < end) {
+                Thread.sleep(200);
+            }
+            List<String> arrived = sink.messages("END-OF-CONSOLE-MESSAGE");
+            assertEquals(1, arrived.size(), "the released message at the sink");
+            assertTrue(arrived.get(0).contains("SPAM-MARKER deals") && arrived.get(0).contains("held-1@console.test"), arrived.get(0));
+            new Select(b.driver.findElement(By.cssSelector("#quarantine-search select[name=state]"))).selectByValue("released");
+            b.driver.findElement(By.cssSelector("#quarantine-search button[type=submit]")).click();
+            assertTrue(b.awaitText(By.id("quarantine-results"), "bob@example.test — released (admin)").contains("promo@shop.test"));
+        }
+    }
+
+    @Test
+    @Order(7)
+    void aBackupIsCreatedWithItsProgressAndVerifiedInTheBrowser() throws Exception {
+        try (Browser b = new Browser(dist.httpsPort, "en")) {
+            b.open("/console/");
+            b.login("admin", password);
+            b.await(By.id("nav-backups")).click();
+            b.await(By.cssSelector("#backups-create input[name=passphrase]")).sendKeys("console backup passphrase 12");
+            b.driver.findElement(By.cssSelector("#backups-create button[type=submit]")).click();
+            String done = b.awaitText(By.id("backups-progress"), "Backup finished: ");
+            String name = done.substring(done.indexOf("Backup finished: ") + "Backup finished: ".length()).strip();
+            b.awaitText(By.id("backups-results"), name);
+            assertTrue(dist.ssh(password, "backup:list").contains(name), "the shell lists the browser's backup");
+            b.driver.findElement(By.cssSelector("#backups-create input[name=passphrase]")).sendKeys("console backup passphrase 12");
+            b.driver.findElement(By.cssSelector("#backups-results tr[data-backup='" + name + "'] button")).click();
+            b.awaitText(By.id("backups-progress"), "Verification finished: " + name);
+            // a wrong passphrase: the verification fails with one line naming why
+            b.driver.findElement(By.cssSelector("#backups-create input[name=passphrase]")).sendKeys("not the passphrase at all");
+            b.driver.findElement(By.cssSelector("#backups-results tr[data-backup='" + name + "'] button")).click();
+            String failed = b.awaitText(By.id("backups-progress"), "Verification failed: ");
+            assertFalse(failed.contains("Exception") || failed.contains("\n\tat "), failed);
+            b.screenshot(SHOTS.resolve("en-backups-verified.png"));
+        }
+    }
+
+    @Test
+    @Order(8)
     void aLoginHeldBackShowsItsWaitAndTheButtonWaits() throws Exception {
         HttpResponse<String> created = api.call("POST", "/auth/users", ApiClient.basic("admin", password),
                 "{\"name\": \"guesser\", \"role\": \"user\", \"scopes\": [\"g@example.test\"], \"password\": \"quiet-orchard-44-lamp\"}");

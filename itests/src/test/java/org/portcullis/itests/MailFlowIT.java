@@ -254,7 +254,7 @@ class MailFlowIT {
         // PostgreSQL before Postfix is answered; Postfix discards its copy), from an allowed sender
         // it is delivered without that scanner
         Path spamBundle = work.resolve("marker-spam.jar");
-        Files.write(spamBundle, spamScannerBundle());
+        Files.write(spamBundle, TestBundle.markerSpamScanner());
         String installed = dist.ssh(password, "bundle:install -s " + spamBundle.toUri());
         Matcher bundleId = Pattern.compile("Bundle ID: (\\d+)").matcher(installed);
         assertTrue(bundleId.find(), installed);
@@ -636,15 +636,6 @@ class MailFlowIT {
     }
 
     /** The fixture spam scanner as a bundle: its class, a component description, a manifest. */
-    private static byte[] spamScannerBundle() throws IOException {
-        Class<?> type = org.portcullis.itests.fixture.MarkerSpamScanner.class;
-        return TestBundle.of("org.portcullis.itests.marker-spam", "1.0.0", "org.portcullis.scanner;version=\"[1.1,2)\"")
-                .withClass(type)
-                .withComponent("marker-spam", "", "<implementation class=\"" + type.getName() + "\"/>"
-                        + "<service><provide interface=\"org.portcullis.scanner.MessageScanner\"/></service>")
-                .build();
-    }
-
     private static String message(String id, String body) {
         return "From: Alice <alice@sender.test>\r\nTo: bob@example.test\r\nSubject: test " + id + "\r\nMessage-ID: <" + id
                 + "@portcullis.test>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n" + body + "\r\n" + END

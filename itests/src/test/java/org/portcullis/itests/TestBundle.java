@@ -29,6 +29,16 @@ final class TestBundle {
         main.putValue("Import-Package", imports);
     }
 
+    /** A scanner bundle that scores mail with SPAM-MARKER in its body as spam (the quarantine's threshold). */
+    static byte[] markerSpamScanner() throws IOException {
+        Class<?> type = org.portcullis.itests.fixture.MarkerSpamScanner.class;
+        return of("org.portcullis.itests.marker-spam", "1.0.0", "org.portcullis.scanner;version=\"[1.1,2)\"")
+                .withClass(type)
+                .withComponent("marker-spam", "", "<implementation class=\"" + type.getName() + "\"/>"
+                        + "<service><provide interface=\"org.portcullis.scanner.MessageScanner\"/></service>")
+                .build();
+    }
+
     static TestBundle of(String symbolicName, String version, String imports) {
         return new TestBundle(symbolicName, version, imports);
     }

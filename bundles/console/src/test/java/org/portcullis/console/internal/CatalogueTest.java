@@ -31,7 +31,11 @@ class CatalogueTest {
     private static final Pattern ASKED = Pattern.compile("(?<![\\w.])t\\('([^']+)'");
     /** Keys built at run time from a family and the API's values, with the values the API has. */
     private static final List<String> FAMILIES = List.of(
-            "page.dashboard", "page.maillog", "page.lists", "page.accounts", "page.certificates", "page.password",
+            "page.dashboard", "page.maillog", "page.quarantine", "page.lists", "page.backups", "page.updates", "page.cluster",
+            "page.accounts", "page.certificates", "page.password",
+            "held.spam", "held.virus", "held.sandbox", "held.policy",
+            "held.state.held", "held.state.released", "held.state.deleted", "held.state.expired",
+            "bak.kind.create", "bak.kind.verify", "bak.kind.restore",
             "role.admin", "role.domain-admin", "role.user", "role.node.primary", "role.node.secondary",
             "verdict.deliver", "verdict.tag", "verdict.quarantine", "verdict.reject", "verdict.tempfail", "verdict.discard",
             "list.allow", "list.block",

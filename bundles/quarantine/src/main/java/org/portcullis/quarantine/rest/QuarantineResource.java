@@ -40,25 +40,44 @@ public class QuarantineResource {
     public record RecipientsBody(List<String> recipients) {
     }
 
+    /**
+     * A held message as the API shows it: {@link HeldMessage} with its times as ISO-8601 strings
+     * (the container's Jackson has no java.time module: an {@code Instant} broke the body mid-way).
+     */
+    public record HeldView(long id, String held, String queueId, String messageId, String sender, String clientAddress, String category,
+            String reason, List<String> details, long size, String sha256, boolean hasContent, List<RecipientView> recipients) {
+        static HeldView of(HeldMessage m) {
+            return new HeldView(m.id(), m.held().toString(), m.queueId(), m.messageId(), m.sender(), m.clientAddress(), m.category(),
+                    m.reason(), m.details(), m.size(), m.sha256(), m.hasContent(), m.recipients().stream().map(RecipientView::of).toList());
+        }
+    }
+
+    public record RecipientView(String address, String state, String changed, String changedBy, String reply) {
+        static RecipientView of(HeldMessage.Recipient r) {
+            return new RecipientView(r.address(), r.state(), r.changed() == null ? null : r.changed().toString(), r.changedBy(), r.reply());
+        }
+    }
+
     @Reference
     private Quarantine quarantine;
 
     @GET
-    public List<HeldMessage> find(@Context SecurityContext sc, @QueryParam("to") String to, @QueryParam("from") String from,
+    public List<HeldView> find(@Context SecurityContext sc, @QueryParam("to") String to, @QueryParam("from") String from,
             @QueryParam("reason") String reason, @QueryParam("state") String state, @QueryParam("since") String since,
             @QueryParam("until") String until, @QueryParam("limit") Integer limit) {
         Account caller = Api.caller(sc);
         Set<String> domains = caller.role() == Role.DOMAIN_ADMIN ? caller.scopes() : null;
         Set<String> addresses = caller.role() == Role.USER ? caller.scopes() : null;
         return quarantine.search(new QuarantineQuery(to, from, Filters.category(reason), Filters.state(state),
-                Filters.time("since", since), Filters.time("until", until), limit == null ? 50 : limit, domains, addresses));
+                Filters.time("since", since), Filters.time("until", until), limit == null ? 50 : limit, domains, addresses))
+                .stream().map(HeldView::of).toList();
     }
 
     @GET
     @Path("{id}")
-    public HeldMessage get(@Context SecurityContext sc, @PathParam("id") String id) {
+    public HeldView get(@Context SecurityContext sc, @PathParam("id") String id) {
         long n = id(id);
-        return quarantine.get(n, Api.caller(sc))
+        return quarantine.get(n, Api.caller(sc)).map(HeldView::of)
                 .orElseThrow(() -> new QuarantineException(QuarantineException.Code.NOT_FOUND, "no quarantined message " + n));
     }
 
