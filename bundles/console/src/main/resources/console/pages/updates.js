@@ -23,7 +23,7 @@ export default function updates(section, {notice, failure}) {
       const s = await api.call('GET', '/updates');
       state.replaceChildren(h('section', {class: 'card'}, h('h2', {text: t('upd.state')}),
         h('dl', {class: 'facts'}, h('dt', {text: t('dash.version')}), h('dd', {id: 'updates-running', text: s.running}),
-          h('dt', {text: t('upd.status')}), h('dd', {}, h('ul', {class: 'plain'}, s.status.map(l => h('li', {text: l}))))),
+          h('dt', {text: t('upd.status')}), h('dd', {}, h('ul', {class: 'plain status'}, s.status.map(l => h('li', {text: l}))))),
         s.packages.length ? table([t('upd.package'), ''], s.packages.map(p => h('tr', {'data-package': p},
           h('th', {scope: 'row', text: p}),
           h('td', {}, h('button', {type: 'button', class: 'precheck', text: t('upd.precheck'), onclick: () => precheck(p)})))),

@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
 
 /**
  * An online update against the real thing: the next version built by Maven from this source
@@ -87,11 +89,12 @@ class UpdateApplyIT {
             MailLoad load = new MailLoad(sender.smtpPort, "upd", 100);
 
             // 1. the failing migration: rolled back to the running version, nothing changed
-            // through REST this time: kept, applied as a job, its log streamed while the update swaps the very bundles that serve it
+            // in the web console this time (over REST): kept, prechecked, applied as a job, its log followed live in the
+            // browser while the update swaps the very bundles that serve the API and the console
             dist.awaitSsh(password, "update:install-file " + brokenPackage, "Kept ");
             ApiClient api = new ApiClient(dist);
             String auth = ApiClient.basic("admin", password);
-            String failed = restApply(api, auth, "portcullis-update-" + VERSION + "-" + BROKEN + ".pcup", "failed");
+            String failed = browserApply(dist, password, "portcullis-update-" + VERSION + "-" + BROKEN + ".pcup");
             for (String line : List.of("001: Install System Update " + BROKEN + " started ...", "002: Current Version: " + VERSION,
                     " * Stopping mail: maintenance on", " * Installing patches", " * Database updates...", " * FAILED at database: ",
                     " * Rolling back to " + VERSION, "006: FAILED, rolled back to " + VERSION)) {
@@ -185,35 +188,37 @@ class UpdateApplyIT {
         }
     }
 
-    /** POST /updates/apply, then the job's log followed with ?from=N until it ends in {@code state}; returns the log. */
-    private static String restApply(ApiClient api, String auth, String file, String state) throws Exception {
-        var accepted = api.call("POST", "/updates/apply", auth, "{\"file\": \"" + file + "\"}");
-        assertEquals(202, accepted.statusCode(), accepted.body());
-        String location = accepted.headers().firstValue("Location").orElseThrow().substring("/api/v1".length());
-        StringBuilder log = new StringBuilder();
-        int next = 0;
-        int polls = 0;
-        long end = System.nanoTime() + Duration.ofMinutes(8).toNanos();
-        while (System.nanoTime() < end) {
-            try {
-                var r = api.call("GET", location + "?from=" + next, auth, null);
-                if (r.statusCode() == 200) {
-                    var job = ApiClient.json(r);
-                    job.get("log").forEach(l -> log.append(l.asText()).append('\n'));
-                    next = job.get("next").asInt();
-                    polls++;
-                    if (!job.get("state").asText().equals("running")) {
-                        assertEquals(state, job.get("state").asText(), log.toString());
-                        assertTrue(polls > 1, "the log was followed while it grew");
-                        return log.toString();
-                    }
-                }
-            } catch (java.io.IOException swapping) {
-                // the REST bundles are being swapped: ask again
+    /**
+     * The update applied in the web console: the package prechecked, applied, and its log watched
+     * as the page appends it; returns the log. The lines must arrive while it runs, not at the end.
+     */
+    private static String browserApply(Distribution dist, String password, String file) throws Exception {
+        try (Browser b = new Browser(dist.httpsPort, "en")) {
+            b.open("/console/");
+            b.login("admin", password);
+            b.await(By.id("nav-updates")).click();
+            b.await(By.cssSelector("#updates-state tr[data-package='" + file + "'] button.precheck")).click();
+            String checks = b.awaitText(By.id("updates-precheck"), "Prechecks of " + file);
+            assertTrue(b.driver.findElements(By.cssSelector("#updates-precheck tr.fail")).isEmpty(), checks);
+            b.await(By.id("updates-apply")).click();
+            b.until(d -> d.switchTo().alert()).accept();
+            java.util.Set<Integer> seen = new java.util.TreeSet<>();
+            long end = System.nanoTime() + Duration.ofMinutes(8).toNanos();
+            By lines = By.cssSelector("#updates-log li");
+            java.util.function.Predicate<String> ended = text -> text.startsWith("The update failed") || text.startsWith("The update succeeded");
+            while (!ended.test(b.driver.findElement(By.id("updates-outcome")).getText()) && System.nanoTime() < end) {
+                seen.add(b.driver.findElements(lines).size());
+                Thread.sleep(100);
             }
-            Thread.sleep(200);
+            String outcome = b.driver.findElement(By.id("updates-outcome")).getText();
+            // the lines as written (their leading spaces too), not as laid out
+            String log = (String) b.driver.executeScript(
+                    "return [...document.querySelectorAll('#updates-log li')].map(li => li.textContent + '\\n').join('');");
+            b.screenshot(Paths.get("target", "console-screenshots", "en-updates-applied.png").toAbsolutePath());
+            assertTrue(outcome.startsWith("The update failed: "), outcome + "\n" + log);
+            assertTrue(seen.stream().filter(n -> n > 0).count() >= 3, "the log arrived in pieces while the update ran: " + seen);
+            return log;
         }
-        throw new AssertionError("the apply job never ended:\n" + log);
     }
 
     /** Each of {@code lines} is in {@code text}, in this order. */
