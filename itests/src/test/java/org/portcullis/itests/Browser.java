@@ -112,6 +112,29 @@ final class Browser implements AutoCloseable {
                 .map(LogEntry::getMessage).toList();
     }
 
+    /**
+     * Visible text whose colour against the first opaque background behind it is below 4.5:1
+     * (WCAG AA for normal text), as "text: ratio".
+     */
+    @SuppressWarnings("unchecked")
+    List<String> lowContrast() {
+        return (List<String>) driver.executeScript(String.join("\n",
+                "const rgb = c => (c.match(/[\\d.]+/g) || []).map(Number);",
+                "const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })",
+                "  .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);",
+                "const back = el => { for (; el; el = el.parentElement) { const c = rgb(getComputedStyle(el).backgroundColor);",
+                "  if (c.length === 3 || c[3] > 0.9) return c.slice(0, 3); } return [255, 255, 255]; };",
+                "const low = [];",
+                "for (const el of document.querySelectorAll('body *')) {",
+                "  const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());",
+                "  if (!own || !el.offsetParent && getComputedStyle(el).position !== 'fixed') continue;",
+                "  const a = lum(rgb(getComputedStyle(el).color)), b = lum(back(el));",
+                "  const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);",
+                "  if (ratio < 4.5) low.push(el.textContent.trim().slice(0, 40) + ': ' + ratio.toFixed(2));",
+                "}",
+                "return low;"));
+    }
+
     @Override
     public void close() {
         driver.quit();
