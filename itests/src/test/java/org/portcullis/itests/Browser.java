@@ -87,6 +87,14 @@ final class Browser implements AutoCloseable {
         await(By.id("nav"));
     }
 
+    /** Opens the console, logs in and goes to {@code page} (its id: "lists", "backups" …). */
+    void loginTo(String name, String password, String page) {
+        open("/console/");
+        login(name, password);
+        await(By.id("nav-" + page)).click();
+        await(By.cssSelector("#page-" + page + " h1"));
+    }
+
     void fillLogin(String name, String password) {
         WebElement user = await(By.cssSelector("#login input[name=username]"));
         user.clear();

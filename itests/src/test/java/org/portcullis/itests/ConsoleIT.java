@@ -181,9 +181,7 @@ class ConsoleIT {
     @Order(3)
     void aBlockEntryAddedInTheBrowserRefusesMailThatTheMailLogPageShows() throws Exception {
         try (Browser b = new Browser(dist.httpsPort, "en")) {
-            b.open("/console/#/lists");
-            b.login("admin", password);
-            b.await(By.id("nav-lists")).click();
+            b.loginTo("admin", password, "lists");
             WebElement pattern = b.await(By.cssSelector("#lists-add input[name=pattern]"));
             new Select(b.driver.findElement(By.cssSelector("#lists-add select[name=list]"))).selectByValue("block");
             pattern.sendKeys("spammer@bad.test");
@@ -259,9 +257,7 @@ class ConsoleIT {
     void aPasswordChangedInTheBrowserIsTheShellsAndTheReverse() throws Exception {
         String browserSet = "console-changed-harbour-7";
         try (Browser b = new Browser(dist.httpsPort, "en")) {
-            b.open("/console/");
-            b.login("admin", password);
-            b.await(By.id("nav-password")).click();
+            b.loginTo("admin", password, "password");
             b.await(By.cssSelector("#password-form input[name=current]")).sendKeys(password);
             b.driver.findElement(By.cssSelector("#password-form input[name=new]")).sendKeys(browserSet);
             b.driver.findElement(By.cssSelector("#password-form input[name=again]")).sendKeys(browserSet);
@@ -293,9 +289,7 @@ class ConsoleIT {
         String admin = ApiClient.basic("admin", password);
         // the admin makes the account in the browser, grants it a right and takes it back
         try (Browser b = new Browser(dist.httpsPort, "en")) {
-            b.open("/console/");
-            b.login("admin", password);
-            b.await(By.id("nav-accounts")).click();
+            b.loginTo("admin", password, "accounts");
             b.await(By.cssSelector("#accounts-add input[name=name]")).sendKeys("viewer");
             new Select(b.driver.findElement(By.cssSelector("#accounts-add select[name=role]"))).selectByValue("user");
             b.driver.findElement(By.cssSelector("#accounts-add input[name=scopes]")).sendKeys("bob@example.test");
@@ -345,9 +339,7 @@ class ConsoleIT {
 
         // the viewer (bob's own account, no release right) sees it, without a button; a forged call is refused
         try (Browser b = new Browser(dist.httpsPort, "en")) {
-            b.open("/console/");
-            b.login("viewer", "harbour-lamp-31-view");
-            b.await(By.id("nav-quarantine")).click();
+            b.loginTo("viewer", "harbour-lamp-31-view", "quarantine");
             String rows = b.awaitText(By.id("quarantine-results"), "promo@shop.test");
             assertTrue(rows.contains("bob@example.test — held") && rows.contains("spam"), rows);
             assertTrue(b.driver.findElements(By.cssSelector("#quarantine-results button.release")).isEmpty(), "a release button without the right");
@@ -360,9 +352,7 @@ class ConsoleIT {
 
         // the admin releases it in the browser, and it arrives at the sink once
         try (Browser b = new Browser(dist.httpsPort, "en")) {
-            b.open("/console/");
-            b.login("admin", password);
-            b.await(By.id("nav-quarantine")).click();
+            b.loginTo("admin", password, "quarantine");
             b.awaitText(By.id("quarantine-results"), "promo@shop.test");
             b.screenshot(SHOTS.resolve("en-quarantine-held.png"));
             b.driver.findElement(By.cssSelector("#quarantine-results tr[data-held-id='" + id + "'] button.release")).click();
@@ -384,9 +374,7 @@ class ConsoleIT {
     @Order(7)
     void aBackupIsCreatedWithItsProgressAndVerifiedInTheBrowser() throws Exception {
         try (Browser b = new Browser(dist.httpsPort, "en")) {
-            b.open("/console/");
-            b.login("admin", password);
-            b.await(By.id("nav-backups")).click();
+            b.loginTo("admin", password, "backups");
             b.await(By.cssSelector("#backups-create input[name=passphrase]")).sendKeys("console backup passphrase 12");
             b.driver.findElement(By.cssSelector("#backups-create button[type=submit]")).click();
             String done = b.awaitText(By.id("backups-progress"), "Backup finished: ");

@@ -194,9 +194,7 @@ class UpdateApplyIT {
      */
     private static String browserApply(Distribution dist, String password, String file) throws Exception {
         try (Browser b = new Browser(dist.httpsPort, "en")) {
-            b.open("/console/");
-            b.login("admin", password);
-            b.await(By.id("nav-updates")).click();
+            b.loginTo("admin", password, "updates");
             b.await(By.cssSelector("#updates-state tr[data-package='" + file + "'] button.precheck")).click();
             String checks = b.awaitText(By.id("updates-precheck"), "Prechecks of " + file);
             assertTrue(b.driver.findElements(By.cssSelector("#updates-precheck tr.fail")).isEmpty(), checks);
