@@ -1,5 +1,5 @@
 // The console's only way to the appliance: /api/v1 with the token of a login, held in memory
-// (never in localStorage or a cookie), so no other site can borrow it and a reload logs out.
+// (never in the browser's storage or a cookie), so no other site can borrow it and a reload logs out.
 let token = null;
 let expired = () => {};
 
@@ -40,7 +40,8 @@ export function forget() {
 
 // call('GET', '/lists?list=block'); body is JSON unless type says otherwise; raw gives the Response.
 export async function call(method, path, body, {type = 'application/json', raw = false} = {}) {
-  const headers = {Accept: 'application/json'};
+  // a download asks for whatever the operation produces (CSV, a backup); everything else is JSON
+  const headers = {Accept: raw ? '*/*' : 'application/json'};
   if (token) headers.Authorization = `Bearer ${token}`;
   let payload;
   if (body !== undefined) {

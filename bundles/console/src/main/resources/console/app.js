@@ -41,7 +41,8 @@ export function notice(text, kind = 'info') {
 // One line for any failure: the API's own message (which names what is wrong), or the network's.
 export function failure(error) {
   if (error instanceof api.ApiError) {
-    if (error.status === 403) return t('error.forbidden');
+    // a 403 names why (a right, a scope, a role): that line is more use than a generic one
+    if (error.status === 403) return error.message || t('error.forbidden');
     return error.message || t('error.status', {status: error.status});
   }
   return t('error.network', {detail: error.message});
@@ -70,6 +71,7 @@ function showLogin(message) {
       await start();
     } catch (e) {
       pass.value = '';
+      if (api.loggedIn()) await api.logout().catch(() => api.forget()); // logged in, but the console could not start
       if (e instanceof api.ApiError && e.retryAfter > 0) {
         holdBack(status, submit, e.retryAfter);
         return;
@@ -117,11 +119,13 @@ function stopPage() {
 }
 
 function route() {
-  if (!me) return;
+  if (!me || (location.hash && !location.hash.startsWith('#/'))) return; // not a page (the skip link's #main)
   const id = location.hash.replace(/^#\//, '') || 'dashboard';
   const entry = PAGES.find(p => p.id === id && p.shown(me)) || PAGES[0];
   stopPage();
-  document.querySelectorAll('#nav a').forEach(a => a.toggleAttribute('aria-current', a.id === `nav-${entry.id}`));
+  document.querySelectorAll('#nav a').forEach(a => {
+    if (a.id === `nav-${entry.id}`) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+  });
   const section = h('section', {class: 'page', id: `page-${entry.id}`},
     h('h1', {text: t(`page.${entry.id}`)}));
   main().replaceChildren(section);
@@ -143,6 +147,10 @@ async function boot() {
     showLogin(t('logout.done'));
   });
   api.onExpired(() => showLogin(t('login.expired')));
+  document.querySelector('.skip').addEventListener('click', event => {
+    event.preventDefault();
+    main().focus();
+  });
   window.addEventListener('hashchange', route);
   translate(document);
   showLogin();

@@ -36,6 +36,7 @@ export default function backups(section, {me, notice, failure}) {
   section.append(results);
 
   const key = () => (passphrase.value ? {passphrase: passphrase.value} : {});
+  let stopped = false;
 
   async function refresh() {
     try {
@@ -47,10 +48,10 @@ export default function backups(section, {me, notice, failure}) {
         h('td', {class: 'actions'},
           h('button', {type: 'button', text: t('bak.verify'), onclick: () => run(`/backups/${encodeURIComponent(b.name)}/verify`, key())}),
           admin ? [
-            h('button', {type: 'button', text: t('bak.download'), onclick: () => save(b.name)}),
+            h('button', {type: 'button', class: 'download', text: t('bak.download'), onclick: () => save(b.name)}),
             h('button', {type: 'button', class: 'danger', text: t('bak.restore'),
               onclick: () => confirm(t('bak.restore.confirm', {name: b.name})) && run(`/backups/${encodeURIComponent(b.name)}/restore`, key())}),
-            h('button', {type: 'button', class: 'danger', text: t('remove'),
+            h('button', {type: 'button', class: 'danger delete', text: t('remove'),
               onclick: () => confirm(t('bak.delete.confirm', {name: b.name})) && remove(b.name)}),
           ] : null))), t('bak.count', {count: list.length})) : h('p', {text: t('bak.none')}));
     } catch (e) {
@@ -66,7 +67,7 @@ export default function backups(section, {me, notice, failure}) {
     try {
       let job = await api.call('POST', path, body);
       passphrase.value = '';
-      while (job.state === 'queued' || job.state === 'running') {
+      while ((job.state === 'queued' || job.state === 'running') && !stopped) {
         line.textContent = t('bak.progress', {kind: t(`bak.kind.${job.kind}`), phase: job.phase || '', part: job.part || '',
           done: job.partsDone, total: job.partsTotal < 0 ? '?' : job.partsTotal});
         if (job.bytesTotal > 0) bar.value = Math.round(job.bytesDone * 100 / job.bytesTotal);
@@ -107,4 +108,5 @@ export default function backups(section, {me, notice, failure}) {
     run('/backups', key());
   });
   refresh();
+  return () => { stopped = true; };
 }

@@ -10,8 +10,13 @@ export default function cluster(section, {notice, failure}) {
 
   async function refresh() {
     try {
-      const [s, terms] = await Promise.all([api.call('GET', '/cluster'), api.call('GET', '/cluster/terms')]);
-      body.replaceChildren(thisNode(s, promote), nodes(s), jobs(s), termsCard(terms));
+      const s = await api.call('GET', '/cluster');
+      // the terms come from the database: when it is away, the status above still says why
+      const terms = await api.call('GET', '/cluster/terms').catch(e => e);
+      const focused = document.activeElement && document.activeElement.id; // redrawn every 5 s: the keyboard stays where it was
+      body.replaceChildren(thisNode(s, promote), nodes(s), jobs(s),
+        terms instanceof Error ? h('p', {class: 'error', text: failure(terms)}) : termsCard(terms));
+      if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
     } catch (e) {
       body.replaceChildren(h('p', {class: 'error', role: 'alert', text: failure(e)}));
     }

@@ -11,7 +11,7 @@ const WINDOW_MS = 60000;
 export default function dashboard(section, {me, failure}) {
   const canMetrics = me.rights.includes('metrics');
   const canCluster = me.rights.includes('cluster');
-  const body = h('div', {class: 'grid', 'aria-live': 'polite'});
+  const body = h('div', {class: 'grid'});
   const error = h('p', {class: 'error', role: 'alert'});
   const samples = [];
   section.append(error, body);

@@ -17,7 +17,7 @@ export default function lists(section, {me, notice, failure}) {
   const pattern = h('input', {name: 'pattern', required: true, spellcheck: 'false'});
   const scope = h('input', {name: 'scope', placeholder: t('list.scope.global')});
   const comment = h('input', {name: 'comment'});
-  const expires = h('input', {name: 'expires', placeholder: t('list.expires.hint')});
+  const expires = h('input', {name: 'expires', type: 'datetime-local'});
   const add = h('form', {class: 'card', id: 'lists-add'}, h('h2', {text: t('list.add')}),
     field(t('list.list'), list), field(t('list.pattern'), pattern), field(t('list.scope'), scope),
     field(t('list.comment'), comment), field(t('list.expires'), expires), h('button', {type: 'submit', text: t('list.add.submit')}));
@@ -89,7 +89,7 @@ export default function lists(section, {me, notice, failure}) {
     const body = {list: list.value, pattern: pattern.value.trim()};
     if (scope.value.trim()) body.scope = scope.value.trim();
     if (comment.value.trim()) body.comment = comment.value.trim();
-    if (expires.value.trim()) body.expires = expires.value.trim();
+    if (expires.value) body.expires = new Date(expires.value).toISOString();
     try {
       const e = await api.call('POST', '/lists', body);
       notice(t('list.added', {list: t(`list.${e.list}`), pattern: e.pattern}), 'ok');

@@ -3,6 +3,7 @@ import {h, table} from '../dom.js';
 import {t, formatTime} from '../i18n.js';
 
 const POLL_MS = 700;
+const GIVE_UP_MS = 20 * 60 * 1000; // longer than any update's own limits
 
 // Online updates: the running version and kept packages, offers from the update URL (download),
 // one package's prechecks, and the apply with its log as it is written — in the release notes'
@@ -107,15 +108,24 @@ export default function updates(section, {notice, failure}) {
     const append = lines => lines.forEach(l => log.append(h('li', {text: l})));
     append(job.log || []);
     next = job.next || 0;
-    while (job.state === 'running' && !stopped) {
+    const giveUp = Date.now() + GIVE_UP_MS;
+    let refused = null;
+    while (job.state === 'running' && !stopped && !refused && Date.now() < giveUp) {
       await new Promise(r => setTimeout(r, POLL_MS));
       try {
         job = await api.call('GET', `/updates/jobs/${encodeURIComponent(job.id)}?from=${next}`);
         append(job.log || []);
         next = job.next;
       } catch (e) {
-        // the update is swapping the bundles behind the API: ask again
+        // while the update swaps the bundles behind the API: no answer, 404 (no resource yet) or 503; ask again.
+        // Any other refusal (the right taken away, a bad request) will not change by asking.
+        if (e instanceof api.ApiError && e.status !== 404 && e.status < 500) refused = e;
       }
+    }
+    if (job.state === 'running') {
+      outcome.textContent = refused ? failure(refused) : t('upd.lost');
+      outcome.className = 'error';
+      return;
     }
     outcome.textContent = job.state === 'succeeded' ? t('upd.succeeded') : t('upd.failed', {error: job.error || ''});
     outcome.className = job.state === 'succeeded' ? 'ok' : 'error';

@@ -35,6 +35,8 @@ final class Browser implements AutoCloseable {
 
     final ChromeDriver driver;
     final String base;
+    /** Where the browser saves what the console hands it to download. */
+    final Path downloads;
     private final WebDriverWait wait;
 
     Browser(int httpsPort, String language) {
@@ -46,7 +48,9 @@ final class Browser implements AutoCloseable {
         options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,800",
                 "--lang=" + language, "--no-first-run", "--disable-extensions", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync");
-        options.setExperimentalOption("prefs", Map.of("intl.accept_languages", language));
+        downloads = Path.of("target", "console-downloads", Long.toString(System.nanoTime())).toAbsolutePath();
+        options.setExperimentalOption("prefs", Map.of("intl.accept_languages", language, "download.default_directory", downloads.toString(),
+                "download.prompt_for_download", false));
         options.setAcceptInsecureCerts(true);
         options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).usingAnyFreePort()
@@ -103,6 +107,19 @@ final class Browser implements AutoCloseable {
         pass.clear();
         pass.sendKeys(password);
         driver.findElement(By.cssSelector("#login button[type=submit]")).click();
+    }
+
+    /** Waits for a finished download named {@code name} and returns its bytes. */
+    byte[] awaitDownload(String name) throws Exception {
+        Path file = downloads.resolve(name);
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!Files.isRegularFile(file) || Files.exists(downloads.resolve(name + ".crdownload"))) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("no download " + name + " in " + downloads);
+            }
+            Thread.sleep(100);
+        }
+        return Files.readAllBytes(file);
     }
 
     void size(int width, int height) {

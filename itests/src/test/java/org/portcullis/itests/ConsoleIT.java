@@ -45,8 +45,6 @@ class ConsoleIT {
     private static final Path CATALOGUES = Paths.get("..", "bundles", "console", "src", "main", "resources", "console", "i18n");
     private static final List<String> ADMIN_PAGES = List.of("dashboard", "maillog", "quarantine", "lists", "backups", "updates", "cluster",
             "certificates", "accounts", "password");
-    /** What a catalogue key looks like, should one ever be shown instead of its text. */
-    private static final Pattern RAW_KEY = Pattern.compile("\\b(page|dash|mail|list|accounts|cert|login|password|role|right|verdict)\\.[a-z][\\w.-]*\\b");
 
     private Path work;
     private SmtpSink sink;
@@ -140,7 +138,9 @@ class ConsoleIT {
                     assertEquals(words.get("page." + page).asText(), h1.getText());
                     Thread.sleep(600); // the page's first answer from the API is drawn (the screenshot is for people)
                     String text = b.driver.findElement(By.tagName("body")).getText();
-                    assertFalse(RAW_KEY.matcher(text).find(), lang + " " + page + " shows a catalogue key:\n" + text);
+                    // a key missing from the catalogue shows itself
+                    words.fieldNames().forEachRemaining(key -> assertFalse(key.contains(".") && text.contains(key),
+                            lang + " " + page + " shows the catalogue key " + key + ":\n" + text));
                     b.screenshot(SHOTS.resolve(lang + "-" + page + ".png"));
                     b.size(390, 844);
                     b.screenshot(SHOTS.resolve(lang + "-" + page + "-phone.png"));
@@ -152,6 +152,13 @@ class ConsoleIT {
                 if (lang.equals("ja")) {
                     assertTrue(b.driver.findElement(By.id("nav")).getText().contains("メールログ"));
                 }
+                // the keyboard: a nav link opens its page, and the skip link moves to the content without leaving it
+                b.driver.findElement(By.id("nav-lists")).sendKeys(Keys.ENTER);
+                b.await(By.id("page-lists"));
+                assertEquals("page", b.driver.findElement(By.id("nav-lists")).getAttribute("aria-current"));
+                b.driver.findElement(By.cssSelector("a.skip")).sendKeys(Keys.ENTER);
+                assertEquals("main", b.driver.switchTo().activeElement().getAttribute("id"));
+                assertFalse(b.driver.findElements(By.id("page-lists")).isEmpty(), "the skip link left the page");
                 // the dashboard's live parts for an admin
                 b.driver.findElement(By.id("nav-dashboard")).click();
                 assertEquals(System.getProperty("portcullis.version"), b.await(By.id("dash-version")).getText());
@@ -248,6 +255,9 @@ class ConsoleIT {
             b.driver.findElement(By.cssSelector("#lists-import button[type=submit]")).click();
             b.awaitText(By.id("notice"), "Imported: 2 added, 0 already there, 0 errors");
             b.awaitText(By.id("lists-results"), "*.imported.test");
+            b.driver.findElement(By.id("lists-export")).click();
+            String exported = new String(b.awaitDownload("portcullis-lists.csv"), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(exported.contains("block,global,*.imported.test,from a file") && exported.contains("friend@imported.test"), exported);
             assertTrue(dist.ssh(password, "lists:list --pattern imported.test").contains("friend@imported.test"));
         }
     }
@@ -320,6 +330,10 @@ class ConsoleIT {
             b.driver.findElement(By.id("nav-maillog")).click();
             String seen = b.awaitText(By.id("maillog-results"), "friend@good.test");
             assertFalse(seen.contains("carol@example.test"), "a user sees its own address's mail only: " + seen);
+            b.driver.findElement(By.id("logout")).click();
+            b.awaitText(By.id("login-status"), "You are logged out.");
+            assertTrue(b.driver.findElements(By.id("page-maillog")).isEmpty() && !b.driver.findElement(By.id("nav")).isDisplayed(),
+                    "nothing of the account's pages is left on the screen");
         }
         assertEquals(403, api.call("GET", "/lists", ApiClient.basic("viewer", "harbour-lamp-31-view"), null).statusCode());
         assertEquals(403, api.call("POST", "/lists", ApiClient.basic("viewer", "harbour-lamp-31-view"),
@@ -390,6 +404,17 @@ class ConsoleIT {
             String failed = b.awaitText(By.id("backups-progress"), "Verification failed: ");
             assertFalse(failed.contains("Exception") || failed.contains("\n\tat "), failed);
             b.screenshot(SHOTS.resolve("en-backups-verified.png"));
+            // downloaded as it is on the appliance, then deleted
+            By row = By.cssSelector("#backups-results tr[data-backup='" + name + "']");
+            b.driver.findElement(By.cssSelector("#backups-results tr[data-backup='" + name + "'] button.download")).click();
+            byte[] copy = b.awaitDownload(name);
+            assertTrue(java.util.Arrays.equals(Files.readAllBytes(dist.home.resolve("data/portcullis/backups").resolve(name)), copy),
+                    "the downloaded backup is the appliance's file");
+            b.driver.findElement(By.cssSelector("#backups-results tr[data-backup='" + name + "'] button.delete")).click();
+            b.until(d -> d.switchTo().alert()).accept();
+            b.awaitText(By.id("notice"), "Deleted: " + name);
+            b.until(d -> d.findElements(row).isEmpty());
+            assertFalse(dist.ssh(password, "backup:list").contains(name), "the shell no longer lists it");
         }
     }
 
