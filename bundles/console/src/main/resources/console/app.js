@@ -131,7 +131,8 @@ function route() {
   main().replaceChildren(section);
   document.title = `${t(`page.${entry.id}`)} — Portcullis`;
   leave = entry.page(section, {me, notice, failure, relogin: showLogin}) || null;
-  main().focus();
+  main().focus({preventScroll: true}); // the next Tab starts in the page; the header stays in sight
+  window.scrollTo(0, 0);
 }
 
 async function boot() {

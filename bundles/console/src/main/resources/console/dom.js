@@ -37,3 +37,10 @@ export async function download(response, name) {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
+
+// After an action redraws a region (its button is gone), the keyboard's focus goes to the region
+// rather than falling back to the page's start.
+export function focusRegion(region) {
+  region.tabIndex = -1;
+  region.focus({preventScroll: true});
+}

@@ -1,5 +1,5 @@
 import * as api from '../api.js';
-import {h, field, table} from '../dom.js';
+import {h, field, table, focusRegion} from '../dom.js';
 import {t, formatTime} from '../i18n.js';
 
 const ROLES = ['user', 'domain-admin', 'admin'];
@@ -53,7 +53,8 @@ export default function accounts(section, {me, notice, failure}) {
       await api.call(method, `/auth/users/${encodeURIComponent(user)}/rights/${encodeURIComponent(right)}`);
       const said = {right: t(`right.${right}`), name: user};
       notice(method === 'POST' ? t('accounts.granted', said) : t('accounts.revoked', said), 'ok');
-      refresh();
+      await refresh();
+      focusRegion(results);
     } catch (e) {
       notice(failure(e), 'error');
     }
@@ -64,7 +65,8 @@ export default function accounts(section, {me, notice, failure}) {
     try {
       await api.call('DELETE', `/auth/users/${encodeURIComponent(user)}`);
       notice(t('accounts.removed', {name: user}), 'ok');
-      refresh();
+      await refresh();
+      focusRegion(results);
     } catch (e) {
       notice(failure(e), 'error');
     }

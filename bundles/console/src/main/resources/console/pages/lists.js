@@ -1,5 +1,5 @@
 import * as api from '../api.js';
-import {h, field, table, download} from '../dom.js';
+import {h, field, table, download, focusRegion} from '../dom.js';
 import {t, formatTime} from '../i18n.js';
 
 // The Allow and Block lists: search, add, remove, import and export CSV (import and export are
@@ -78,7 +78,8 @@ export default function lists(section, {me, notice, failure}) {
     try {
       await api.call('DELETE', `/lists/${entry.id}`);
       notice(t('list.removed', {pattern: entry.pattern}), 'ok');
-      refresh();
+      await refresh();
+      focusRegion(results);
     } catch (e) {
       notice(failure(e), 'error');
     }

@@ -1,5 +1,5 @@
 import * as api from '../api.js';
-import {h, field, table} from '../dom.js';
+import {h, field, table, focusRegion} from '../dom.js';
 import {t, formatTime} from '../i18n.js';
 
 const CATEGORIES = ['spam', 'virus', 'sandbox', 'policy'];
@@ -67,7 +67,8 @@ export default function quarantine(section, {me, notice, failure}) {
     try {
       const outcome = await api.call(method, path, method === 'POST' ? {} : undefined);
       notice(said((outcome.done || []).join(', ') || '—'), 'ok');
-      refresh();
+      await refresh();
+      focusRegion(results);
     } catch (e) {
       notice(failure(e), 'error');
     }

@@ -136,6 +136,7 @@ class ConsoleIT {
                     link.click();
                     WebElement h1 = b.await(By.cssSelector("#page-" + page + " h1"));
                     assertEquals(words.get("page." + page).asText(), h1.getText());
+                    assertEquals(0L, ((Number) b.driver.executeScript("return window.scrollY;")).longValue(), "the header stays in sight");
                     Thread.sleep(600); // the page's first answer from the API is drawn (the screenshot is for people)
                     String text = b.driver.findElement(By.tagName("body")).getText();
                     // a key missing from the catalogue shows itself
@@ -315,6 +316,7 @@ class ConsoleIT {
             assertTrue(api.call("GET", "/auth/users/viewer", admin, null).body().contains("\"metrics\""));
             b.driver.findElement(By.cssSelector("#accounts-results tr[data-account='viewer'] ul.chips button")).click();
             b.awaitText(By.id("notice"), "viewer no longer has the right: metrics");
+            b.until(d -> "accounts-results".equals(d.switchTo().activeElement().getAttribute("id")) ? true : null);
             assertFalse(api.call("GET", "/auth/users/viewer", admin, null).body().contains("\"metrics\""));
         }
         try (Browser b = new Browser(dist.httpsPort, "en")) {

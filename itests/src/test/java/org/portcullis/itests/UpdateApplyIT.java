@@ -214,7 +214,9 @@ class UpdateApplyIT {
                     "return [...document.querySelectorAll('#updates-log li')].map(li => li.textContent + '\\n').join('');");
             b.screenshot(Paths.get("target", "console-screenshots", "en-updates-applied.png").toAbsolutePath());
             assertTrue(outcome.startsWith("The update failed: "), outcome + "\n" + log);
-            assertTrue(seen.stream().filter(n -> n > 0).count() >= 3, "the log arrived in pieces while the update ran: " + seen);
+            // lines were on the page while the update still ran, and more came after them (one CI run saw [0, 6, 34]: the
+            // rest arrived in one answer once the API was back from the swap)
+            assertTrue(seen.stream().filter(n -> n > 0).count() >= 2, "the log arrived in pieces while the update ran: " + seen);
             return log;
         }
     }
