@@ -44,3 +44,16 @@ export function focusRegion(region) {
   region.tabIndex = -1;
   region.focus({preventScroll: true});
 }
+
+// An action on a row (remove, grant, release): its call, then a notice of what it did, the table
+// redrawn and the focus on it; or the one line saying why it failed.
+export async function perform(call, said, {notice, failure, refresh, region}) {
+  try {
+    const result = await call();
+    notice(said(result), 'ok');
+    await refresh();
+    focusRegion(region);
+  } catch (e) {
+    notice(failure(e), 'error');
+  }
+}

@@ -1,5 +1,5 @@
 import * as api from '../api.js';
-import {h, field, table, focusRegion} from '../dom.js';
+import {h, field, table, perform} from '../dom.js';
 import {t, formatTime} from '../i18n.js';
 
 const ROLES = ['user', 'domain-admin', 'admin'];
@@ -49,27 +49,15 @@ export default function accounts(section, {me, notice, failure}) {
   }
 
   async function change(method, user, right) {
-    try {
-      await api.call(method, `/auth/users/${encodeURIComponent(user)}/rights/${encodeURIComponent(right)}`);
-      const said = {right: t(`right.${right}`), name: user};
-      notice(method === 'POST' ? t('accounts.granted', said) : t('accounts.revoked', said), 'ok');
-      await refresh();
-      focusRegion(results);
-    } catch (e) {
-      notice(failure(e), 'error');
-    }
+    const said = {right: t(`right.${right}`), name: user};
+    await perform(() => api.call(method, `/auth/users/${encodeURIComponent(user)}/rights/${encodeURIComponent(right)}`),
+      () => (method === 'POST' ? t('accounts.granted', said) : t('accounts.revoked', said)), {notice, failure, refresh, region: results});
   }
 
   async function remove(user) {
     if (!confirm(t('accounts.remove.confirm', {name: user}))) return;
-    try {
-      await api.call('DELETE', `/auth/users/${encodeURIComponent(user)}`);
-      notice(t('accounts.removed', {name: user}), 'ok');
-      await refresh();
-      focusRegion(results);
-    } catch (e) {
-      notice(failure(e), 'error');
-    }
+    await perform(() => api.call('DELETE', `/auth/users/${encodeURIComponent(user)}`), () => t('accounts.removed', {name: user}),
+      {notice, failure, refresh, region: results});
   }
 
   add.addEventListener('submit', async event => {

@@ -1,5 +1,5 @@
 import * as api from '../api.js';
-import {h, field, table, download, focusRegion} from '../dom.js';
+import {h, field, table, download, perform} from '../dom.js';
 import {t, formatTime} from '../i18n.js';
 
 // The Allow and Block lists: search, add, remove, import and export CSV (import and export are
@@ -75,14 +75,8 @@ export default function lists(section, {me, notice, failure}) {
 
   async function remove(entry) {
     if (!confirm(t('list.remove.confirm', {list: t(`list.${entry.list}`), pattern: entry.pattern}))) return;
-    try {
-      await api.call('DELETE', `/lists/${entry.id}`);
-      notice(t('list.removed', {pattern: entry.pattern}), 'ok');
-      await refresh();
-      focusRegion(results);
-    } catch (e) {
-      notice(failure(e), 'error');
-    }
+    await perform(() => api.call('DELETE', `/lists/${entry.id}`), () => t('list.removed', {pattern: entry.pattern}),
+      {notice, failure, refresh, region: results});
   }
 
   add.addEventListener('submit', async event => {

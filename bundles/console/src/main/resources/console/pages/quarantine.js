@@ -1,5 +1,5 @@
 import * as api from '../api.js';
-import {h, field, table, focusRegion} from '../dom.js';
+import {h, field, table, perform} from '../dom.js';
 import {t, formatTime} from '../i18n.js';
 
 const CATEGORIES = ['spam', 'virus', 'sandbox', 'policy'];
@@ -64,14 +64,8 @@ export default function quarantine(section, {me, notice, failure}) {
   }
 
   async function act(method, path, said) {
-    try {
-      const outcome = await api.call(method, path, method === 'POST' ? {} : undefined);
-      notice(said((outcome.done || []).join(', ') || '—'), 'ok');
-      await refresh();
-      focusRegion(results);
-    } catch (e) {
-      notice(failure(e), 'error');
-    }
+    await perform(() => api.call(method, path, method === 'POST' ? {} : undefined),
+      outcome => said((outcome.done || []).join(', ') || '—'), {notice, failure, refresh, region: results});
   }
 
   form.addEventListener('submit', refresh);
