@@ -251,8 +251,11 @@ final class RolloutStore {
 
     /** Takes {@code node}'s turn; false when it was taken already. */
     boolean claim(long id, String node) throws SQLException {
+        // only while the update runs: a node that read it as running just before another node's turn failed (and
+        // dropped the package) would otherwise take the next turn of a failed update — seen once in CI
         return update("UPDATE cluster.rollout_nodes SET state = 'applying', started_at = clock_timestamp(), message = 'updating' "
-                + "WHERE rollout_id = ? AND node_id = ? AND state = 'waiting'", id, node) == 1;
+                + "WHERE rollout_id = ? AND node_id = ? AND state = 'waiting' "
+                + "AND EXISTS (SELECT 1 FROM cluster.rollouts WHERE id = ? AND state = 'running')", id, node, id) == 1;
     }
 
     /** What {@code node}'s own update says now (its log's last line), while it applies. */

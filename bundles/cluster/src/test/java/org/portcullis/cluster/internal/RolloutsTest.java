@@ -203,6 +203,18 @@ class RolloutsTest {
     }
 
     @Test
+    void noTurnIsClaimedOnceTheUpdateHasFailed() throws Exception {
+        Membership[] n = threeNodes("1.0");
+        agent(n[2], "1.0").start(pkg(1000), "1.0", "2.0");
+        RolloutStore store = new RolloutStore(new ClusterStore(ds, Duration.ofSeconds(10)));
+        long id = Long.parseLong(strings("SELECT max(id) FROM cluster.rollouts"));
+        // b read the update as running; then a's turn failed (the package dropped with it); b must not take the next turn
+        store.fail(id, "a", "1 of 9 prechecks failed");
+        assertFalse(store.claim(id, "b"), "a turn of a failed update was claimed");
+        assertEquals("failed waiting waiting", states());
+    }
+
+    @Test
     void aNodeOnTheNewVersionIsDoneAtItsTurnUnlessItsOwnUpdateHasNotEnded() throws Exception {
         Membership[] n = threeNodes("2.0", "1.0");
         Rollouts a2 = agent(n[0], "2.0");
